@@ -1,0 +1,95 @@
+"""Activation functions and their derivatives, side by side.
+
+Every forward function works in place on the pre-activation ``Z = A @ W + b``
+of a layer and returns it, so a forward pass allocates one array per layer.
+Every derivative function multiplies ``delta`` (the gradient of the objective
+with respect to the layer's output ``A``) in place by ``f'(Z)``, written in
+terms of ``A = f(Z)`` so that ``Z`` need not be kept: this turns ``delta``
+into the gradient with respect to ``Z``.
+"""
+
+from typing import Callable, NamedTuple
+
+import numpy as np
+from scipy.special import expit
+
+
+class Activation(NamedTuple):
+    """A hidden-layer activation: ``forward(Z)`` and ``derivative(A, delta)``."""
+
+    forward: Callable
+    derivative: Callable
+
+
+def identity(Z):
+    """f(z) = z."""
+    return Z
+
+
+def identity_derivative(A, delta):
+    """f'(z) = 1: delta is already the gradient with respect to Z."""
+
+
+def logistic(Z):
+    """f(z) = 1 / (1 + exp(-z)); ``expit`` never overflows."""
+    return expit(Z, out=Z)
+
+
+def logistic_derivative(A, delta):
+    """f'(z) = f(z) (1 - f(z)) = A (1 - A)."""
+    delta *= A
+    delta *= 1 - A
+
+
+def tanh(Z):
+    """f(z) = tanh(z)."""
+    return np.tanh(Z, out=Z)
+
+
+def tanh_derivative(A, delta):
+    """f'(z) = 1 - tanh(z)^2 = 1 - A^2."""
+    delta *= 1 - A**2
+
+
+def relu(Z):
+    """f(z) = max(z, 0)."""
+    return np.maximum(Z, 0, out=Z)
+
+
+def relu_derivative(A, delta):
+    """f'(z) = 1 where z > 0, else 0 (the subgradient 0 is taken at z = 0)."""
+    delta[A <= 0] = 0
+
+
+def softmax(Z):
+    """f(z)_k = exp(z_k) / sum_j exp(z_j), row by row.
+
+    Subtracting the row maximum first leaves the result unchanged and keeps
+    every exponent <= 0, so ``exp`` cannot overflow.
+    """
+    Z -= Z.max(axis=1, keepdims=True)
+    np.exp(Z, out=Z)
+    Z /= Z.sum(axis=1, keepdims=True)
+    return Z
+
+
+def exp(Z):
+    """f(z) = exp(z), the inverse of the log link of the Poisson loss."""
+    return np.exp(Z, out=Z)
+
+
+#: Hidden-layer activations, keyed by the strings users pass as ``activation``.
+HIDDEN_ACTIVATIONS = {
+    "identity": Activation(identity, identity_derivative),
+    "logistic": Activation(logistic, logistic_derivative),
+    "tanh": Activation(tanh, tanh_derivative),
+    "relu": Activation(relu, relu_derivative),
+}
+
+#: Output activations (inverse link functions), keyed by ``out_activation_``.
+OUTPUT_ACTIVATIONS = {
+    "identity": identity,
+    "logistic": logistic,
+    "softmax": softmax,
+    "exp": exp,
+}

@@ -1,0 +1,300 @@
+"""BaseMLP: hyper-parameters, validation, and the fit/partial_fit skeleton.
+
+The regressor and the classifier differ only in how they encode targets, pick
+the loss and output activation, and turn raw outputs into predictions; all of
+that is behind the few abstract methods at the end of this class.
+"""
+
+import copy
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+
+from ._activations import HIDDEN_ACTIVATIONS
+from ._compat import (
+    Interval,
+    InvalidParameterError,
+    Options,
+    StrOptions,
+    _check_sample_weight,
+)
+from ._initializers import glorot_uniform
+from ._network import Network, layer_units_of, predict_raw
+from ._optimizers import SOLVERS, STOCHASTIC_SOLVERS, make_optimizer
+from ._training import fit_lbfgs, fit_stochastic
+
+
+def _has_stochastic_solver(est):
+    """``available_if`` check: partial_fit exists only for epoch-wise solvers."""
+    return est.solver in STOCHASTIC_SOLVERS
+
+
+class BaseMLP(BaseEstimator):
+    """Shared machinery of MLPRegressor and MLPClassifier; not for direct use."""
+
+    _parameter_constraints: dict = {
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions(set(HIDDEN_ACTIVATIONS))],
+        "solver": [StrOptions(set(SOLVERS))],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "power_t": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "n_iter_no_change": [
+            Interval(Integral, 1, None, closed="left"),
+            Options(Real, {np.inf}),
+        ],
+        "max_fun": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+
+    # ------------------------------------------------------------------ fit
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model to data matrix X and target(s) y.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            The target values (class labels for classification, real numbers
+            for regression).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weight of each sample's term in the objective.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    def _fit(self, X, y, sample_weight, incremental, classes=None):
+        """Train, or leave the estimator exactly as it was if anything fails.
+
+        Everything a call may change is an attribute of ``self``, and the
+        weights live in a buffer made anew for each call, so restoring the
+        attribute dictionary undoes a failed call completely.
+        """
+        saved_state = dict(self.__dict__)
+        try:
+            return self._fit_unguarded(X, y, sample_weight, incremental, classes)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(saved_state)
+            raise
+
+    def _fit_unguarded(self, X, y, sample_weight, incremental, classes):
+        self._validate_params()
+        hidden_layer_sizes = self._checked_hidden_layer_sizes()
+        fitted = hasattr(self, "coefs_")
+        if incremental and self.early_stopping:
+            raise ValueError("partial_fit does not support early_stopping=True.")
+        first_pass = not fitted or not (incremental or self.warm_start)
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse="csr",
+            multi_output=True,
+            dtype=(np.float64, np.float32),
+            y_numeric=self._y_numeric,
+            reset=first_pass,
+        )
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        Y = self._encode_targets(y, X.dtype, first_pass, incremental, classes)
+        sample_weight = self._checked_sample_weight(sample_weight, X)
+        rng = check_random_state(self.random_state)
+        layer_units = [X.shape[1], *hidden_layer_sizes, Y.shape[1]]
+        if first_pass:
+            self._initialize(layer_units, X.dtype, rng)
+        else:
+            self._check_architecture(layer_units)
+        net = Network(
+            self.coefs_, self.intercepts_, self.activation, self._loss_name(), X.dtype
+        )
+        self.coefs_, self.intercepts_ = net.coefs, net.intercepts
+        if self.solver == "lbfgs":
+            self._optimizer = None
+            fit_lbfgs(self, net, X, Y, sample_weight)
+        else:
+            self._prepare_optimizer(net, incremental)
+            fit_stochastic(self, net, (X, Y, sample_weight, y), rng, incremental)
+        return self
+
+    def _checked_hidden_layer_sizes(self):
+        sizes = self.hidden_layer_sizes
+        sizes = [sizes] if isinstance(sizes, Integral) else list(sizes)
+        for size in sizes:
+            if not isinstance(size, Integral) or isinstance(size, bool) or size < 1:
+                raise InvalidParameterError(
+                    "The 'hidden_layer_sizes' parameter of "
+                    f"{type(self).__name__} must hold positive integers (units "
+                    f"per hidden layer); got {self.hidden_layer_sizes!r}."
+                )
+        return [int(size) for size in sizes]
+
+    def _checked_sample_weight(self, sample_weight, X):
+        if sample_weight is None:
+            return None
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+        )
+        if not sample_weight.sum() > 0:
+            raise ValueError("sample_weight must not be all zeros.")
+        return sample_weight
+
+    def _initialize(self, layer_units, dtype, rng):
+        """Draw fresh weights and reset every fitted attribute."""
+        self.n_layers_ = len(layer_units)
+        self.n_outputs_ = layer_units[-1]
+        self.out_activation_ = self._out_activation()
+        layers = [
+            glorot_uniform(fan_in, fan_out, rng, dtype, self.activation)
+            for fan_in, fan_out in zip(layer_units[:-1], layer_units[1:])
+        ]
+        self.coefs_ = [coef for coef, _ in layers]
+        self.intercepts_ = [intercept for _, intercept in layers]
+        self.n_iter_ = 0
+        self.t_ = 0
+        self.loss_curve_ = []
+        self.best_loss_ = np.inf
+        self.validation_scores_ = None
+        self.best_validation_score_ = None
+        self._no_improvement_count = 0
+        self._optimizer = None
+
+    def _check_architecture(self, layer_units):
+        """Continuing training needs the same layers as the weights have."""
+        current = layer_units_of(self.coefs_)
+        if current != layer_units:
+            raise ValueError(
+                "Cannot continue training: the data and hidden_layer_sizes give "
+                f"layer sizes {layer_units}, but the fitted weights have {current}. "
+                "Set warm_start=False to train a new network."
+            )
+
+    def _prepare_optimizer(self, net, incremental):
+        """Keep the optimizer's state for partial_fit, start afresh for fit."""
+        if self.early_stopping:
+            self.validation_scores_ = []
+            self.best_validation_score_ = -np.inf
+        if not incremental:
+            self.n_iter_ = 0
+            self._no_improvement_count = 0
+        kind = "Adam" if self.solver == "adam" else "SGD"
+        reuse = incremental and type(self._optimizer).__name__ == kind
+        if reuse:
+            # A copy, so that a failed call leaves the saved state untouched.
+            self._optimizer = copy.deepcopy(self._optimizer)
+        else:
+            self._optimizer = make_optimizer(self, net.params.size, net.params.dtype)
+
+    # -------------------------------------------------------------- predict
+
+    def _raw_output(self, X):
+        """Validate X and run the forward pass up to the raw output."""
+        check_is_fitted(self)
+        X = validate_data(
+            self, X, accept_sparse="csr", dtype=(np.float64, np.float32), reset=False
+        )
+        return predict_raw(X, self.coefs_, self.intercepts_, self.activation)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+    # --------------------------------------------- implemented by subclasses
+
+    _y_numeric = False
+
+    def _encode_targets(self, y, dtype, first_pass, incremental, classes):
+        """Return the targets as a float matrix of shape (n_samples, n_outputs)."""
+        raise NotImplementedError
+
+    def _loss_name(self):
+        """Key of the loss in ``_losses.LOSSES``."""
+        raise NotImplementedError
+
+    def _out_activation(self):
+        """Name of the output activation for the current targets."""
+        raise NotImplementedError
+
+    def _stratify_validation(self):
+        """Whether the early-stopping split is stratified by the target."""
+        return False
+
+    def _score_unchecked(self, X, y, sample_weight):
+        """Score validated data (used for the early-stopping validation set)."""
+        raise NotImplementedError

@@ -1,0 +1,311 @@
+"""MLPClassifier: logistic or softmax output, log-loss in logit space."""
+
+import numpy as np
+from scipy.special import log_expit, logsumexp
+from sklearn.base import ClassifierMixin
+from sklearn.metrics import accuracy_score
+from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import check_classification_targets, unique_labels
+
+from ._activations import OUTPUT_ACTIVATIONS
+from ._base import BaseMLP, _has_stochastic_solver
+from ._network import predict_raw
+
+
+class MLPClassifier(ClassifierMixin, BaseMLP):
+    """Multi-layer perceptron classifier, written from scratch in NumPy.
+
+    A drop-in replacement for :class:`sklearn.neural_network.MLPClassifier`
+    with the same parameters and fitted attributes, plus the textbook solver
+    ``"gd"``, and one objective shared by every solver. Handles binary,
+    multiclass and multilabel targets with labels of any type.
+
+    **Forward propagation.** Each layer computes ``A_{l+1} = f(A_l @ W_l + b_l)``
+    with ``A_0 = X``; ``f`` is ``activation`` for hidden layers, and for the
+    output the logistic function (binary and multilabel targets, one unit per
+    label) or the softmax (multiclass, one unit per class).
+
+    **Objective.** With sample weights ``s_i`` (all 1 by default) and
+    ``S = sum_i s_i``, every solver minimises
+
+    .. math::
+
+        J = \\frac{1}{S} \\Big( \\sum_i s_i \\, \\ell_i
+            + \\frac{\\alpha}{2} \\sum_l \\lVert W_l \\rVert_F^2 \\Big)
+
+    where ``l_i`` is the log-loss of sample ``i``, computed from the raw
+    outputs (logits) ``z``: ``logsumexp(z_i) - z_i[true class]`` for softmax,
+    ``sum_k log(1 + exp(z_ik)) - y_ik z_ik`` for logistic outputs. Working in
+    logit space keeps it finite without clipping probabilities. ``alpha``
+    means the same penalty for every solver (see :class:`MLPRegressor`).
+
+    Parameters
+    ----------
+    hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
+        The ith element is the number of units of the ith hidden layer. An
+        empty tuple gives (multinomial) logistic regression.
+    activation : {'identity', 'logistic', 'tanh', 'relu'}, default='relu'
+        Activation of the hidden layers: ``z``, ``1 / (1 + exp(-z))``,
+        ``tanh(z)`` or ``max(z, 0)``.
+    solver : {'lbfgs', 'sgd', 'adam', 'gd'}, default='adam'
+        The optimizer: 'lbfgs' (quasi-Newton, full batch), 'sgd' (minibatch
+        gradient descent with momentum), 'adam' (Kingma and Ba), or 'gd'
+        (full-batch gradient descent: one step per epoch, the same update
+        rule as 'sgd'; set ``momentum=0`` for the plain ``w -= eta * grad``).
+    alpha : float, default=0.0001
+        Strength of the L2 penalty in the objective above.
+    batch_size : int or 'auto', default='auto'
+        Minibatch size for 'sgd' and 'adam'; 'auto' is ``min(200, n_samples)``.
+        Ignored by 'gd' and 'lbfgs'.
+    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
+        Learning-rate schedule for 'sgd' and 'gd': constant; divided by
+        ``(t + 1) ** power_t`` after each epoch, ``t`` being the number of
+        samples seen; or divided by 5 whenever training stops improving.
+    learning_rate_init : float, default=0.001
+        Initial learning rate of 'sgd', 'gd' and 'adam'.
+    power_t : float, default=0.5
+        Exponent of the 'invscaling' schedule.
+    max_iter : int, default=200
+        Maximum number of epochs ('gd', 'sgd', 'adam') or iterations ('lbfgs').
+    shuffle : bool, default=True
+        Whether to shuffle the samples in each epoch ('sgd', 'adam').
+    random_state : int, RandomState instance or None, default=None
+        The only source of randomness: weight initialisation, shuffling and
+        the early-stopping split. Pass an int for reproducible results.
+    tol : float, default=1e-4
+        Training stops when the loss (or validation score) has not improved
+        by at least ``tol`` for ``n_iter_no_change`` consecutive epochs; for
+        'lbfgs' it is the gradient tolerance.
+    verbose : bool, default=False
+        Whether to print the loss after each epoch.
+    warm_start : bool, default=False
+        Whether ``fit`` continues from the current weights (the classes must
+        not change).
+    momentum : float, default=0.9
+        Momentum of 'sgd' and 'gd', in [0, 1].
+    nesterovs_momentum : bool, default=True
+        Whether 'sgd' and 'gd' use Nesterov's momentum.
+    early_stopping : bool, default=False
+        Whether to hold out a stratified ``validation_fraction`` of the
+        training data and stop when its accuracy stops improving; the best
+        weights are restored. Stochastic solvers only.
+    validation_fraction : float, default=0.1
+        Fraction of the training data held out for early stopping.
+    beta_1 : float, default=0.9
+        Decay rate of Adam's first-moment estimate, in [0, 1).
+    beta_2 : float, default=0.999
+        Decay rate of Adam's second-moment estimate, in [0, 1).
+    epsilon : float, default=1e-8
+        Adam's numerical-stability constant.
+    n_iter_no_change : int, default=10
+        Number of epochs without improvement that stops training.
+    max_fun : int, default=15000
+        Maximum number of objective evaluations of 'lbfgs'.
+
+    Attributes
+    ----------
+    classes_ : ndarray or list of ndarray
+        The class labels (for multilabel targets, the label indices).
+    loss_ : float
+        The objective ``J`` at the end of training.
+    best_loss_ : float
+        The lowest ``J`` reached (None while early stopping is used).
+    loss_curve_ : list of float
+        ``J`` after each epoch or L-BFGS iteration, for every solver.
+    validation_scores_ : list of float or None
+        Accuracy on the held-out set after each epoch, with early stopping.
+    best_validation_score_ : float or None
+        The best of ``validation_scores_``.
+    t_ : int
+        Number of training samples seen by the solver.
+    coefs_ : list of ndarray
+        ``coefs_[i]`` has shape (units of layer i, units of layer i + 1):
+        column ``j`` holds the incoming weights of unit ``j``.
+    intercepts_ : list of ndarray
+        ``intercepts_[i]`` holds the biases of layer i + 1.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when X has string column names.
+    n_iter_ : int
+        Number of epochs (or L-BFGS iterations) run by the last ``fit``;
+        ``partial_fit`` adds one per call.
+    n_layers_ : int
+        Number of layers, input and output included.
+    n_outputs_ : int
+        Number of output units.
+    out_activation_ : str
+        Name of the output activation ('logistic' or 'softmax').
+
+    See Also
+    --------
+    MLPRegressor : The regressor built on the same network.
+    sklearn.neural_network.MLPClassifier : scikit-learn's implementation.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.model_selection import train_test_split
+    >>> from sknn_scratch import MLPClassifier
+    >>> X, y = make_classification(n_samples=200, random_state=1)
+    >>> X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=1)
+    >>> clf = MLPClassifier(max_iter=300, random_state=1).fit(X_train, y_train)
+    >>> clf.predict_proba(X_test[:1]).shape
+    (1, 2)
+    >>> clf.predict(X_test[:5])
+    array([1, 0, 1, 0, 1])
+    >>> round(clf.score(X_test, y_test), 2) > 0.8
+    True
+    """
+
+    @available_if(_has_stochastic_solver)
+    def partial_fit(self, X, y, sample_weight=None, classes=None):
+        """Update the model with one epoch over the given data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            The target labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weight of each sample's term in the objective.
+        classes : array-like of shape (n_classes,), default=None
+            Every class that will ever appear; required on the first call
+            (unless y is a multilabel indicator matrix), optional afterwards.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        return self._fit(X, y, sample_weight, incremental=True, classes=classes)
+
+    def predict(self, X):
+        """Predict the class labels.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            The predicted labels (an indicator matrix for multilabel targets).
+        """
+        return self._labels_from_raw(self._raw_output(X))
+
+    def predict_proba(self, X):
+        """Probability estimates.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        y_prob : ndarray of shape (n_samples, n_classes)
+            The probability of each class, in the order of ``classes_``.
+        """
+        probabilities = OUTPUT_ACTIVATIONS[self.out_activation_](self._raw_output(X))
+        if self.n_outputs_ == 1:
+            return np.hstack([1 - probabilities, probabilities])
+        return probabilities
+
+    def predict_log_proba(self, X):
+        """Logarithm of the probability estimates, computed from the logits.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        log_y_prob : ndarray of shape (n_samples, n_classes)
+            ``log(predict_proba(X))``, without underflow to ``-inf``.
+        """
+        raw = self._raw_output(X)
+        if self.out_activation_ == "softmax":
+            return raw - logsumexp(raw, axis=1, keepdims=True)
+        if self.n_outputs_ == 1:
+            return np.hstack([log_expit(-raw), log_expit(raw)])
+        return log_expit(raw)
+
+    def _labels_from_raw(self, raw):
+        probabilities = OUTPUT_ACTIVATIONS[self.out_activation_](raw)
+        if self.n_outputs_ == 1:
+            probabilities = probabilities.ravel()
+        return self._label_binarizer.inverse_transform(probabilities)
+
+    def _encode_targets(self, y, dtype, first_pass, incremental, classes):
+        check_classification_targets(y)
+        if first_pass:
+            self._label_binarizer = self._new_binarizer(y, incremental, classes)
+            self.classes_ = self._label_binarizer.classes_
+        else:
+            self._check_known_classes(y, incremental, classes)
+        return self._label_binarizer.transform(y).astype(dtype)
+
+    def _new_binarizer(self, y, incremental, classes):
+        if incremental and classes is None and y.ndim == 1:
+            raise ValueError(
+                "classes must be passed on the first call to partial_fit."
+            )
+        binarizer = LabelBinarizer().fit(y if classes is None else classes)
+        if binarizer.y_type_ not in ("multilabel-indicator",) and len(
+            binarizer.classes_
+        ) < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs samples of at least 2 classes in "
+                f"the data, but the data contains only one class: "
+                f"{binarizer.classes_[0]!r}."
+            )
+        return binarizer
+
+    def _check_known_classes(self, y, incremental, classes):
+        if classes is not None and not np.array_equal(
+            np.unique(classes), np.asarray(self.classes_)
+        ):
+            raise ValueError(
+                f"classes={classes!r} differs from the classes of the first call, "
+                f"{self.classes_!r}."
+            )
+        labels = unique_labels(y)
+        if self.warm_start and not incremental:
+            if set(labels) != set(self.classes_):
+                raise ValueError(
+                    "warm_start can only be used where y has the same classes as "
+                    f"in the previous call to fit: previously {self.classes_}, "
+                    f"y has {labels}."
+                )
+        elif np.setdiff1d(labels, self.classes_).size:
+            raise ValueError(
+                f"y has classes not seen before: {np.setdiff1d(labels, self.classes_)}; "
+                f"the classes are {self.classes_}."
+            )
+
+    def _loss_name(self):
+        if self.out_activation_ == "softmax":
+            return "log_loss"
+        return "binary_log_loss"
+
+    def _out_activation(self):
+        if self._label_binarizer.y_type_ == "multiclass":
+            return "softmax"
+        return "logistic"
+
+    def _stratify_validation(self):
+        return self.n_outputs_ == 1 or self.out_activation_ == "softmax"
+
+    def _score_unchecked(self, X, y, sample_weight):
+        raw = predict_raw(X, self.coefs_, self.intercepts_, self.activation)
+        return accuracy_score(y, self._labels_from_raw(raw), sample_weight=sample_weight)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags

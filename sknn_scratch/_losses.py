@@ -1,0 +1,63 @@
+"""Losses, each computed from the raw network output (the logits).
+
+A loss is paired with the output activation that is its canonical inverse
+link: identity for the squared error, exp for the Poisson deviance, logistic
+for the binary log-loss and softmax for the multinomial log-loss. For each
+such pair the gradient of the per-sample loss with respect to the raw output
+``z`` is the same simple expression,
+
+    d loss / d z = out_activation(z) - y,
+
+which is why backpropagation starts from ``y_pred - y`` for every loss.
+Computing the losses from ``z`` rather than from probabilities lets us use
+``logaddexp`` and ``logsumexp``, so no probability is ever clipped.
+"""
+
+from typing import Callable, NamedTuple
+
+import numpy as np
+from scipy.special import logsumexp, xlogy
+
+
+class Loss(NamedTuple):
+    """A per-sample loss ``per_sample(raw, y)`` and its output activation."""
+
+    per_sample: Callable
+    out_activation: str
+
+
+def half_squared_error(raw, y):
+    """0.5 * sum_k (z_k - y_k)^2 for each sample: half the SSE."""
+    diff = raw - y
+    return 0.5 * np.einsum("ij,ij->i", diff, diff)
+
+
+def half_poisson_deviance(raw, y):
+    """sum_k exp(z_k) - y_k z_k + y_k log(y_k) - y_k for each sample.
+
+    With the log link ``mu = exp(z)`` this is half the Poisson deviance
+    ``y log(y / mu) - y + mu``; it is zero when ``mu == y``.
+    """
+    return (np.exp(raw) - y * raw + xlogy(y, y) - y).sum(axis=1)
+
+
+def binary_log_loss(raw, y):
+    """sum_k log(1 + exp(z_k)) - y_k z_k: one logistic loss per output column.
+
+    This equals ``-y log(p) - (1 - y) log(1 - p)`` with ``p = expit(z)``.
+    """
+    return (np.logaddexp(0, raw) - y * raw).sum(axis=1)
+
+
+def multinomial_log_loss(raw, y):
+    """logsumexp(z) - sum_k y_k z_k for each sample: ``-log p_true``."""
+    return logsumexp(raw, axis=1) - np.einsum("ij,ij->i", y, raw)
+
+
+#: Losses keyed by name; the regressor's names are its ``loss`` options.
+LOSSES = {
+    "squared_error": Loss(half_squared_error, "identity"),
+    "poisson": Loss(half_poisson_deviance, "exp"),
+    "binary_log_loss": Loss(binary_log_loss, "logistic"),
+    "log_loss": Loss(multinomial_log_loss, "softmax"),
+}

@@ -1,0 +1,218 @@
+"""Forward propagation and backpropagation over flat parameter buffers.
+
+All parameters of a network live in one flat vector, laid out as every
+layer's weights (row-major) followed by every layer's biases, as in
+scikit-learn's ``_pack``. ``coefs`` and ``intercepts`` are lists of views into
+it, and the gradients mirror that layout. An optimizer step is then a few
+vector operations on the whole network, L-BFGS sees the vector it needs
+without packing, and the L2 penalty, which applies to the weights only, acts
+on one contiguous slice.
+
+The objective minimised for a batch ``B`` is
+
+    J = data_scale * sum_{i in B} s_i * loss_i + (penalty / 2) * sum_l ||W_l||^2
+
+where ``loss_i`` comes from :mod:`sknn_scratch._losses`, ``s_i`` are the sample
+weights (1 when none are given), and the estimator chooses ``data_scale`` and
+``penalty`` (see ``BaseMLP``) so that every solver minimises the same function.
+"""
+
+import numpy as np
+import scipy.sparse as sp
+
+from ._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from ._losses import LOSSES
+
+
+def layer_units_of(coefs):
+    """Units per layer, inputs first, read off the weight shapes."""
+    return [coefs[0].shape[0]] + [coef.shape[1] for coef in coefs]
+
+
+def unflatten(flat, layer_units):
+    """Split a flat buffer into per-layer weight and bias views.
+
+    Parameters
+    ----------
+    flat : ndarray of shape (n_params,)
+        The flat buffer.
+    layer_units : list of int
+        Units per layer, inputs first and outputs last.
+
+    Returns
+    -------
+    coefs : list of ndarray
+        ``coefs[i]`` is a view of shape ``(layer_units[i], layer_units[i + 1])``.
+    intercepts : list of ndarray
+        ``intercepts[i]`` is a view of shape ``(layer_units[i + 1],)``.
+    """
+    coefs, intercepts, start = [], [], 0
+    for fan_in, fan_out in zip(layer_units[:-1], layer_units[1:]):
+        coefs.append(flat[start : start + fan_in * fan_out].reshape(fan_in, fan_out))
+        start += fan_in * fan_out
+    for fan_out in layer_units[1:]:
+        intercepts.append(flat[start : start + fan_out])
+        start += fan_out
+    return coefs, intercepts
+
+
+def n_params_of(layer_units):
+    """Number of weights and biases of a network with these layer units."""
+    pairs = zip(layer_units[:-1], layer_units[1:])
+    return sum(fan_in * fan_out + fan_out for fan_in, fan_out in pairs)
+
+
+def _dot_into(A, B, out):
+    """``out[...] = A @ B``, without a temporary when ``A`` is dense."""
+    if sp.issparse(A):
+        out[...] = A @ B
+    else:
+        np.matmul(A, B, out=out)
+
+
+def forward(X, coefs, intercepts, activation):
+    """Forward propagation, keeping every layer's values.
+
+    Each layer computes ``Z = A @ W + b``; hidden layers then apply the
+    activation in place. The output layer's activation is *not* applied: the
+    last element is the raw output (the logits), from which the losses are
+    computed stably.
+
+    Returns
+    -------
+    activations : list of array
+        ``[X, A_1, ..., A_{L-1}, raw_output]``.
+    """
+    forward_fn = HIDDEN_ACTIVATIONS[activation].forward
+    activations = [X]
+    last = len(coefs) - 1
+    for i, (coef, intercept) in enumerate(zip(coefs, intercepts)):
+        Z = activations[-1] @ coef
+        Z += intercept
+        activations.append(Z if i == last else forward_fn(Z))
+    return activations
+
+
+def predict_raw(X, coefs, intercepts, activation):
+    """The raw output ``forward(...)[-1]``, keeping no intermediate layer."""
+    forward_fn = HIDDEN_ACTIVATIONS[activation].forward
+    A = X
+    last = len(coefs) - 1
+    for i, (coef, intercept) in enumerate(zip(coefs, intercepts)):
+        A = A @ coef
+        A += intercept
+        if i != last:
+            forward_fn(A)
+    return A
+
+
+def hidden_values(X, coefs, intercepts, activation):
+    """The values of every hidden layer after its activation."""
+    return forward(X, coefs, intercepts, activation)[1:-1]
+
+
+def backprop(
+    activations, Y, sample_weight, coefs, loss, activation, scales, grads
+):
+    """Backpropagate the objective's gradient through a forward pass.
+
+    Parameters
+    ----------
+    activations : list of array
+        The result of :func:`forward`; the raw output in its last element is
+        overwritten with the prediction, then with the output deltas.
+    Y : ndarray of shape (n_samples, n_outputs)
+        Targets (for classifiers, the binarised labels).
+    sample_weight : ndarray of shape (n_samples,) or None
+        Weight ``s_i`` of each sample's loss.
+    coefs : list of ndarray
+        The weights, one matrix per layer.
+    loss : str
+        Key of :data:`sknn_scratch._losses.LOSSES`.
+    activation : str
+        Key of :data:`sknn_scratch._activations.HIDDEN_ACTIVATIONS`.
+    scales : tuple of (float, float)
+        ``(data_scale, penalty)`` of the objective in the module docstring.
+    grads : tuple of (list, list)
+        ``(coef_grads, intercept_grads)``, written in place.
+
+    Returns
+    -------
+    objective : float
+        The objective ``J`` of the module docstring for this batch.
+    """
+    data_scale, penalty = scales
+    coef_grads, intercept_grads = grads
+    per_sample, out_activation = LOSSES[loss]
+    raw = activations[-1]
+    losses = per_sample(raw, Y)
+    data_term = losses @ sample_weight if sample_weight is not None else losses.sum()
+
+    # For every canonical loss/link pair, d loss_i / d z = y_pred - y
+    # (see _losses), so the output delta needs no derivative of its own.
+    deltas = OUTPUT_ACTIVATIONS[out_activation](raw)
+    deltas -= Y
+    if sample_weight is not None:
+        deltas *= sample_weight[:, np.newaxis]
+    derivative = HIDDEN_ACTIVATIONS[activation].derivative
+    for i in range(len(coefs) - 1, -1, -1):
+        # d J / d W_i = data_scale * A_i^T deltas_i + penalty * W_i
+        _dot_into(activations[i].T, deltas, coef_grads[i])
+        coef_grads[i] *= data_scale
+        coef_grads[i] += penalty * coefs[i]
+        np.sum(deltas, axis=0, out=intercept_grads[i])
+        intercept_grads[i] *= data_scale
+        if i > 0:
+            # Chain rule through the layer: d J / d A_i = deltas_i W_i^T,
+            # then times f'(Z_i) to get the deltas of the layer below.
+            deltas = deltas @ coefs[i].T
+            derivative(activations[i], deltas)
+    squared_norm = sum(np.vdot(coef, coef) for coef in coefs)
+    return float(data_scale * data_term + 0.5 * penalty * squared_norm)
+
+
+class Network:
+    """Flat parameter and gradient buffers of one network, with layer views.
+
+    The estimator builds one at the start of each call that trains, copying
+    its ``coefs_`` and ``intercepts_`` in, then publishes ``coefs`` and
+    ``intercepts`` (views of ``params``) as its fitted attributes.
+
+    Parameters
+    ----------
+    coefs, intercepts : list of array-like
+        Initial weights and biases.
+    activation : str
+        Hidden activation.
+    loss : str
+        Loss name.
+    dtype : numpy dtype
+        Dtype of every buffer.
+    """
+
+    def __init__(self, coefs, intercepts, activation, loss, dtype):
+        self.activation = activation
+        self.loss = loss
+        units = layer_units_of(coefs)
+        self.params = np.empty(n_params_of(units), dtype=dtype)
+        self.grads = np.empty_like(self.params)
+        self.coefs, self.intercepts = unflatten(self.params, units)
+        self.coef_grads, self.intercept_grads = unflatten(self.grads, units)
+        for view, value in zip(self.coefs + self.intercepts, coefs + intercepts):
+            view[...] = value
+        # Weights come first in the layout, so they are a prefix of params.
+        self.n_coef_params = sum(coef.size for coef in coefs)
+
+    def objective_and_gradient(self, X, Y, sample_weight, data_scale, penalty):
+        """Return the objective on a batch and leave its gradient in ``grads``."""
+        activations = forward(X, self.coefs, self.intercepts, self.activation)
+        return backprop(
+            activations,
+            Y,
+            sample_weight,
+            self.coefs,
+            self.loss,
+            self.activation,
+            (data_scale, penalty),
+            (self.coef_grads, self.intercept_grads),
+        )

@@ -1,0 +1,267 @@
+"""MLPRegressor: identity (or exp) output, squared-error (or Poisson) loss."""
+
+import numpy as np
+from sklearn.base import RegressorMixin
+from sklearn.metrics import r2_score
+from sklearn.utils.metaestimators import available_if
+
+from ._activations import OUTPUT_ACTIVATIONS
+from ._base import BaseMLP, _has_stochastic_solver
+from ._compat import StrOptions
+from ._losses import LOSSES
+from ._network import predict_raw
+
+
+class MLPRegressor(RegressorMixin, BaseMLP):
+    """Multi-layer perceptron regressor, written from scratch in NumPy.
+
+    A drop-in replacement for :class:`sklearn.neural_network.MLPRegressor`
+    with the same parameters and fitted attributes, plus the textbook solver
+    ``"gd"``, and one objective shared by every solver.
+
+    **Forward propagation.** Each layer computes ``A_{l+1} = f(A_l @ W_l + b_l)``
+    with ``A_0 = X``; ``f`` is ``activation`` for hidden layers and the
+    identity for the output (``exp`` with ``loss="poisson"``).
+
+    **Objective.** With sample weights ``s_i`` (all 1 by default),
+    ``S = sum_i s_i`` and the predictions ``y_hat_i``, every solver minimises
+
+    .. math::
+
+        J = \\frac{1}{S} \\Big( \\sum_i s_i \\, \\ell_i
+            + \\frac{\\alpha}{2} \\sum_l \\lVert W_l \\rVert_F^2 \\Big)
+
+    where ``l_i = 1/2 * sum_k (y_hat_ik - y_ik)^2`` is half the sum of squared
+    errors of sample ``i`` over its outputs (``loss="squared_error"``), or half
+    the Poisson deviance ``sum_k y_ik log(y_ik / y_hat_ik) - y_ik + y_hat_ik``
+    (``loss="poisson"``). The cost is thus the SSE averaged over the samples,
+    so the learning rate does not depend on the batch size, and ``alpha``
+    means the same penalty for every solver (minibatch gradients are unbiased
+    estimates of the full gradient of ``J``). For lbfgs this is exactly
+    scikit-learn's objective; scikit-learn's sgd and adam divide ``alpha`` by
+    the batch size instead, so they penalise more than ours at equal ``alpha``.
+    ``loss_`` and ``loss_curve_`` report ``J``; for several outputs it is
+    summed (not averaged) over outputs.
+
+    Parameters
+    ----------
+    loss : {'squared_error', 'poisson'}, default='squared_error'
+        The per-sample loss: half the sum of squared errors with an identity
+        output, or half the Poisson deviance with an exponential output
+        (targets must then be non-negative).
+    hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
+        The ith element is the number of units of the ith hidden layer. An
+        empty tuple gives a linear model.
+    activation : {'identity', 'logistic', 'tanh', 'relu'}, default='relu'
+        Activation of the hidden layers: ``z``, ``1 / (1 + exp(-z))``,
+        ``tanh(z)`` or ``max(z, 0)``.
+    solver : {'lbfgs', 'sgd', 'adam', 'gd'}, default='adam'
+        The optimizer: 'lbfgs' (quasi-Newton, full batch), 'sgd' (minibatch
+        gradient descent with momentum), 'adam' (Kingma and Ba), or 'gd'
+        (full-batch gradient descent: one step per epoch, the same update
+        rule as 'sgd'; set ``momentum=0`` for the plain ``w -= eta * grad``).
+    alpha : float, default=0.0001
+        Strength of the L2 penalty in the objective above.
+    batch_size : int or 'auto', default='auto'
+        Minibatch size for 'sgd' and 'adam'; 'auto' is ``min(200, n_samples)``.
+        Ignored by 'gd' and 'lbfgs'.
+    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
+        Learning-rate schedule for 'sgd' and 'gd': constant; divided by
+        ``(t + 1) ** power_t`` after each epoch, ``t`` being the number of
+        samples seen; or divided by 5 whenever training stops improving.
+    learning_rate_init : float, default=0.001
+        Initial learning rate of 'sgd', 'gd' and 'adam'.
+    power_t : float, default=0.5
+        Exponent of the 'invscaling' schedule.
+    max_iter : int, default=200
+        Maximum number of epochs ('gd', 'sgd', 'adam') or iterations ('lbfgs').
+    shuffle : bool, default=True
+        Whether to shuffle the samples in each epoch ('sgd', 'adam').
+    random_state : int, RandomState instance or None, default=None
+        The only source of randomness: weight initialisation, shuffling and
+        the early-stopping split. Pass an int for reproducible results.
+    tol : float, default=1e-4
+        Training stops when the loss (or validation score) has not improved
+        by at least ``tol`` for ``n_iter_no_change`` consecutive epochs; for
+        'lbfgs' it is the gradient tolerance.
+    verbose : bool, default=False
+        Whether to print the loss after each epoch.
+    warm_start : bool, default=False
+        Whether ``fit`` continues from the current weights.
+    momentum : float, default=0.9
+        Momentum of 'sgd' and 'gd', in [0, 1].
+    nesterovs_momentum : bool, default=True
+        Whether 'sgd' and 'gd' use Nesterov's momentum.
+    early_stopping : bool, default=False
+        Whether to hold out ``validation_fraction`` of the training data and
+        stop when its R^2 stops improving; the best weights are restored.
+        Stochastic solvers only.
+    validation_fraction : float, default=0.1
+        Fraction of the training data held out for early stopping.
+    beta_1 : float, default=0.9
+        Decay rate of Adam's first-moment estimate, in [0, 1).
+    beta_2 : float, default=0.999
+        Decay rate of Adam's second-moment estimate, in [0, 1).
+    epsilon : float, default=1e-8
+        Adam's numerical-stability constant.
+    n_iter_no_change : int, default=10
+        Number of epochs without improvement that stops training.
+    max_fun : int, default=15000
+        Maximum number of objective evaluations of 'lbfgs'.
+
+    Attributes
+    ----------
+    loss_ : float
+        The objective ``J`` at the end of training.
+    best_loss_ : float
+        The lowest ``J`` reached (None while early stopping is used).
+    loss_curve_ : list of float
+        ``J`` after each epoch or L-BFGS iteration, for every solver.
+    validation_scores_ : list of float or None
+        R^2 on the held-out set after each epoch, with early stopping.
+    best_validation_score_ : float or None
+        The best of ``validation_scores_``.
+    t_ : int
+        Number of training samples seen by the solver.
+    coefs_ : list of ndarray
+        ``coefs_[i]`` has shape (units of layer i, units of layer i + 1):
+        column ``j`` holds the incoming weights of unit ``j``.
+    intercepts_ : list of ndarray
+        ``intercepts_[i]`` holds the biases of layer i + 1.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when X has string column names.
+    n_iter_ : int
+        Number of epochs (or L-BFGS iterations) run by the last ``fit``;
+        ``partial_fit`` adds one per call.
+    n_layers_ : int
+        Number of layers, input and output included.
+    n_outputs_ : int
+        Number of outputs.
+    out_activation_ : str
+        Name of the output activation ('identity' or 'exp').
+
+    See Also
+    --------
+    MLPClassifier : The classifier built on the same network.
+    sklearn.neural_network.MLPRegressor : scikit-learn's implementation.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_regression
+    >>> from sklearn.model_selection import train_test_split
+    >>> from sknn_scratch import MLPRegressor
+    >>> X, y = make_regression(n_samples=200, n_features=5, noise=1, random_state=1)
+    >>> X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=1)
+    >>> reg = MLPRegressor(hidden_layer_sizes=(32,), solver="lbfgs", max_iter=500,
+    ...                    random_state=1).fit(X_train, y_train)
+    >>> reg.predict(X_test[:2]).shape
+    (2,)
+    >>> round(reg.score(X_test, y_test), 2) > 0.95
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **BaseMLP._parameter_constraints,
+        "loss": [StrOptions({"squared_error", "poisson"})],
+    }
+    _y_numeric = True
+
+    def __init__(
+        self,
+        loss="squared_error",
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+    ):
+        shared = {k: v for k, v in locals().items() if k not in ("self", "loss")}
+        shared.pop("__class__", None)
+        super().__init__(**shared)
+        self.loss = loss
+
+    @available_if(_has_stochastic_solver)
+    def partial_fit(self, X, y, sample_weight=None):
+        """Update the model with one epoch over the given data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            The target values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weight of each sample's term in the objective.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        return self._fit(X, y, sample_weight, incremental=True)
+
+    def predict(self, X):
+        """Predict using the multi-layer perceptron model.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            The predicted values.
+        """
+        return self._finish_prediction(self._raw_output(X))
+
+    def _finish_prediction(self, raw):
+        y_pred = OUTPUT_ACTIVATIONS[self.out_activation_](raw)
+        return y_pred.ravel() if self.n_outputs_ == 1 else y_pred
+
+    def _encode_targets(self, y, dtype, first_pass, incremental, classes):
+        if self.loss == "poisson" and np.any(y < 0):
+            raise ValueError(
+                "Some values of y are negative; loss='poisson' needs y >= 0."
+            )
+        Y = np.asarray(y, dtype=dtype)
+        return Y.reshape(-1, 1) if Y.ndim == 1 else Y
+
+    def _loss_name(self):
+        return self.loss
+
+    def _out_activation(self):
+        return LOSSES[self.loss].out_activation
+
+    def _score_unchecked(self, X, y, sample_weight):
+        raw = predict_raw(X, self.coefs_, self.intercepts_, self.activation)
+        y_pred = self._finish_prediction(raw)
+        if not np.isfinite(y_pred).all():
+            return np.nan
+        return r2_score(y, y_pred, sample_weight=sample_weight)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags

@@ -1,0 +1,286 @@
+"""The training loops: epochs of (mini-)batch steps, and L-BFGS.
+
+Both loops minimise the objective of :mod:`sknn_scratch._network` with
+
+    data_scale = 1 / S,   penalty = alpha / S,   S = sum of the sample weights
+
+over the whole training set, that is
+
+    J = (1 / S) * (sum_i s_i * loss_i + (alpha / 2) * sum_l ||W_l||^2).
+
+A minibatch ``B`` of ``m`` of the ``n`` training samples uses
+``data_scale = n / (S * m)`` instead, which makes its gradient an unbiased
+estimate of the full gradient, and keeps the penalty unchanged; so ``alpha``
+means the same thing for every solver and batch size.
+
+The loops write the estimator's bookkeeping attributes (``n_iter_``, ``t_``,
+``loss_``, ``loss_curve_``, ...) and leave the weights in the network's
+buffers, which the estimator's ``coefs_`` and ``intercepts_`` view.
+"""
+
+import copy
+import warnings
+
+import numpy as np
+import scipy.optimize
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+
+
+def fit_stochastic(est, net, data, rng, incremental):
+    """Run epochs of gradient steps for ``gd``, ``sgd`` and ``adam``.
+
+    Parameters
+    ----------
+    est : BaseMLP
+        The estimator: hyper-parameters in, bookkeeping attributes out. Its
+        ``_optimizer`` is ready for ``net``.
+    net : Network
+        The weights, trained in place.
+    data : tuple
+        ``(X, Y, sample_weight, y)``; ``Y`` is the encoded target and ``y``
+        the target as given (used to stratify and score the validation set).
+    rng : numpy.random.RandomState
+        Shuffles the batches and draws the validation split.
+    incremental : bool
+        True for ``partial_fit``: one epoch, no early stopping.
+    """
+    train, validation = _split_validation(est, data, rng, incremental)
+    X, Y, sample_weight = train
+    n_samples = X.shape[0]
+    total_weight = n_samples if sample_weight is None else float(sample_weight.sum())
+    penalty = est.alpha / total_weight
+    batch_size = _batch_size(est, n_samples)
+    last_good = (net.params.copy(), copy.deepcopy(est._optimizer))
+    best_params = net.params.copy() if validation is not None else None
+    max_epochs = 1 if incremental else est.max_iter
+    try:
+        for epoch in range(max_epochs):
+            np.copyto(last_good[0], net.params)
+            last_good = (last_good[0], copy.deepcopy(est._optimizer))
+            epoch_loss = _run_epoch(
+                est, net, train, batch_size, rng, (n_samples / total_weight, penalty)
+            )
+            if not np.isfinite(epoch_loss) or not np.isfinite(net.params).all():
+                _restore(est, net, last_good)
+                _warn_diverged(est, epoch)
+                break
+            _record_epoch(est, epoch_loss, n_samples)
+            improved = _track_progress(est, validation)
+            if improved and validation is not None:
+                np.copyto(best_params, net.params)
+            est._optimizer.iteration_ends(est.t_)
+            if est._no_improvement_count > est.n_iter_no_change:
+                if est._optimizer.trigger_stopping(_stall_message(est), est.verbose):
+                    break
+                est._no_improvement_count = 0
+        else:
+            if not incremental:
+                _warn_max_iter(est)
+    except KeyboardInterrupt:
+        _restore(est, net, last_good)
+        warnings.warn(
+            "Training interrupted by user; the weights are those of the last "
+            "completed epoch.",
+            UserWarning,
+        )
+    if validation is not None:
+        np.copyto(net.params, best_params)
+
+
+def _run_epoch(est, net, train, batch_size, rng, scales):
+    """One pass over the data; return the mean of the batch objectives."""
+    X, Y, sample_weight = train
+    n_samples = X.shape[0]
+    if est.shuffle and batch_size < n_samples:
+        # Index X once per epoch, so every batch below is a cheap slice.
+        order = rng.permutation(n_samples)
+        X, Y = X[order], Y[order]
+        sample_weight = None if sample_weight is None else sample_weight[order]
+    weight_scale, penalty = scales
+    accumulated = 0.0
+    for start in range(0, n_samples, batch_size):
+        batch = slice(start, start + batch_size)
+        X_batch = X[batch]
+        m = X_batch.shape[0]
+        objective = net.objective_and_gradient(
+            X_batch,
+            Y[batch],
+            None if sample_weight is None else sample_weight[batch],
+            weight_scale / m,
+            penalty,
+        )
+        accumulated += objective * m
+        est._optimizer.update(net.params, net.grads)
+    return accumulated / n_samples
+
+
+def _batch_size(est, n_samples):
+    if est.solver == "gd":
+        return n_samples
+    if est.batch_size == "auto":
+        return min(200, n_samples)
+    if est.batch_size > n_samples:
+        warnings.warn(
+            f"batch_size={est.batch_size} is larger than the {n_samples} training "
+            "samples; it is clipped to the number of samples.",
+            UserWarning,
+        )
+    return min(est.batch_size, n_samples)
+
+
+def _split_validation(est, data, rng, incremental):
+    """Hold out ``validation_fraction`` of the data when early stopping."""
+    X, Y, sample_weight, y = data
+    if not est.early_stopping or incremental:
+        return (X, Y, sample_weight), None
+    stratify = y if est._stratify_validation() else None
+    arrays = [X, Y, y] + ([sample_weight] if sample_weight is not None else [])
+    parts = train_test_split(
+        *arrays,
+        test_size=est.validation_fraction,
+        random_state=rng,
+        stratify=stratify,
+    )
+    X_train, X_val, Y_train, _, _, y_val = parts[:6]
+    sw_train, sw_val = parts[6:] if sample_weight is not None else (None, None)
+    if X_val.shape[0] < 2:
+        raise ValueError(
+            "The validation set is too small for early stopping: it holds "
+            f"{X_val.shape[0]} sample(s). Increase validation_fraction (now "
+            f"{est.validation_fraction}) or give more samples."
+        )
+    return (X_train, Y_train, sw_train), (X_val, y_val, sw_val)
+
+
+def _record_epoch(est, epoch_loss, n_samples):
+    est.n_iter_ += 1
+    est.t_ += n_samples
+    est.loss_ = epoch_loss
+    est.loss_curve_.append(epoch_loss)
+    if est.verbose:
+        print(f"Iteration {est.n_iter_}, loss = {epoch_loss:.8f}")
+
+
+def _track_progress(est, validation):
+    """Update the no-improvement count; return whether this epoch is the best.
+
+    With early stopping, progress is the validation score (higher is better);
+    otherwise the training loss (lower is better). Either must move by more
+    than ``tol`` to count as an improvement.
+    """
+    if validation is None:
+        loss = est.loss_curve_[-1]
+        stalled = loss > est.best_loss_ - est.tol
+        improved = loss < est.best_loss_
+        if improved:
+            est.best_loss_ = loss
+    else:
+        score = est._score_unchecked(*validation)
+        est.validation_scores_.append(score)
+        if est.verbose:
+            print(f"Validation score: {score:f}")
+        stalled = score < est.best_validation_score_ + est.tol
+        improved = score > est.best_validation_score_
+        if improved:
+            est.best_validation_score_ = score
+    est._no_improvement_count = est._no_improvement_count + 1 if stalled else 0
+    return improved
+
+
+def _stall_message(est):
+    what = "Validation score" if est.early_stopping else "Training loss"
+    verb = "increase" if est.early_stopping else "decrease"
+    return (
+        f"{what} did not {verb} by more than tol={est.tol:f} for "
+        f"{est.n_iter_no_change} consecutive epochs."
+    )
+
+
+def _restore(est, net, last_good):
+    params, optimizer = last_good
+    np.copyto(net.params, params)
+    est._optimizer = optimizer
+
+
+def _warn_diverged(est, epoch):
+    warnings.warn(
+        f"Training diverged in epoch {epoch + 1} of this call: the loss or the "
+        "weights became non-finite. Training stopped and the weights of the last "
+        f"finite epoch were kept. Lower learning_rate_init (now "
+        f"{est.learning_rate_init}) or scale the inputs.",
+        ConvergenceWarning,
+    )
+
+
+def _warn_max_iter(est):
+    warnings.warn(
+        f"Stochastic Optimizer: Maximum iterations ({est.max_iter}) reached and "
+        "the optimization hasn't converged yet.",
+        ConvergenceWarning,
+    )
+
+
+def fit_lbfgs(est, net, X, Y, sample_weight):
+    """Minimise the full-batch objective with SciPy's L-BFGS-B.
+
+    SciPy works in float64; each evaluation copies the iterate into the
+    network's buffer (in the network's dtype) and returns the gradient as
+    float64. The loss after each iteration goes to ``loss_curve_``.
+    """
+    total_weight = X.shape[0] if sample_weight is None else float(sample_weight.sum())
+    scales = (1.0 / total_weight, est.alpha / total_weight)
+
+    def objective(theta):
+        net.params[...] = theta
+        value = net.objective_and_gradient(X, Y, sample_weight, *scales)
+        return value, net.grads.astype(np.float64)
+
+    last_iterate = net.params.astype(np.float64)
+    losses = []
+
+    def callback(intermediate_result):
+        losses.append(float(intermediate_result.fun))
+        np.copyto(last_iterate, intermediate_result.x)
+        if est.verbose:
+            print(f"Iteration {len(losses)}, loss = {losses[-1]:.8f}")
+
+    try:
+        result = scipy.optimize.minimize(
+            objective,
+            last_iterate.copy(),
+            method="L-BFGS-B",
+            jac=True,
+            callback=callback,
+            options={"maxiter": est.max_iter, "maxfun": est.max_fun, "gtol": est.tol},
+        )
+    except KeyboardInterrupt:
+        result = None
+        warnings.warn(
+            "Training interrupted by user; the weights are those of the last "
+            "completed L-BFGS iteration.",
+            UserWarning,
+        )
+    _finish_lbfgs(est, net, result, last_iterate, losses, X.shape[0])
+
+
+def _finish_lbfgs(est, net, result, last_iterate, losses, n_samples):
+    finite = result is not None and np.isfinite(result.x).all()
+    net.params[...] = result.x if finite else last_iterate
+    if result is not None and not finite:
+        _warn_diverged(est, len(losses))
+    if not losses:
+        # Converged before the first iteration: record where it stands.
+        losses.append(float(result.fun) if finite else np.nan)
+    est.n_iter_ = len(losses) if result is None else int(result.nit)
+    est.t_ += n_samples * est.n_iter_
+    est.loss_ = losses[-1]
+    est.loss_curve_.extend(losses)
+    est.best_loss_ = float(np.nanmin(est.loss_curve_))
+    if result is not None and result.status == 1:
+        warnings.warn(
+            f"lbfgs failed to converge after {est.n_iter_} iterations "
+            f"(max_iter={est.max_iter}, max_fun={est.max_fun}): {result.message}. "
+            "Increase max_iter or max_fun, or scale the data.",
+            ConvergenceWarning,
+        )
