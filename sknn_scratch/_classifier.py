@@ -210,7 +210,8 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         y_prob : ndarray of shape (n_samples, n_classes)
             The probability of each class, in the order of ``classes_``.
         """
-        probabilities = OUTPUT_ACTIVATIONS[self.out_activation_](self._raw_output(X))
+        raw = self._raw_output(X)
+        probabilities = OUTPUT_ACTIVATIONS[self.out_activation_](raw)
         if self.n_outputs_ == 1:
             return np.hstack([1 - probabilities, probabilities])
         return probabilities

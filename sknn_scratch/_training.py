@@ -221,6 +221,15 @@ def _warn_max_iter(est):
     )
 
 
+_SCIPY_DEFAULT_FTOL = 2.220446049250313e-09
+
+
+def full_batch_scales(X, sample_weight, alpha):
+    """``(data_scale, penalty)`` of the objective ``J`` on the whole of ``X``."""
+    total_weight = X.shape[0] if sample_weight is None else float(sample_weight.sum())
+    return 1.0 / total_weight, alpha / total_weight
+
+
 def fit_lbfgs(est, net, X, Y, sample_weight):
     """Minimise the full-batch objective with SciPy's L-BFGS-B.
 
@@ -228,8 +237,7 @@ def fit_lbfgs(est, net, X, Y, sample_weight):
     network's buffer (in the network's dtype) and returns the gradient as
     float64. The loss after each iteration goes to ``loss_curve_``.
     """
-    total_weight = X.shape[0] if sample_weight is None else float(sample_weight.sum())
-    scales = (1.0 / total_weight, est.alpha / total_weight)
+    scales = full_batch_scales(X, sample_weight, est.alpha)
 
     def objective(theta):
         net.params[...] = theta
@@ -252,7 +260,15 @@ def fit_lbfgs(est, net, X, Y, sample_weight):
             method="L-BFGS-B",
             jac=True,
             callback=callback,
-            options={"maxiter": est.max_iter, "maxfun": est.max_fun, "gtol": est.tol},
+            options={
+                "maxiter": est.max_iter,
+                "maxfun": est.max_fun,
+                "gtol": est.tol,
+                # SciPy also stops when the relative decrease of J falls below
+                # ftol (default 2.2e-9); a smaller tol tightens that test too,
+                # so that tol alone controls how precise the solution is.
+                "ftol": min(est.tol, _SCIPY_DEFAULT_FTOL),
+            },
         )
     except KeyboardInterrupt:
         result = None
