@@ -25,7 +25,7 @@ from ._compat import (
 from ._initializers import glorot_uniform
 from ._network import Network, layer_units_of, predict_raw
 from ._optimizers import SOLVERS, STOCHASTIC_SOLVERS, make_optimizer
-from ._training import fit_lbfgs, fit_stochastic
+from ._training import fit_lbfgs, fit_stochastic, full_batch_scales
 
 
 def _has_stochastic_solver(est):
@@ -160,29 +160,16 @@ class BaseMLP(BaseEstimator):
         if incremental and self.early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True.")
         first_pass = not fitted or not (incremental or self.warm_start)
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse="csr",
-            multi_output=True,
-            dtype=(np.float64, np.float32),
-            y_numeric=self._y_numeric,
-            reset=first_pass,
+        X, y, Y, sample_weight = self._validate_training_data(
+            X, y, sample_weight, first_pass, incremental, classes
         )
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
-        Y = self._encode_targets(y, X.dtype, first_pass, incremental, classes)
-        sample_weight = self._checked_sample_weight(sample_weight, X)
         rng = check_random_state(self.random_state)
         layer_units = [X.shape[1], *hidden_layer_sizes, Y.shape[1]]
         if first_pass:
             self._initialize(layer_units, X.dtype, rng)
         else:
             self._check_architecture(layer_units)
-        net = Network(
-            self.coefs_, self.intercepts_, self.activation, self._loss_name(), X.dtype
-        )
+        net = self._network(X.dtype)
         self.coefs_, self.intercepts_ = net.coefs, net.intercepts
         if self.solver == "lbfgs":
             self._optimizer = None
@@ -191,6 +178,43 @@ class BaseMLP(BaseEstimator):
             self._prepare_optimizer(net, incremental)
             fit_stochastic(self, net, (X, Y, sample_weight, y), rng, incremental)
         return self
+
+    def _validate_training_data(self, X, y, sample_weight, reset, incremental, classes):
+        """Return ``X``, ``y``, the encoded targets ``Y`` and the sample weights."""
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse="csr",
+            multi_output=True,
+            dtype=(np.float64, np.float32),
+            y_numeric=self._y_numeric,
+            reset=reset,
+        )
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        Y = self._encode_targets(y, X.dtype, reset, incremental, classes)
+        return X, y, Y, self._checked_sample_weight(sample_weight, X)
+
+    def _network(self, dtype):
+        """A Network holding a copy of the current weights in ``dtype``."""
+        return Network(
+            self.coefs_, self.intercepts_, self.activation, self._loss_name(), dtype
+        )
+
+    def _objective_and_gradient(self, X, y, sample_weight=None):
+        """The objective ``J`` on (X, y) at the current weights, and its gradient.
+
+        Nothing is trained or changed. Returns ``(J, net)``: ``net.params``
+        holds the weights and ``net.grads`` the gradient, both flat.
+        """
+        check_is_fitted(self)
+        X, _, Y, sample_weight = self._validate_training_data(
+            X, y, sample_weight, reset=False, incremental=True, classes=None
+        )
+        net = self._network(X.dtype)
+        scales = full_batch_scales(X, sample_weight, self.alpha)
+        return net.objective_and_gradient(X, Y, sample_weight, *scales), net
 
     def _checked_hidden_layer_sizes(self):
         sizes = self.hidden_layer_sizes

@@ -1,0 +1,100 @@
+"""Backpropagation computes the gradient of exactly the documented objective.
+
+The objective is recomputed independently of backprop here, from predictions
+and sklearn-style formulas, and its gradient is compared with central finite
+differences.
+"""
+
+import numpy as np
+import pytest
+from conftest import fit_quietly
+from scipy.special import expit, softmax
+
+from sknn_scratch import MLPClassifier, MLPRegressor
+
+ACTIVATIONS = ["identity", "logistic", "tanh", "relu"]
+
+
+def _problem(kind, rng):
+    X = rng.normal(size=(30, 4))
+    if kind == "regression":
+        return MLPRegressor, X, rng.normal(size=30)
+    if kind == "multi-output regression":
+        return MLPRegressor, X, rng.normal(size=(30, 3))
+    if kind == "poisson":
+        return MLPRegressor, X, rng.poisson(2.0, size=30).astype(float)
+    if kind == "binary":
+        return MLPClassifier, X, rng.randint(2, size=30)
+    if kind == "multiclass":
+        return MLPClassifier, X, np.array(["a", "b", "c"])[rng.randint(3, size=30)]
+    return MLPClassifier, X, rng.randint(2, size=(30, 3))
+
+
+def _params(est):
+    return est.coefs_ + est.intercepts_
+
+
+def _objective_by_hand(est, X, y, sample_weight):
+    """J written out from predictions, independently of backprop."""
+    s = np.ones(len(X)) if sample_weight is None else sample_weight
+    A = X
+    for i, (W, b) in enumerate(zip(est.coefs_, est.intercepts_)):
+        Z = A @ W + b
+        A = Z if i == len(est.coefs_) - 1 else _hidden(est.activation, Z)
+    if isinstance(est, MLPRegressor):
+        Y = y.reshape(len(X), -1)
+        if est.loss == "poisson":
+            mu = np.exp(A)
+            per_sample = (mu - Y * A + np.where(Y > 0, Y * np.log(np.where(Y > 0, Y, 1)), 0) - Y).sum(1)
+        else:
+            per_sample = 0.5 * ((A - Y) ** 2).sum(axis=1)
+    elif est.out_activation_ == "softmax":
+        P = softmax(A, axis=1)
+        Y = (y[:, None] == est.classes_[None, :]).astype(float)
+        per_sample = -(Y * np.log(P)).sum(axis=1)
+    else:
+        P = expit(A)
+        Y = y.reshape(len(X), -1)
+        per_sample = -(Y * np.log(P) + (1 - Y) * np.log(1 - P)).sum(axis=1)
+    penalty = sum((W**2).sum() for W in est.coefs_)
+    return (s @ per_sample + 0.5 * est.alpha * penalty) / s.sum()
+
+
+def _hidden(name, Z):
+    return {"identity": Z, "logistic": expit(Z), "tanh": np.tanh(Z), "relu": np.maximum(Z, 0)}[name]
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize(
+    "kind",
+    ["regression", "multi-output regression", "poisson", "binary", "multiclass", "multilabel"],
+)
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("alpha", [0.0, 0.7])
+def test_backprop_matches_finite_differences(activation, kind, weighted, alpha, rng):
+    Estimator, X, y = _problem(kind, rng)
+    sample_weight = rng.uniform(0.1, 3, size=len(X)) if weighted else None
+    params = {"loss": "poisson"} if kind == "poisson" else {}
+    est = Estimator(
+        hidden_layer_sizes=(5, 3), activation=activation, alpha=alpha,
+        max_iter=2, random_state=0, **params,
+    )
+    fit_quietly(est, X, y)
+
+    value, net = est._objective_and_gradient(X, y, sample_weight)
+    assert value == pytest.approx(_objective_by_hand(est, X, y, sample_weight), rel=1e-12)
+
+    eps = 1e-6
+    numeric = []
+    for array in _params(est):
+        for index in np.ndindex(array.shape):
+            original = array[index]
+            array[index] = original + eps
+            up = _objective_by_hand(est, X, y, sample_weight)
+            array[index] = original - eps
+            down = _objective_by_hand(est, X, y, sample_weight)
+            array[index] = original
+            numeric.append((up - down) / (2 * eps))
+    numeric = np.array(numeric)
+    relative = np.abs(net.grads - numeric).max() / max(np.abs(numeric).max(), 1e-12)
+    assert relative < 1e-6

@@ -1,0 +1,139 @@
+"""The maths against references: scikit-learn's forward pass, optimizer steps
+written out by hand, and linear models at hidden_layer_sizes=()."""
+
+import numpy as np
+import pytest
+from conftest import fit_quietly
+from sklearn import neural_network as sk
+from sklearn.datasets import make_classification, make_regression
+from sklearn.linear_model import LinearRegression, LogisticRegression
+from sklearn.preprocessing import StandardScaler
+
+from sknn_scratch import MLPClassifier, MLPRegressor
+from sknn_scratch._optimizers import SGD, Adam
+
+
+def _copy_weights(source, target):
+    for mine, theirs in zip(target.coefs_ + target.intercepts_, source.coefs_ + source.intercepts_):
+        mine[...] = theirs
+
+
+@pytest.mark.parametrize("activation", ["identity", "logistic", "tanh", "relu"])
+@pytest.mark.parametrize(
+    "target", ["regression", "multi-output", "poisson", "binary", "multiclass", "multilabel"]
+)
+def test_forward_pass_matches_sklearn_with_copied_weights(activation, target, rng):
+    X = rng.normal(size=(50, 6))
+    params = dict(hidden_layer_sizes=(7, 5), activation=activation, max_iter=20, random_state=0)
+    if target in ("regression", "multi-output", "poisson"):
+        y = {"regression": rng.normal(size=50), "multi-output": rng.normal(size=(50, 2)),
+             "poisson": rng.poisson(3, size=50).astype(float)}[target]
+        if target == "poisson":
+            params["loss"] = "poisson"
+        theirs = fit_quietly(sk.MLPRegressor(**params), X, y)
+        ours = fit_quietly(MLPRegressor(**params), X, y)
+        methods = ["predict"]
+    else:
+        y = {"binary": rng.choice(["no", "yes"], size=50), "multiclass": rng.randint(4, size=50),
+             "multilabel": rng.randint(2, size=(50, 3))}[target]
+        theirs = fit_quietly(sk.MLPClassifier(**params), X, y)
+        ours = fit_quietly(MLPClassifier(**params), X, y)
+        methods = ["predict", "predict_proba", "predict_log_proba"]
+    assert ours.out_activation_ == theirs.out_activation_
+    _copy_weights(theirs, ours)
+    X_new = rng.normal(size=(40, 6))
+    for method in methods:
+        expected = getattr(theirs, method)(X_new)
+        got = getattr(ours, method)(X_new)
+        if expected.dtype.kind == "f":
+            np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-10)
+        else:
+            np.testing.assert_array_equal(got, expected)
+
+
+def test_sgd_step_by_hand(rng):
+    params = rng.normal(size=6)
+    grads1, grads2 = rng.normal(size=6), rng.normal(size=6)
+    eta, mu = 0.1, 0.9
+    for nesterov in (False, True):
+        p = params.copy()
+        opt = SGD(6, np.float64, eta, "constant", mu, nesterov, 0.5)
+        opt.update(p, grads1)
+        opt.update(p, grads2)
+        v1 = -eta * grads1
+        v2 = mu * v1 - eta * grads2
+        if nesterov:
+            expected = params + (mu * v1 - eta * grads1) + (mu * v2 - eta * grads2)
+        else:
+            expected = params + v1 + v2
+        np.testing.assert_allclose(p, expected, rtol=0, atol=1e-15)
+
+
+def test_sgd_without_momentum_is_textbook_step(rng):
+    params, grads = rng.normal(size=5), rng.normal(size=5)
+    p = params.copy()
+    SGD(5, np.float64, 0.3, "constant", 0.0, True, 0.5).update(p, grads)
+    np.testing.assert_allclose(p, params - 0.3 * grads, rtol=0, atol=1e-15)
+
+
+def test_learning_rate_schedules():
+    opt = SGD(1, np.float64, 0.1, "invscaling", 0.9, True, 0.5)
+    opt.iteration_ends(99)
+    assert opt.learning_rate == pytest.approx(0.1 / 100**0.5)
+    opt = SGD(1, np.float64, 0.1, "adaptive", 0.9, True, 0.5)
+    assert opt.trigger_stopping("", False) is False
+    assert opt.learning_rate == pytest.approx(0.02)
+    assert SGD(1, np.float64, 0.1, "constant", 0.9, True, 0.5).trigger_stopping("", False)
+
+
+def test_adam_steps_by_hand(rng):
+    params = rng.normal(size=4)
+    grads = [rng.normal(size=4) for _ in range(3)]
+    eta, b1, b2, eps = 0.01, 0.9, 0.999, 1e-8
+    p = params.copy()
+    opt = Adam(4, np.float64, eta, b1, b2, eps)
+    m = v = np.zeros(4)
+    expected = params.copy()
+    for t, g in enumerate(grads, start=1):
+        opt.update(p, g)
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g**2
+        m_hat, v_hat = m / (1 - b1**t), v / (1 - b2**t)
+        # The same step as Kingma and Ba's, with epsilon scaled by sqrt(1 - b2^t).
+        expected -= eta * m_hat / (np.sqrt(v_hat) + eps / np.sqrt(1 - b2**t))
+        np.testing.assert_allclose(p, expected, rtol=0, atol=1e-14)
+
+
+def test_one_gd_epoch_is_one_full_batch_step(rng):
+    X, y = rng.normal(size=(20, 3)), rng.normal(size=20)
+    est = fit_quietly(MLPRegressor(hidden_layer_sizes=(4,), solver="gd", momentum=0,
+                                   max_iter=1, random_state=0, alpha=0.3), X, y)
+    before = [p.copy() for p in est.coefs_ + est.intercepts_]
+    _, net = est._objective_and_gradient(X, y)
+    est.partial_fit(X, y)
+    after = np.concatenate([p.ravel() for p in est.coefs_ + est.intercepts_])
+    start = np.concatenate([p.ravel() for p in before])
+    np.testing.assert_allclose(after, start - 0.001 * net.grads, rtol=0, atol=1e-15)
+
+
+def test_empty_hidden_layers_match_linear_regression():
+    X, y = make_regression(300, 6, noise=5, random_state=0)
+    X = StandardScaler().fit_transform(X)
+    est = MLPRegressor(hidden_layer_sizes=(), solver="lbfgs", alpha=0, tol=1e-12,
+                       max_iter=2000, random_state=0).fit(X, y)
+    reference = LinearRegression().fit(X, y)
+    np.testing.assert_allclose(est.coefs_[0].ravel(), reference.coef_, atol=1e-6)
+    np.testing.assert_allclose(est.intercepts_[0], [reference.intercept_], atol=1e-6)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_empty_hidden_layers_match_unpenalised_logistic_regression(n_classes):
+    X, y = make_classification(400, 5, n_informative=4, n_redundant=0, n_classes=n_classes,
+                               flip_y=0.2, random_state=0)
+    X = StandardScaler().fit_transform(X)
+    est = MLPClassifier(hidden_layer_sizes=(), solver="lbfgs", alpha=0, tol=1e-12,
+                        max_iter=5000, random_state=0).fit(X, y)
+    reference = LogisticRegression(C=np.inf, tol=1e-12, max_iter=10000).fit(X, y)
+    np.testing.assert_allclose(est.predict_proba(X), reference.predict_proba(X), atol=1e-6)
+    if n_classes == 2:
+        np.testing.assert_allclose(est.coefs_[0].ravel(), reference.coef_.ravel(), atol=1e-5)
