@@ -100,7 +100,7 @@ def test_regressor_errors(rng):
         MLPRegressor().fit(X, np.r_[np.nan, np.ones(9)])
     with pytest.raises(ValueError, match="poisson"):
         MLPRegressor(loss="poisson").fit(X, -np.ones(10))
-    with pytest.raises(ValueError, match="Negative values .* sample_weight"):
+    with pytest.raises(ValueError, match="Negative values in data passed to .sample_weight"):
         MLPRegressor().fit(X, np.ones(10), sample_weight=-np.ones(10))
     with pytest.raises(ValueError, match="partial_fit does not support early_stopping"):
         MLPRegressor(early_stopping=True).partial_fit(X, np.ones(10))
