@@ -149,12 +149,13 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     >>> from sklearn.model_selection import train_test_split
     >>> from sknn_scratch import MLPClassifier
     >>> X, y = make_classification(n_samples=200, random_state=1)
-    >>> X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=1)
+    >>> X_train, X_test, y_train, y_test = train_test_split(X, y, stratify=y,
+    ...                                                     random_state=1)
     >>> clf = MLPClassifier(max_iter=300, random_state=1).fit(X_train, y_train)
     >>> clf.predict_proba(X_test[:1]).shape
     (1, 2)
     >>> clf.predict(X_test[:5])
-    array([1, 0, 1, 0, 1])
+    array([0, 0, 1, 1, 1])
     >>> round(clf.score(X_test, y_test), 2) > 0.8
     True
     """
