@@ -271,8 +271,12 @@ class BaseMLP(BaseEstimator):
     def _prepare_optimizer(self, net, incremental):
         """Keep the optimizer's state for partial_fit, start afresh for fit."""
         if self.early_stopping:
+            # Progress is then measured on the validation set, not the loss.
             self.validation_scores_ = []
             self.best_validation_score_ = -np.inf
+            self.best_loss_ = None
+        elif self.best_loss_ is None:
+            self.best_loss_ = np.inf
         if not incremental:
             self.n_iter_ = 0
             self._no_improvement_count = 0

@@ -105,6 +105,7 @@ def test_early_stopping_restores_best_weights(rng):
     est = fit_quietly(MLPRegressor(max_iter=300, **params), X, y)
     assert len(est.validation_scores_) == est.n_iter_ < 300
     assert est.best_validation_score_ == max(est.validation_scores_)
+    assert est.best_loss_ is None
     best_epoch = int(np.argmax(est.validation_scores_)) + 1
     assert best_epoch < est.n_iter_
     # The same run cut at the best epoch ends with the weights that were restored.

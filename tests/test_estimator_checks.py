@@ -1,18 +1,32 @@
-"""API conformance: scikit-learn's own estimator checks, none expected to fail."""
+"""API conformance: scikit-learn's own estimator checks, none expected to fail.
 
+Every check runs and must pass. A check may only skip itself where it does
+not apply; the skips allowed are listed below, and any other skip fails.
+"""
+
+from unittest import SkipTest
+
+import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sknn_scratch import MLPClassifier, MLPRegressor
 
+ALLOWED_SKIPS = {
+    # Array-API input (CuPy, PyTorch tensors...): the estimators compute with
+    # NumPy only, and the check itself skips unless SCIPY_ARRAY_API is set.
+    "check_array_api_input",
+    # Like sklearn.neural_network.MLPClassifier, MLPClassifier has no
+    # decision_function, so there is no output format to check.
+    "check_classifiers_multilabel_output_format_decision_function",
+}
 
-# Default hyper-parameters throughout, except a fixed seed and enough epochs
-# for the small data sets the checks use (check_classifiers_train and
-# check_regressors_train ask for a minimum score).
-@parametrize_with_checks(
-    [
-        MLPRegressor(random_state=0),
-        MLPClassifier(random_state=0),
-    ]
-)
+
+# Default hyper-parameters, with a fixed seed so that results are reproducible.
+@parametrize_with_checks([MLPRegressor(random_state=0), MLPClassifier(random_state=0)])
 def test_sklearn_compatible_estimator(estimator, check):
-    check(estimator)
+    name = getattr(check, "func", check).__name__
+    try:
+        check(estimator)
+    except SkipTest as skip:
+        assert name in ALLOWED_SKIPS, f"{name} skipped unexpectedly: {skip}"
+        pytest.skip(f"{name}: {skip}")
