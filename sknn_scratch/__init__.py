@@ -1,8 +1,9 @@
 """sknn-scratch: scikit-learn-compatible neural networks written from scratch."""
 
 from ._classifier import MLPClassifier
+from ._gradcheck import check_gradients
 from ._regressor import MLPRegressor
 
 __version__ = "0.1.0"
 
-__all__ = ["MLPClassifier", "MLPRegressor", "__version__"]
+__all__ = ["MLPClassifier", "MLPRegressor", "check_gradients", "__version__"]

@@ -23,7 +23,7 @@ from ._compat import (
     _check_sample_weight,
 )
 from ._initializers import glorot_uniform
-from ._network import Network, layer_units_of, predict_raw
+from ._network import Network, checked_weights, hidden_values, layer_units_of, predict_raw
 from ._optimizers import SOLVERS, STOCHASTIC_SOLVERS, make_optimizer
 from ._training import fit_lbfgs, fit_stochastic, full_batch_scales
 
@@ -202,19 +202,30 @@ class BaseMLP(BaseEstimator):
             self.coefs_, self.intercepts_, self.activation, self._loss_name(), dtype
         )
 
-    def _objective_and_gradient(self, X, y, sample_weight=None):
-        """The objective ``J`` on (X, y) at the current weights, and its gradient.
+    def _objective_function(self, X, y, sample_weight=None, dtype=None):
+        """The objective ``J`` on (X, y) as a function of the flat weights.
 
-        Nothing is trained or changed. Returns ``(J, net)``: ``net.params``
-        holds the weights and ``net.grads`` the gradient, both flat.
+        Nothing is trained or changed. Returns ``(theta, objective)``:
+        ``theta`` is a copy of the current weights, flat, and
+        ``objective(theta)`` returns ``J`` and a copy of its gradient there.
+        ``dtype`` (default: that of X) sets the precision of the computation.
         """
         check_is_fitted(self)
         X, _, Y, sample_weight = self._validate_training_data(
             X, y, sample_weight, reset=False, incremental=True, classes=None
         )
+        if dtype is not None:
+            X, Y = X.astype(dtype), Y.astype(dtype)
+            sample_weight = None if sample_weight is None else sample_weight.astype(dtype)
         net = self._network(X.dtype)
         scales = full_batch_scales(X, sample_weight, self.alpha)
-        return net.objective_and_gradient(X, Y, sample_weight, *scales), net
+
+        def objective(theta):
+            net.params[...] = theta
+            value = net.objective_and_gradient(X, Y, sample_weight, *scales)
+            return value, net.grads.copy()
+
+        return net.params.copy(), objective
 
     def _checked_hidden_layer_sizes(self):
         sizes = self.hidden_layer_sizes
@@ -287,6 +298,52 @@ class BaseMLP(BaseEstimator):
             self._optimizer = copy.deepcopy(self._optimizer)
         else:
             self._optimizer = make_optimizer(self, net.params.size, net.params.dtype)
+
+    # ------------------------------------------------------ explicit weights
+
+    @classmethod
+    def _from_checked_weights(cls, coefs, intercepts, params):
+        """An estimator ready to predict with the given weights.
+
+        Sets every fitted attribute as a fresh ``fit`` would, except that no
+        training has happened (``n_iter_ == 0``, empty ``loss_curve_``).
+        """
+        coefs, intercepts = checked_weights(coefs, intercepts)
+        hidden = tuple(coef.shape[1] for coef in coefs[:-1])
+        est = cls(hidden_layer_sizes=hidden, **params)
+        est._validate_params()
+        est.n_features_in_ = coefs[0].shape[0]
+        est.n_layers_ = len(coefs) + 1
+        est.n_outputs_ = coefs[-1].shape[1]
+        est.coefs_, est.intercepts_ = coefs, intercepts
+        est.n_iter_ = est.t_ = 0
+        est.loss_curve_ = []
+        est.best_loss_ = np.inf
+        est.validation_scores_ = est.best_validation_score_ = None
+        est._no_improvement_count = 0
+        est._optimizer = None
+        return est
+
+    def hidden_activations(self, X):
+        """The values of every hidden unit, layer by layer.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        activations : list of ndarray
+            One array of shape (n_samples, units) per hidden layer, holding
+            the values after the activation (with ``activation="identity"``,
+            the plain multiply-add sums ``A @ W + b``).
+        """
+        check_is_fitted(self)
+        X = validate_data(
+            self, X, accept_sparse="csr", dtype=(np.float64, np.float32), reset=False
+        )
+        return hidden_values(X, self.coefs_, self.intercepts_, self.activation)
 
     # -------------------------------------------------------------- predict
 

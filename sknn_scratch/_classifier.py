@@ -160,6 +160,55 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     True
     """
 
+    @classmethod
+    def from_weights(cls, coefs, intercepts=None, *, classes, activation="relu"):
+        """Build a ready-to-predict classifier from explicit weights.
+
+        Parameters
+        ----------
+        coefs : list of array-like
+            ``coefs[i]`` has shape (units in, units out): column ``j`` holds
+            the incoming weights of unit ``j`` of the next layer. Lists of
+            lists work. The last layer has one unit for two classes (a
+            logistic output giving the probability of the second class in
+            sorted order) or one unit per class (a softmax output).
+        intercepts : list of array-like, default=None
+            ``intercepts[i]`` has shape (units out,); None means zero biases.
+        classes : array-like of shape (n_classes,)
+            The class labels. They are sorted, as in ``classes_``, and output
+            unit ``k`` scores ``classes_[k]``.
+        activation : {'identity', 'logistic', 'tanh', 'relu'}, default='relu'
+            Activation of the hidden layers.
+
+        Returns
+        -------
+        estimator : MLPClassifier
+            Fitted attributes set; ``hidden_layer_sizes`` matches the weights,
+            so ``partial_fit`` can train it further.
+
+        Examples
+        --------
+        >>> from sknn_scratch import MLPClassifier
+        >>> clf = MLPClassifier.from_weights([[[1, -1], [1, 1]], [[2], [-1]]],
+        ...                                  classes=["no", "yes"])
+        >>> clf.predict([[2, 3], [-2, -3]])
+        array(['yes', 'no'], dtype='<U3')
+        """
+        est = cls._from_checked_weights(coefs, intercepts, {"activation": activation})
+        binarizer = LabelBinarizer().fit(np.asarray(classes))
+        n_classes = len(binarizer.classes_)
+        expected_units = 1 if n_classes == 2 else n_classes
+        if n_classes < 2 or est.n_outputs_ != expected_units:
+            raise ValueError(
+                f"The last layer has {est.n_outputs_} unit(s), but {n_classes} "
+                f"classes need {expected_units} (one for two classes, else one "
+                "per class)."
+            )
+        est._label_binarizer = binarizer
+        est.classes_ = binarizer.classes_
+        est.out_activation_ = est._out_activation()
+        return est
+
     @available_if(_has_stochastic_solver)
     def partial_fit(self, X, y, sample_weight=None, classes=None):
         """Update the model with one epoch over the given data.

@@ -216,3 +216,59 @@ class Network:
             (data_scale, penalty),
             (self.coef_grads, self.intercept_grads),
         )
+
+
+def checked_weights(coefs, intercepts=None):
+    """Turn user-given weights into float arrays, checking that layers chain.
+
+    Parameters
+    ----------
+    coefs : list of array-like
+        ``coefs[i]`` of shape (units in, units out); lists of lists work.
+    intercepts : list of array-like or None
+        ``intercepts[i]`` of shape (units out of layer i,); None means zeros.
+
+    Returns
+    -------
+    coefs, intercepts : list of ndarray
+        float64 arrays (float32 if every given array is float32).
+    """
+    if isinstance(coefs, np.ndarray) or not hasattr(coefs, "__len__") or not len(coefs):
+        raise ValueError("coefs must be a non-empty list with one 2-D array per layer.")
+    given = list(coefs) + list(intercepts or [])
+    all32 = all(getattr(a, "dtype", None) == np.float32 for a in given)
+    dtype = np.float32 if all32 else np.float64
+    coefs = [_as_float_array(c, dtype, f"coefs[{i}]") for i, c in enumerate(coefs)]
+    for i, coef in enumerate(coefs):
+        if coef.ndim != 2:
+            raise ValueError(f"coefs[{i}] must be 2-D (units in, units out); got shape {coef.shape}.")
+        if i and coef.shape[0] != coefs[i - 1].shape[1]:
+            raise ValueError(
+                f"Layer {i}: coefs[{i}] has {coef.shape[0]} rows (inputs), but "
+                f"coefs[{i - 1}] has {coefs[i - 1].shape[1]} columns (units); "
+                "they must be equal."
+            )
+    if intercepts is None:
+        return coefs, [np.zeros(coef.shape[1], dtype=dtype) for coef in coefs]
+    if len(intercepts) != len(coefs):
+        raise ValueError(
+            f"intercepts has {len(intercepts)} layers but coefs has {len(coefs)}."
+        )
+    intercepts = [_as_float_array(b, dtype, f"intercepts[{i}]") for i, b in enumerate(intercepts)]
+    for i, (coef, intercept) in enumerate(zip(coefs, intercepts)):
+        if intercept.shape != (coef.shape[1],):
+            raise ValueError(
+                f"Layer {i}: intercepts[{i}] has shape {intercept.shape}, but "
+                f"coefs[{i}] has {coef.shape[1]} units; expected ({coef.shape[1]},)."
+            )
+    return coefs, intercepts
+
+
+def _as_float_array(value, dtype, name):
+    try:
+        array = np.array(value, dtype=dtype)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{name} must hold numbers: {error}") from None
+    if not np.isfinite(array).all():
+        raise ValueError(f"{name} contains NaN or infinity.")
+    return array

@@ -201,6 +201,54 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         super().__init__(**shared)
         self.loss = loss
 
+    @classmethod
+    def from_weights(
+        cls, coefs, intercepts=None, *, activation="relu", out_activation="identity"
+    ):
+        """Build a ready-to-predict regressor from explicit weights.
+
+        Parameters
+        ----------
+        coefs : list of array-like
+            ``coefs[i]`` has shape (units in, units out): column ``j`` holds
+            the incoming weights of unit ``j`` of the next layer. Lists of
+            lists work.
+        intercepts : list of array-like, default=None
+            ``intercepts[i]`` has shape (units out,); None means zero biases.
+        activation : {'identity', 'logistic', 'tanh', 'relu'}, default='relu'
+            Activation of the hidden layers.
+        out_activation : {'identity', 'exp'}, default='identity'
+            Output activation; 'exp' pairs with ``loss="poisson"``.
+
+        Returns
+        -------
+        estimator : MLPRegressor
+            Fitted attributes set; ``hidden_layer_sizes`` matches the weights,
+            so ``partial_fit`` can train it further.
+
+        Examples
+        --------
+        The textbook network: inputs [2, 3], hidden node 0 with incoming
+        weights [1, 1], node 1 with [-1, 1], output weights [2, -1].
+
+        >>> from sknn_scratch import MLPRegressor
+        >>> net = MLPRegressor.from_weights([[[1, -1], [1, 1]], [[2], [-1]]],
+        ...                                 activation="identity")
+        >>> net.hidden_activations([[2, 3]])
+        [array([[5., 1.]])]
+        >>> net.predict([[2, 3]])
+        array([9.])
+        """
+        losses = {"identity": "squared_error", "exp": "poisson"}
+        if out_activation not in losses:
+            raise ValueError(
+                f"out_activation must be one of {sorted(losses)}; got {out_activation!r}."
+            )
+        params = {"activation": activation, "loss": losses[out_activation]}
+        est = cls._from_checked_weights(coefs, intercepts, params)
+        est.out_activation_ = out_activation
+        return est
+
     @available_if(_has_stochastic_solver)
     def partial_fit(self, X, y, sample_weight=None):
         """Update the model with one epoch over the given data.

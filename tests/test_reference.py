@@ -109,11 +109,12 @@ def test_one_gd_epoch_is_one_full_batch_step(rng):
     est = fit_quietly(MLPRegressor(hidden_layer_sizes=(4,), solver="gd", momentum=0,
                                    max_iter=1, random_state=0, alpha=0.3), X, y)
     before = [p.copy() for p in est.coefs_ + est.intercepts_]
-    _, net = est._objective_and_gradient(X, y)
+    theta, objective = est._objective_function(X, y)
+    _, gradient = objective(theta)
     est.partial_fit(X, y)
     after = np.concatenate([p.ravel() for p in est.coefs_ + est.intercepts_])
     start = np.concatenate([p.ravel() for p in before])
-    np.testing.assert_allclose(after, start - 0.001 * net.grads, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(after, start - 0.001 * gradient, rtol=0, atol=1e-15)
 
 
 def test_empty_hidden_layers_match_linear_regression():
