@@ -20,7 +20,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 demo: $(STAMP)
-	$(BIN)/python -m sknn_scratch
+	$(BIN)/python -m sknn_scratch compare
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

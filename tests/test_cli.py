@@ -1,0 +1,151 @@
+"""End to end: `sknn-scratch compare` in a subprocess, on small data."""
+
+import json
+import os
+import pty
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from conftest import fit_quietly
+from sklearn.model_selection import GridSearchCV, KFold
+
+from sknn_scratch import cli
+
+SMALL = ["--n-samples", "600", "--cv", "3", "--max-iter", "40", "--hidden", "16"]
+
+
+def run(*args, **kwargs):
+    return subprocess.run([sys.executable, "-m", "sknn_scratch", "compare", *args],
+                          capture_output=True, text=True, timeout=300, **kwargs)
+
+
+def test_table_json_and_figures(tmp_path):
+    result = run(*SMALL, "--json", str(tmp_path / "r.json"), "--plot-dir", str(tmp_path / "fig"))
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""  # quiet in a pipe
+    lines = result.stdout.splitlines()
+    assert "R^2 mean" in lines[1] and "predict us/row" in lines[1]
+    for name in ("LinearRegression", "MLPRegressor", "ceiling (noise-free)"):
+        assert any(line.startswith(name) for line in lines)
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert [row["model"] for row in report["rows"]] == [
+        "LinearRegression", "MLPRegressor", "ceiling (noise-free)"]
+    for row in report["rows"]:
+        assert -1 < row["r2_mean"] <= 1 and row["rmse"] > 0 and row["mae"] > 0
+    ceiling = report["rows"][2]
+    assert ceiling["fit_s"] is None and ceiling["r2_mean"] > 0.9
+    for figure in ("interaction.png", "loss_curve.png"):
+        data = (tmp_path / "fig" / figure).read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
+
+
+def test_csv_with_a_text_column(tmp_path):
+    rng = np.random.RandomState(0)
+    rows = ["city,age,spend"]
+    for _ in range(90):
+        city = rng.choice(["Leeds", "York", "Hull"])
+        age = rng.randint(18, 80)
+        spend = age * (2 if city == "York" else 1) + rng.normal()
+        rows.append(f"{city},{age},{spend:.2f}")
+    path = tmp_path / "shop.csv"
+    path.write_text("\n".join(rows))
+    result = run("--csv", str(path), "--target", "spend", "--cv", "3", "--max-iter", "30",
+                 "--json", str(tmp_path / "r.json"))
+    assert result.returncode == 0, result.stderr
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["data"] == "shop.csv (target spend)"
+    assert [row["model"] for row in report["rows"]] == ["LinearRegression", "MLPRegressor"]
+
+
+def test_missing_values_are_named_or_imputed(tmp_path):
+    path = tmp_path / "gaps.csv"
+    path.write_text("a,b,y\n" + "\n".join(f"{i},{'' if i % 7 == 0 else i * 2},{i}" for i in range(30)))
+    result = run("--csv", str(path), "--target", "y", "--cv", "3")
+    assert result.returncode == 2
+    assert result.stderr.strip() == ("sknn-scratch: error: missing values in column(s) b; "
+                                     "pass --impute to fill them.")
+    result = run("--csv", str(path), "--target", "y", "--cv", "3", "--max-iter", "10", "--impute")
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--csv", "nowhere.csv", "--target", "y"], "no such file: nowhere.csv"),
+        (["--csv", "{csv}", "--target", "missing"], "no column 'missing'"),
+        (["--csv", "{csv}", "--target", "name"], "target column 'name' is not numeric"),
+        (["--csv", "{csv}", "--target", "y", "--cv", "10"], "fewer than the 10 folds"),
+        (["--csv", "{csv}"], "--csv needs --target"),
+        (["--target", "y"], "--target only applies with --csv"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_code_2(args, message, tmp_path):
+    csv = tmp_path / "tiny.csv"
+    csv.write_text("name,x,y\n" + "\n".join(f"n{i},{i},{i * 3}" for i in range(5)))
+    result = run(*[a.replace("{csv}", str(csv)) for a in args], cwd=tmp_path)
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_argument_errors_exit_2():
+    result = run("--hidden", "a,b")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_tune_reports_best_parameters(tmp_path):
+    result = run("--n-samples", "300", "--cv", "2", "--max-iter", "20", "--tune",
+                 "--n-jobs", "2", "--json", str(tmp_path / "r.json"))
+    assert result.returncode == 0, result.stderr
+    tuning = json.loads((tmp_path / "r.json").read_text())["tuning"]
+    assert set(tuning["best_params"]) == {"hidden_layer_sizes", "alpha", "learning_rate_init"}
+    assert "GridSearchCV best R^2" in result.stdout
+
+
+def test_progress_shows_in_a_terminal_only():
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sknn_scratch", "compare", *SMALL],
+        stdout=subprocess.PIPE, stderr=terminal, text=True,
+    )
+    os.close(terminal)
+    output = process.stdout.read()
+    process.wait(timeout=300)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(controller)
+    assert process.returncode == 0 and "MLPRegressor" in output
+    assert b"fold 1/3" in seen and b"Iteration" in seen
+    quiet = run(*SMALL, "--quiet")
+    assert quiet.stderr == ""
+
+
+def test_grid_search_with_two_jobs_is_reproducible():
+    data = cli._load(cli._parser().parse_args(["compare", "--n-samples", "300"]))
+    args = cli._parser().parse_args(["compare", "--max-iter", "15", "--hidden", "8"])
+    model = cli._models(data, args)["MLPRegressor"]
+    grid = {"mlpregressor__regressor__alpha": [1e-4, 1e-1]}
+    folds = KFold(3, shuffle=True, random_state=0)
+    first = fit_quietly(GridSearchCV(model, grid, cv=folds, n_jobs=2), data["X"], data["y"])
+    second = fit_quietly(GridSearchCV(model, grid, cv=folds, n_jobs=2), data["X"], data["y"])
+    serial = fit_quietly(GridSearchCV(model, grid, cv=folds, n_jobs=1), data["X"], data["y"])
+    np.testing.assert_array_equal(first.cv_results_["mean_test_score"],
+                                  second.cv_results_["mean_test_score"])
+    np.testing.assert_array_equal(first.cv_results_["mean_test_score"],
+                                  serial.cv_results_["mean_test_score"])
+
+
+def test_mlp_beats_linear_regression_on_the_default_data(tmp_path):
+    result = run("--json", str(tmp_path / "r.json"), "--quiet")
+    assert result.returncode == 0, result.stderr
+    rows = {row["model"]: row for row in json.loads((tmp_path / "r.json").read_text())["rows"]}
+    assert rows["MLPRegressor"]["r2_mean"] >= rows["LinearRegression"]["r2_mean"] + 0.15
