@@ -106,6 +106,8 @@ def _layer_sizes(text):
 def _compare(args):
     if args.csv is None and args.target is not None:
         raise UsageError("--target only applies with --csv.")
+    if args.plot_dir:
+        _require("matplotlib", "--plot-dir")  # before the long work, not after it
     progress = _Progress(enabled=not args.quiet and sys.stderr.isatty())
     data = _load(args)
     if len(data["y"]) < args.cv:
@@ -174,7 +176,8 @@ def _require(module, feature):
     try:
         return __import__(module)
     except ImportError:
-        raise UsageError(f"{feature} needs {module}: pip install {module}") from None
+        extra = " (or: pip install 'sknn-scratch[plot]')" if module == "matplotlib" else ""
+        raise UsageError(f"{feature} needs {module}: pip install {module}{extra}") from None
 
 
 def _preprocessing(X):
@@ -304,7 +307,6 @@ def _fmt(value, spec):
 
 
 def _plot(models, data, directory, progress):
-    _require("matplotlib", "--plot-dir")
     import matplotlib
 
     matplotlib.use("Agg")

@@ -149,3 +149,21 @@ def test_mlp_beats_linear_regression_on_the_default_data(tmp_path):
     assert result.returncode == 0, result.stderr
     rows = {row["model"]: row for row in json.loads((tmp_path / "r.json").read_text())["rows"]}
     assert rows["MLPRegressor"]["r2_mean"] >= rows["LinearRegression"]["r2_mean"] + 0.15
+
+
+def test_bundled_diabetes_data(tmp_path):
+    result = run("--dataset", "diabetes", "--cv", "2", "--max-iter", "20",
+                 "--json", str(tmp_path / "r.json"))
+    assert result.returncode == 0, result.stderr
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["data"] == "diabetes" and report["n_samples"] == 442
+    assert len(report["rows"]) == 2  # no ceiling for real data
+
+
+def test_missing_matplotlib_is_a_clear_error_before_any_work(monkeypatch, tmp_path, capsys):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # makes the import fail
+    code = cli.main(["compare", *SMALL, "--plot-dir", str(tmp_path)])
+    captured = capsys.readouterr()
+    assert code == 2 and captured.out == ""
+    assert captured.err.strip() == ("sknn-scratch: error: --plot-dir needs matplotlib: "
+                                    "pip install matplotlib (or: pip install 'sknn-scratch[plot]')")
