@@ -307,9 +307,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
                 "classes must be passed on the first call to partial_fit."
             )
         binarizer = LabelBinarizer().fit(y if classes is None else classes)
-        if binarizer.y_type_ not in ("multilabel-indicator",) and len(
-            binarizer.classes_
-        ) < 2:
+        if binarizer.y_type_ != "multilabel-indicator" and len(binarizer.classes_) < 2:
             raise ValueError(
                 f"{type(self).__name__} needs samples of at least 2 classes in "
                 f"the data, but the data contains only one class: "
