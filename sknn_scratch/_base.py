@@ -259,6 +259,10 @@ class BaseMLP(BaseEstimator):
         ]
         self.coefs_ = [coef for coef, _ in layers]
         self.intercepts_ = [intercept for _, intercept in layers]
+        self._reset_training_state()
+
+    def _reset_training_state(self):
+        """The bookkeeping of a network that has not been trained yet."""
         self.n_iter_ = 0
         self.t_ = 0
         self.loss_curve_ = []
@@ -315,12 +319,7 @@ class BaseMLP(BaseEstimator):
         est.n_layers_ = len(coefs) + 1
         est.n_outputs_ = coefs[-1].shape[1]
         est.coefs_, est.intercepts_ = coefs, intercepts
-        est.n_iter_ = est.t_ = 0
-        est.loss_curve_ = []
-        est.best_loss_ = np.inf
-        est.validation_scores_ = est.best_validation_score_ = None
-        est._no_improvement_count = 0
-        est._optimizer = None
+        est._reset_training_state()
         return est
 
     def hidden_activations(self, X):
@@ -338,20 +337,21 @@ class BaseMLP(BaseEstimator):
             the values after the activation (with ``activation="identity"``,
             the plain multiply-add sums ``A @ W + b``).
         """
-        check_is_fitted(self)
-        X = validate_data(
-            self, X, accept_sparse="csr", dtype=(np.float64, np.float32), reset=False
-        )
+        X = self._validated_input(X)
         return hidden_values(X, self.coefs_, self.intercepts_, self.activation)
 
     # -------------------------------------------------------------- predict
 
-    def _raw_output(self, X):
-        """Validate X and run the forward pass up to the raw output."""
+    def _validated_input(self, X):
+        """X checked against the fitted estimator, as float64 or float32."""
         check_is_fitted(self)
-        X = validate_data(
+        return validate_data(
             self, X, accept_sparse="csr", dtype=(np.float64, np.float32), reset=False
         )
+
+    def _raw_output(self, X):
+        """Validate X and run the forward pass up to the raw output."""
+        X = self._validated_input(X)
         return predict_raw(X, self.coefs_, self.intercepts_, self.activation)
 
     def __sklearn_tags__(self):
