@@ -26,6 +26,27 @@ class Loss(NamedTuple):
     out_activation: str
 
 
+def weighted_loss_and_deltas(loss, raw, Y, sample_weight, out_activation_fn):
+    """Return ``sum_i s_i loss_i`` and turn ``raw`` into the output deltas.
+
+    On return ``raw`` holds ``s_i * (y_pred_i - y_i)``, the gradient of the
+    weighted sum with respect to the raw outputs, computed in place.
+    """
+    if loss.per_sample is half_squared_error:
+        # Fused: the residual is both the delta and the loss's ingredient.
+        raw -= Y
+        per_sample = np.einsum("ij,ij->i", raw, raw)
+        total = 0.5 * (per_sample.sum() if sample_weight is None else per_sample @ sample_weight)
+    else:
+        per_sample = loss.per_sample(raw, Y)
+        total = per_sample.sum() if sample_weight is None else per_sample @ sample_weight
+        out_activation_fn(raw)
+        raw -= Y
+    if sample_weight is not None:
+        raw *= sample_weight[:, np.newaxis]
+    return float(total)
+
+
 def half_squared_error(raw, y):
     """0.5 * sum_k (z_k - y_k)^2 for each sample: half the SSE."""
     diff = raw - y

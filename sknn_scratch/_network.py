@@ -21,7 +21,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
-from ._losses import LOSSES
+from ._losses import LOSSES, weighted_loss_and_deltas
 
 
 def layer_units_of(coefs):
@@ -83,14 +83,25 @@ def forward(X, coefs, intercepts, activation):
     activations : list of array
         ``[X, A_1, ..., A_{L-1}, raw_output]``.
     """
+    dtype = np.result_type(X.dtype, *coefs)
+    buffers = [np.empty((X.shape[0], coef.shape[1]), dtype=dtype) for coef in coefs]
+    return [X] + forward_into(X, coefs, intercepts, activation, buffers)
+
+
+def forward_into(X, coefs, intercepts, activation, buffers):
+    """:func:`forward` writing each layer into a preallocated buffer.
+
+    ``buffers[i]`` has shape (n_samples, units of layer i + 1); returns them.
+    """
     forward_fn = HIDDEN_ACTIVATIONS[activation].forward
-    activations = [X]
-    last = len(coefs) - 1
-    for i, (coef, intercept) in enumerate(zip(coefs, intercepts)):
-        Z = activations[-1] @ coef
-        Z += intercept
-        activations.append(Z if i == last else forward_fn(Z))
-    return activations
+    A, last = X, len(coefs) - 1
+    for i, (coef, intercept, out) in enumerate(zip(coefs, intercepts, buffers)):
+        _dot_into(A, coef, out)
+        out += intercept
+        if i != last:
+            forward_fn(out)
+        A = out
+    return buffers
 
 
 def predict_raw(X, coefs, intercepts, activation):
@@ -111,16 +122,14 @@ def hidden_values(X, coefs, intercepts, activation):
     return forward(X, coefs, intercepts, activation)[1:-1]
 
 
-def backprop(
-    activations, Y, sample_weight, coefs, loss, activation, scales, grads
-):
-    """Backpropagate the objective's gradient through a forward pass.
+def backprop(activations, Y, sample_weight, coefs, loss, activation, grads, deltas):
+    """Backpropagate the gradient of ``data_scale * sum_i s_i loss_i``.
 
     Parameters
     ----------
     activations : list of array
-        The result of :func:`forward`; the raw output in its last element is
-        overwritten with the prediction, then with the output deltas.
+        ``[X, A_1, ..., raw_output]`` from :func:`forward`; the raw output is
+        overwritten with the output deltas.
     Y : ndarray of shape (n_samples, n_outputs)
         Targets (for classifiers, the binarised labels).
     sample_weight : ndarray of shape (n_samples,) or None
@@ -131,44 +140,39 @@ def backprop(
         Key of :data:`sknn_scratch._losses.LOSSES`.
     activation : str
         Key of :data:`sknn_scratch._activations.HIDDEN_ACTIVATIONS`.
-    scales : tuple of (float, float)
-        ``(data_scale, penalty)`` of the objective in the module docstring.
-    grads : tuple of (list, list)
-        ``(coef_grads, intercept_grads)``, written in place.
+    grads : tuple of (list, list, float)
+        ``(coef_grads, intercept_grads, data_scale)``; the lists are written
+        in place with the gradient of the data term (no penalty).
+    deltas : list of array
+        Buffers for the hidden layers' deltas, shaped like ``activations[1:-1]``.
 
     Returns
     -------
-    objective : float
-        The objective ``J`` of the module docstring for this batch.
+    data_term : float
+        ``sum_i s_i loss_i`` (not scaled).
     """
-    data_scale, penalty = scales
-    coef_grads, intercept_grads = grads
-    per_sample, out_activation = LOSSES[loss]
-    raw = activations[-1]
-    losses = per_sample(raw, Y)
-    data_term = losses @ sample_weight if sample_weight is not None else losses.sum()
-
+    coef_grads, intercept_grads, data_scale = grads
+    spec = LOSSES[loss]
+    delta = activations[-1]
     # For every canonical loss/link pair, d loss_i / d z = y_pred - y
     # (see _losses), so the output delta needs no derivative of its own.
-    deltas = OUTPUT_ACTIVATIONS[out_activation](raw)
-    deltas -= Y
-    if sample_weight is not None:
-        deltas *= sample_weight[:, np.newaxis]
+    data_term = weighted_loss_and_deltas(
+        spec, delta, Y, sample_weight, OUTPUT_ACTIVATIONS[spec.out_activation]
+    )
+    # Scaling the output delta scales every gradient below it: one small op.
+    delta *= data_scale
     derivative = HIDDEN_ACTIVATIONS[activation].derivative
     for i in range(len(coefs) - 1, -1, -1):
-        # d J / d W_i = data_scale * A_i^T deltas_i + penalty * W_i
-        _dot_into(activations[i].T, deltas, coef_grads[i])
-        coef_grads[i] *= data_scale
-        coef_grads[i] += penalty * coefs[i]
-        np.sum(deltas, axis=0, out=intercept_grads[i])
-        intercept_grads[i] *= data_scale
+        # d J / d W_i = A_i^T deltas_i (times data_scale, already in delta)
+        _dot_into(activations[i].T, delta, coef_grads[i])
+        np.sum(delta, axis=0, out=intercept_grads[i])
         if i > 0:
             # Chain rule through the layer: d J / d A_i = deltas_i W_i^T,
             # then times f'(Z_i) to get the deltas of the layer below.
-            deltas = deltas @ coefs[i].T
-            derivative(activations[i], deltas)
-    squared_norm = sum(np.vdot(coef, coef) for coef in coefs)
-    return float(data_scale * data_term + 0.5 * penalty * squared_norm)
+            np.matmul(delta, coefs[i].T, out=deltas[i - 1])
+            derivative(activations[i], deltas[i - 1])
+            delta = deltas[i - 1]
+    return data_term
 
 
 class Network:
@@ -176,7 +180,10 @@ class Network:
 
     The estimator builds one at the start of each call that trains, copying
     its ``coefs_`` and ``intercepts_`` in, then publishes ``coefs`` and
-    ``intercepts`` (views of ``params``) as its fitted attributes.
+    ``intercepts`` (views of ``params``) as its fitted attributes. The
+    per-layer work arrays of the forward and backward passes are allocated
+    once, for the largest batch seen, and reused (as row slices) by every
+    batch, so a training step allocates almost nothing.
 
     Parameters
     ----------
@@ -193,29 +200,48 @@ class Network:
     def __init__(self, coefs, intercepts, activation, loss, dtype):
         self.activation = activation
         self.loss = loss
-        units = layer_units_of(coefs)
-        self.params = np.empty(n_params_of(units), dtype=dtype)
+        self.units = layer_units_of(coefs)
+        self.params = np.empty(n_params_of(self.units), dtype=dtype)
         self.grads = np.empty_like(self.params)
-        self.coefs, self.intercepts = unflatten(self.params, units)
-        self.coef_grads, self.intercept_grads = unflatten(self.grads, units)
+        self.coefs, self.intercepts = unflatten(self.params, self.units)
+        self.coef_grads, self.intercept_grads = unflatten(self.grads, self.units)
         for view, value in zip(self.coefs + self.intercepts, coefs + intercepts):
             view[...] = value
         # Weights come first in the layout, so they are a prefix of params.
-        self.n_coef_params = sum(coef.size for coef in coefs)
+        n_coef = sum(coef.size for coef in coefs)
+        self.weights, self.weight_grads = self.params[:n_coef], self.grads[:n_coef]
+        self._rows = 0
+
+    def _work_arrays(self, n_rows):
+        """Layer buffers of n_rows rows: views of arrays kept across batches."""
+        if n_rows > self._rows:
+            dtype = self.params.dtype
+            self._layers = [np.empty((n_rows, u), dtype=dtype) for u in self.units[1:]]
+            self._deltas = [np.empty((n_rows, u), dtype=dtype) for u in self.units[1:-1]]
+            self._rows = n_rows
+        return [a[:n_rows] for a in self._layers], [d[:n_rows] for d in self._deltas]
 
     def objective_and_gradient(self, X, Y, sample_weight, data_scale, penalty):
-        """Return the objective on a batch and leave its gradient in ``grads``."""
-        activations = forward(X, self.coefs, self.intercepts, self.activation)
-        return backprop(
-            activations,
+        """Return the objective on a batch and leave its gradient in ``grads``.
+
+        ``J = data_scale * sum_i s_i loss_i + (penalty / 2) * sum_l ||W_l||^2``.
+        """
+        layers, deltas = self._work_arrays(X.shape[0])
+        forward_into(X, self.coefs, self.intercepts, self.activation, layers)
+        data_term = backprop(
+            [X] + layers,
             Y,
             sample_weight,
             self.coefs,
             self.loss,
             self.activation,
-            (data_scale, penalty),
-            (self.coef_grads, self.intercept_grads),
+            (self.coef_grads, self.intercept_grads, data_scale),
+            deltas,
         )
+        # The L2 penalty acts on the weights only: one contiguous slice.
+        self.weight_grads += penalty * self.weights
+        squared_norm = np.vdot(self.weights, self.weights)
+        return float(data_scale * data_term + 0.5 * penalty * squared_norm)
 
 
 def checked_weights(coefs, intercepts=None):
