@@ -35,8 +35,10 @@ def weighted_loss_and_deltas(loss, raw, Y, sample_weight, out_activation_fn):
     if loss.per_sample is half_squared_error:
         # Fused: the residual is both the delta and the loss's ingredient.
         raw -= Y
-        per_sample = np.einsum("ij,ij->i", raw, raw)
-        total = 0.5 * (per_sample.sum() if sample_weight is None else per_sample @ sample_weight)
+        if sample_weight is None:
+            total = 0.5 * np.vdot(raw, raw)
+        else:
+            total = 0.5 * (np.einsum("ij,ij->i", raw, raw) @ sample_weight)
     else:
         per_sample = loss.per_sample(raw, Y)
         total = per_sample.sum() if sample_weight is None else per_sample @ sample_weight

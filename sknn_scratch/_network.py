@@ -165,7 +165,7 @@ def backprop(activations, Y, sample_weight, coefs, loss, activation, grads, delt
     for i in range(len(coefs) - 1, -1, -1):
         # d J / d W_i = A_i^T deltas_i (times data_scale, already in delta)
         _dot_into(activations[i].T, delta, coef_grads[i])
-        np.sum(delta, axis=0, out=intercept_grads[i])
+        np.add.reduce(delta, axis=0, out=intercept_grads[i])
         if i > 0:
             # Chain rule through the layer: d J / d A_i = deltas_i W_i^T,
             # then times f'(Z_i) to get the deltas of the layer below.
@@ -219,7 +219,13 @@ class Network:
             self._layers = [np.empty((n_rows, u), dtype=dtype) for u in self.units[1:]]
             self._deltas = [np.empty((n_rows, u), dtype=dtype) for u in self.units[1:-1]]
             self._rows = n_rows
-        return [a[:n_rows] for a in self._layers], [d[:n_rows] for d in self._deltas]
+            self._views = {}
+        if n_rows not in self._views:  # an epoch has at most two batch sizes
+            self._views[n_rows] = (
+                [a[:n_rows] for a in self._layers],
+                [d[:n_rows] for d in self._deltas],
+            )
+        return self._views[n_rows]
 
     def objective_and_gradient(self, X, Y, sample_weight, data_scale, penalty):
         """Return the objective on a batch and leave its gradient in ``grads``.

@@ -51,16 +51,20 @@ class SGD:
         self.nesterov = nesterov
         self.power_t = power_t
         self.velocity = np.zeros(n_params, dtype=dtype)
+        self._work = np.empty(n_params, dtype=dtype)
 
     def update(self, params, grads):
         """Take one step: change ``params`` in place using ``grads``."""
-        self.velocity *= self.momentum
-        self.velocity -= self.learning_rate * grads
+        velocity, work = self.velocity, self._work
+        velocity *= self.momentum
+        np.multiply(grads, self.learning_rate, out=work)
+        velocity -= work
         if self.nesterov:
-            params += self.momentum * self.velocity
-            params -= self.learning_rate * grads
+            params -= work
+            np.multiply(velocity, self.momentum, out=work)
         else:
-            params += self.velocity
+            np.copyto(work, velocity)
+        params += work
 
     def iteration_ends(self, time_step):
         """Update the learning rate at the end of an epoch."""
@@ -116,20 +120,30 @@ class Adam:
         self.t = 0
         self.m = np.zeros(n_params, dtype=dtype)
         self.v = np.zeros(n_params, dtype=dtype)
+        self._work = np.empty(n_params, dtype=dtype)
 
     def update(self, params, grads):
         """Take one step: change ``params`` in place using ``grads``."""
+        # Every operation writes into existing arrays: no temporaries.
+        m, v, work = self.m, self.v, self._work
         self.t += 1
-        self.m *= self.beta_1
-        self.m += (1 - self.beta_1) * grads
-        self.v *= self.beta_2
-        self.v += (1 - self.beta_2) * grads**2
+        m *= self.beta_1
+        np.multiply(grads, 1 - self.beta_1, out=work)
+        m += work
+        v *= self.beta_2
+        np.multiply(grads, grads, out=work)
+        work *= 1 - self.beta_2
+        v += work
         self.learning_rate = (
             self.learning_rate_init
             * np.sqrt(1 - self.beta_2**self.t)
             / (1 - self.beta_1**self.t)
         )
-        params -= self.learning_rate * self.m / (np.sqrt(self.v) + self.epsilon)
+        np.sqrt(v, out=work)
+        work += self.epsilon
+        np.divide(m, work, out=work)
+        work *= self.learning_rate
+        params -= work
 
     def iteration_ends(self, time_step):
         """Adam adapts its steps itself: nothing to do at the end of an epoch."""
