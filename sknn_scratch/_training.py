@@ -23,6 +23,7 @@ import warnings
 
 import numpy as np
 import scipy.optimize
+import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
@@ -50,7 +51,7 @@ def fit_stochastic(est, net, data, rng, incremental):
     n_samples = X.shape[0]
     total_weight = n_samples if sample_weight is None else float(sample_weight.sum())
     penalty = est.alpha / total_weight
-    batch_size = _batch_size(est, n_samples)
+    batches = _Batches(train, _batch_size(est, n_samples))
     last_good = (net.params.copy(), copy.deepcopy(est._optimizer))
     best_params = net.params.copy() if validation is not None else None
     max_epochs = 1 if incremental else est.max_iter
@@ -59,7 +60,7 @@ def fit_stochastic(est, net, data, rng, incremental):
             np.copyto(last_good[0], net.params)
             last_good = (last_good[0], copy.deepcopy(est._optimizer))
             epoch_loss = _run_epoch(
-                est, net, train, batch_size, rng, (n_samples / total_weight, penalty)
+                est, net, batches, rng, (n_samples / total_weight, penalty)
             )
             if not np.isfinite(epoch_loss) or not np.isfinite(net.params).all():
                 _restore(est, net, last_good)
@@ -88,31 +89,57 @@ def fit_stochastic(est, net, data, rng, incremental):
         np.copyto(net.params, best_params)
 
 
-def _run_epoch(est, net, train, batch_size, rng, scales):
+def _run_epoch(est, net, batches, rng, scales):
     """One pass over the data; return the mean of the batch objectives."""
-    X, Y, sample_weight = train
-    n_samples = X.shape[0]
-    if est.shuffle and batch_size < n_samples:
-        # Index X once per epoch, so every batch below is a cheap slice.
-        order = rng.permutation(n_samples)
-        X, Y = X[order], Y[order]
-        sample_weight = None if sample_weight is None else sample_weight[order]
+    n_samples = batches.n_samples
+    shuffle = est.shuffle and batches.batch_size < n_samples
+    order = rng.permutation(n_samples) if shuffle else None
     weight_scale, penalty = scales
     accumulated = 0.0
-    for start in range(0, n_samples, batch_size):
-        batch = slice(start, start + batch_size)
-        X_batch = X[batch]
+    for X_batch, Y_batch, sw_batch in batches.epoch(order):
         m = X_batch.shape[0]
         objective = net.objective_and_gradient(
-            X_batch,
-            Y[batch],
-            None if sample_weight is None else sample_weight[batch],
-            weight_scale / m,
-            penalty,
+            X_batch, Y_batch, sw_batch, weight_scale / m, penalty
         )
         accumulated += objective * m
         est._optimizer.update(net.params, net.grads)
     return accumulated / n_samples
+
+
+class _Batches:
+    """The minibatches of an epoch, in order or shuffled.
+
+    Shuffled rows are gathered with ``np.take`` into buffers of one batch,
+    allocated once per call to fit: no copy of the whole training set per
+    epoch, and no allocation per batch. (Sparse X is indexed per batch.)
+    """
+
+    def __init__(self, train, batch_size):
+        self.train = train
+        self.batch_size = batch_size
+        self.n_samples = train[0].shape[0]
+        self.buffers = [
+            None if a is None or sp.issparse(a)
+            else np.empty((batch_size,) + a.shape[1:], dtype=a.dtype)
+            for a in train
+        ]
+
+    def epoch(self, order):
+        size = self.batch_size
+        for start in range(0, self.n_samples, size):
+            if order is None:
+                yield tuple(None if a is None else a[start : start + size] for a in self.train)
+                continue
+            rows = order[start : start + size]
+            yield tuple(_gather(a, rows, buffer) for a, buffer in zip(self.train, self.buffers))
+
+
+def _gather(array, rows, buffer):
+    if array is None:
+        return None
+    if buffer is None:  # sparse
+        return array[rows]
+    return np.take(array, rows, axis=0, out=buffer[: len(rows)])
 
 
 def _batch_size(est, n_samples):
