@@ -99,3 +99,21 @@ def test_backprop_matches_finite_differences(activation, kind, weighted, alpha, 
     numeric = np.array(numeric)
     relative = np.abs(gradient - numeric).max() / max(np.abs(numeric).max(), 1e-12)
     assert relative < 1e-6
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_blocked_full_batch_gradient_equals_one_pass(weighted, rng, monkeypatch):
+    """Large batches (L-BFGS, gd) are processed in cache-sized row blocks."""
+    from sknn_scratch import _network
+
+    X, y = rng.normal(size=(50, 4)), rng.randint(3, size=50)
+    sample_weight = rng.uniform(0.5, 2, size=50) if weighted else None
+    est = fit_quietly(MLPClassifier(hidden_layer_sizes=(6,), alpha=0.3, max_iter=2,
+                                    random_state=0), X, y)
+    theta, objective = est._objective_function(X, y, sample_weight)
+    one_pass = objective(theta)
+    monkeypatch.setattr(_network, "block_rows", lambda *args, **kwargs: 7)
+    theta, objective = est._objective_function(X, y, sample_weight)
+    blocked = objective(theta)
+    assert blocked[0] == pytest.approx(one_pass[0], rel=1e-12)
+    np.testing.assert_allclose(blocked[1], one_pass[1], rtol=1e-10, atol=1e-14)
