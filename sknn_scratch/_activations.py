@@ -68,15 +68,31 @@ def softmax(Z):
     Subtracting the row maximum first leaves the result unchanged and keeps
     every exponent <= 0, so ``exp`` cannot overflow.
     """
-    Z -= Z.max(axis=1, keepdims=True)
+    # Where a row spans more than the dtype's range the subtraction gives
+    # -inf, whose exp is exactly the 0 it should be: not worth a warning.
+    with np.errstate(over="ignore"):
+        Z -= Z.max(axis=1, keepdims=True)
     np.exp(Z, out=Z)
     Z /= Z.sum(axis=1, keepdims=True)
     return Z
 
 
 def exp(Z):
-    """f(z) = exp(z), the inverse of the log link of the Poisson loss."""
+    """f(z) = exp(z), the inverse of the log link of the Poisson loss.
+
+    ``z`` is first capped at the log of the dtype's largest finite value, so
+    the result never overflows to infinity (nor warns about it).
+    """
+    np.minimum(Z, _LOG_MAX[Z.dtype], out=Z)
     return np.exp(Z, out=Z)
+
+
+# log(largest finite value), rounded down so that its exp stays finite
+# (log(float32 max) rounds up to a float32 whose exp overflows).
+_LOG_MAX = {
+    np.dtype(dtype): np.nextafter(np.asarray(np.log(np.finfo(dtype).max), dtype=dtype), 0)
+    for dtype in (np.float32, np.float64)
+}
 
 
 #: Hidden-layer activations, keyed by the strings users pass as ``activation``.

@@ -241,12 +241,10 @@ class BaseMLP(BaseEstimator):
     def _checked_sample_weight(self, sample_weight, X):
         if sample_weight is None:
             return None
-        sample_weight = _check_sample_weight(
+        # Rejects negative weights, and all-zero weights (S = 0 in J).
+        return _check_sample_weight(
             sample_weight, X, dtype=X.dtype, ensure_non_negative=True
         )
-        if not sample_weight.sum() > 0:
-            raise ValueError("sample_weight must not be all zeros.")
-        return sample_weight
 
     def _initialize(self, layer_units, dtype, rng):
         """Draw fresh weights and reset every fitted attribute."""

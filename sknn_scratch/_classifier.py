@@ -311,7 +311,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             raise ValueError(
                 f"{type(self).__name__} needs samples of at least 2 classes in "
                 f"the data, but the data contains only one class: "
-                f"{binarizer.classes_[0]!r}."
+                f"{_plain(binarizer.classes_[0])!r}."
             )
         return binarizer
 
@@ -358,3 +358,8 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_label = True
         return tags
+
+
+def _plain(label):
+    """A NumPy scalar label as the Python value it holds, for messages."""
+    return label.item() if isinstance(label, np.generic) else label

@@ -18,6 +18,8 @@ from typing import Callable, NamedTuple
 import numpy as np
 from scipy.special import logsumexp, xlogy
 
+from ._activations import exp
+
 
 class Loss(NamedTuple):
     """A per-sample loss ``per_sample(raw, y)`` and its output activation."""
@@ -36,9 +38,9 @@ def weighted_loss_and_deltas(loss, raw, Y, sample_weight, out_activation_fn):
         # Fused: the residual is both the delta and the loss's ingredient.
         raw -= Y
         if sample_weight is None:
-            total = 0.5 * np.vdot(raw, raw)
+            total = 0.5 * _sum_of_squares(raw)
         else:
-            total = 0.5 * (np.einsum("ij,ij->i", raw, raw) @ sample_weight)
+            total = 0.5 * (np.einsum("ij,ij->i", raw, raw, dtype=np.float64) @ sample_weight)
     else:
         per_sample = loss.per_sample(raw, Y)
         total = per_sample.sum() if sample_weight is None else per_sample @ sample_weight
@@ -49,19 +51,25 @@ def weighted_loss_and_deltas(loss, raw, Y, sample_weight, out_activation_fn):
     return float(total)
 
 
+# Per-sample losses are summed in float64 whatever the network's dtype, so
+# that float32 values near their limit cannot overflow the loss.
+
+
 def half_squared_error(raw, y):
     """0.5 * sum_k (z_k - y_k)^2 for each sample: half the SSE."""
     diff = raw - y
-    return 0.5 * np.einsum("ij,ij->i", diff, diff)
+    return 0.5 * np.einsum("ij,ij->i", diff, diff, dtype=np.float64)
 
 
 def half_poisson_deviance(raw, y):
     """sum_k exp(z_k) - y_k z_k + y_k log(y_k) - y_k for each sample.
 
     With the log link ``mu = exp(z)`` this is half the Poisson deviance
-    ``y log(y / mu) - y + mu``; it is zero when ``mu == y``.
+    ``y log(y / mu) - y + mu``; it is zero when ``mu == y``. ``exp`` is the
+    capped one of the output activation, so it cannot overflow.
     """
-    return (np.exp(raw) - y * raw + xlogy(y, y) - y).sum(axis=1)
+    mu = exp(raw.astype(np.float64))
+    return (mu - y * raw + xlogy(y, y) - y).sum(axis=1, dtype=np.float64)
 
 
 def binary_log_loss(raw, y):
@@ -69,12 +77,21 @@ def binary_log_loss(raw, y):
 
     This equals ``-y log(p) - (1 - y) log(1 - p)`` with ``p = expit(z)``.
     """
-    return (np.logaddexp(0, raw) - y * raw).sum(axis=1)
+    return (np.logaddexp(0, raw) - y * raw).sum(axis=1, dtype=np.float64)
 
 
 def multinomial_log_loss(raw, y):
     """logsumexp(z) - sum_k y_k z_k for each sample: ``-log p_true``."""
-    return logsumexp(raw, axis=1) - np.einsum("ij,ij->i", y, raw)
+    return logsumexp(raw.astype(np.float64), axis=1) - np.einsum(
+        "ij,ij->i", y, raw, dtype=np.float64
+    )
+
+
+def _sum_of_squares(a):
+    """sum(a ** 2) accumulated in float64 (vdot is fastest when a is float64)."""
+    if a.dtype == np.float64:
+        return np.vdot(a, a)
+    return np.einsum("ij,ij->", a, a, dtype=np.float64)
 
 
 #: Losses keyed by name; the regressor's names are its ``loss`` options.

@@ -59,9 +59,13 @@ def fit_stochastic(est, net, data, rng, incremental):
         for epoch in range(max_epochs):
             np.copyto(last_good[0], net.params)
             last_good = (last_good[0], copy.deepcopy(est._optimizer))
-            epoch_loss = _run_epoch(
-                est, net, batches, rng, (n_samples / total_weight, penalty)
-            )
+            # Overflow shows up as a non-finite loss or weight, checked below
+            # with a warning that says what to do; NumPy's own warnings from
+            # deep inside the epoch would only add noise.
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                epoch_loss = _run_epoch(
+                    est, net, batches, rng, (n_samples / total_weight, penalty)
+                )
             if not np.isfinite(epoch_loss) or not np.isfinite(net.params).all():
                 _restore(est, net, last_good)
                 _warn_diverged(est, epoch)
@@ -161,6 +165,14 @@ def _split_validation(est, data, rng, incremental):
     X, Y, sample_weight, y = data
     if not est.early_stopping or incremental:
         return (X, Y, sample_weight), None
+    n_validation = int(np.ceil(est.validation_fraction * X.shape[0]))
+    if n_validation < 2 or n_validation >= X.shape[0]:
+        raise ValueError(
+            f"early_stopping needs a validation set of at least 2 samples and a "
+            f"non-empty training set; validation_fraction={est.validation_fraction} "
+            f"of {X.shape[0]} sample(s) gives {n_validation}. Increase "
+            "validation_fraction, give more samples, or set early_stopping=False."
+        )
     stratify = y if est._stratify_validation() else None
     arrays = [X, Y, y] + ([sample_weight] if sample_weight is not None else [])
     parts = train_test_split(
@@ -171,12 +183,6 @@ def _split_validation(est, data, rng, incremental):
     )
     X_train, X_val, Y_train, _, _, y_val = parts[:6]
     sw_train, sw_val = parts[6:] if sample_weight is not None else (None, None)
-    if X_val.shape[0] < 2:
-        raise ValueError(
-            "The validation set is too small for early stopping: it holds "
-            f"{X_val.shape[0]} sample(s). Increase validation_fraction (now "
-            f"{est.validation_fraction}) or give more samples."
-        )
     return (X_train, Y_train, sw_train), (X_val, y_val, sw_val)
 
 
@@ -281,22 +287,9 @@ def fit_lbfgs(est, net, X, Y, sample_weight):
             print(f"Iteration {len(losses)}, loss = {losses[-1]:.8f}")
 
     try:
-        result = scipy.optimize.minimize(
-            objective,
-            last_iterate.copy(),
-            method="L-BFGS-B",
-            jac=True,
-            callback=callback,
-            options={
-                "maxiter": est.max_iter,
-                "maxfun": est.max_fun,
-                "gtol": est.tol,
-                # SciPy also stops when the relative decrease of J falls below
-                # ftol (default 2.2e-9); a smaller tol tightens that test too,
-                # so that tol alone controls how precise the solution is.
-                "ftol": min(est.tol, _SCIPY_DEFAULT_FTOL),
-            },
-        )
+        # Non-finite results are checked in _finish_lbfgs (see fit_stochastic).
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            result = _minimize(objective, last_iterate, callback, est)
     except KeyboardInterrupt:
         result = None
         warnings.warn(
@@ -305,6 +298,25 @@ def fit_lbfgs(est, net, X, Y, sample_weight):
             UserWarning,
         )
     _finish_lbfgs(est, net, result, last_iterate, losses, X.shape[0])
+
+
+def _minimize(objective, start, callback, est):
+    return scipy.optimize.minimize(
+        objective,
+        start.copy(),
+        method="L-BFGS-B",
+        jac=True,
+        callback=callback,
+        options={
+            "maxiter": est.max_iter,
+            "maxfun": est.max_fun,
+            "gtol": est.tol,
+            # SciPy also stops when the relative decrease of J falls below
+            # ftol (default 2.2e-9); a smaller tol tightens that test too,
+            # so that tol alone controls how precise the solution is.
+            "ftol": min(est.tol, _SCIPY_DEFAULT_FTOL),
+        },
+    )
 
 
 def _finish_lbfgs(est, net, result, last_iterate, losses, n_samples):
