@@ -215,3 +215,10 @@ def test_predict_from_eight_threads(Estimator, rng):
     for exp, runs in zip(expected, results):
         for got in runs:
             np.testing.assert_array_equal(got, exp)
+
+
+def test_persistence_without_skops_is_a_clear_error(monkeypatch, tmp_path):
+    monkeypatch.setitem(__import__("sys").modules, "skops", None)
+    monkeypatch.setitem(__import__("sys").modules, "skops.io", None)
+    with pytest.raises(ImportError, match="needs the skops package: pip install skops"):
+        persistence.dump(MLPRegressor(), tmp_path / "m.skops")
