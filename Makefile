@@ -6,7 +6,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test demo bench clean
+DOCS_STAMP := $(VENV)/.installed-docs
+
+.PHONY: test demo bench docs docs-check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,5 +27,18 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
+$(DOCS_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install --quiet -e ".[dev,docs]"
+	touch $(DOCS_STAMP)
+
+# The site goes to docs/_build/html; warnings are errors.
+docs: $(DOCS_STAMP)
+	$(BIN)/python docs/tools/make_inventories.py docs/_inventories
+	$(BIN)/python -m sphinx -W --keep-going -b html docs docs/_build/html
+
+# Renders the built site in headless Chromium (screenshots in docs/_build/check).
+docs-check: docs
+	$(BIN)/python docs/tools/check_site.py docs/_build/html docs/_build/check
+
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) build *.egg-info .pytest_cache docs/_build docs/_inventories docs/api docs/auto_examples

@@ -130,7 +130,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         ``intercepts_[i]`` holds the biases of layer i + 1.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Names of features seen during fit, when X has string column names.
     n_iter_ : int
         Number of epochs (or L-BFGS iterations) run by the last ``fit``;
@@ -145,7 +145,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     See Also
     --------
     MLPClassifier : The classifier built on the same network.
-    sklearn.neural_network.MLPRegressor : scikit-learn's implementation.
+    sklearn.neural_network.MLPRegressor : The implementation in scikit-learn.
 
     Examples
     --------

@@ -40,7 +40,28 @@ class UsageError(Exception):
 
 
 def main(argv=None):
-    """Run the command line; return the exit code."""
+    """Run the ``sknn-scratch`` command line.
+
+    Parameters
+    ----------
+    argv : list of str, default=None
+        The arguments after the program name; None reads ``sys.argv``.
+
+    Returns
+    -------
+    int
+        The exit code: 0 on success, 2 for bad input (reported on stderr in
+        one line, never as a traceback).
+
+    Examples
+    --------
+    >>> from sknn_scratch.cli import main
+    >>> main(["compare", "--n-samples", "300", "--cv", "2", "--max-iter", "5",
+    ...       "--quiet"])  # doctest: +ELLIPSIS
+    Data: bank transactions (generated, 300 customers); 300 rows, 2-fold CV
+    ...
+    0
+    """
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:

@@ -8,7 +8,7 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import fit_quietly
+from helpers import fit_quietly
 from sklearn.model_selection import GridSearchCV, KFold
 
 from sknn_scratch import cli

@@ -6,7 +6,7 @@ import pickle
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import fit_quietly
+from helpers import fit_quietly
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.estimator_checks import check_param_validation
 

@@ -7,7 +7,7 @@ differences.
 
 import numpy as np
 import pytest
-from conftest import fit_quietly
+from helpers import fit_quietly
 from scipy.special import expit, softmax
 
 from sknn_scratch import MLPClassifier, MLPRegressor

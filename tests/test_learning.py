@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from conftest import fit_quietly
+from helpers import fit_quietly
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline

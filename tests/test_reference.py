@@ -3,7 +3,7 @@ written out by hand, and linear models at hidden_layer_sizes=()."""
 
 import numpy as np
 import pytest
-from conftest import fit_quietly
+from helpers import fit_quietly
 from sklearn import neural_network as sk
 from sklearn.datasets import make_classification, make_regression
 from sklearn.linear_model import LinearRegression, LogisticRegression

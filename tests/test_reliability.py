@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import joblib
 import numpy as np
 import pytest
-from conftest import fit_quietly
+from helpers import fit_quietly
 from sklearn.exceptions import ConvergenceWarning
 
 from sknn_scratch import MLPClassifier, MLPRegressor, persistence

@@ -6,7 +6,7 @@ list of incoming weights of hidden node 0, that is column 0 of ``coefs[0]``.
 
 import numpy as np
 import pytest
-from conftest import fit_quietly
+from helpers import fit_quietly
 
 from sknn_scratch import MLPClassifier, MLPRegressor, check_gradients
 

@@ -1,0 +1,107 @@
+"""Open the built site in headless Chromium: navigation, search, images.
+
+Serves docs/_build/html on a local port, takes screenshots of the landing
+page and of a gallery page, and checks the rendered DOM: the navigation bar
+links the main sections, a search finds the estimators, and the gallery's
+figures are there. It exits non-zero, naming what failed.
+
+    python docs/tools/check_site.py docs/_build/html docs/_build/check
+"""
+
+import functools
+import http.server
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--hide-scrollbars", "--window-size=1280,1000",
+]
+
+
+def chromium():
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        if shutil.which(name):
+            return shutil.which(name)
+    sys.exit("check_site: no Chromium found; on Debian: apt-get install chromium")
+
+
+def run_browser(*args):
+    with tempfile.TemporaryDirectory() as profile:
+        result = subprocess.run(
+            [chromium(), *FLAGS, f"--user-data-dir={profile}", *args],
+            capture_output=True, text=True, timeout=120,
+        )
+    return result.stdout
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def serve(root):
+    handler = functools.partial(_QuietHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+def screenshot_is_not_blank(path):
+    from matplotlib.image import imread
+
+    pixels = imread(path)
+    return pixels.shape[0] > 500 and pixels[..., :3].std() > 0.05
+
+
+def check(site, out):
+    out.mkdir(parents=True, exist_ok=True)
+    server, base = serve(site)
+    failures = []
+    try:
+        pages = {"landing": "index.html",
+                 "gallery": "auto_examples/plot_bank_transactions.html"}
+        for label, page in pages.items():
+            shot = out / f"{label}.png"
+            run_browser(f"--screenshot={shot}", f"{base}/{page}")
+            if not shot.exists() or not screenshot_is_not_blank(shot):
+                failures.append(f"{page}: the screenshot is missing or blank")
+        landing = run_browser("--dump-dom", f"{base}/index.html")
+        for section in ("Getting started", "User guide", "Gallery", "API reference"):
+            if section not in landing:
+                failures.append(f"index.html: no navigation link to {section!r}")
+        gallery = run_browser("--dump-dom", f"{base}/auto_examples/plot_bank_transactions.html")
+        images = [line for line in gallery.split('src="')[1:] if "sphx_glr_plot_bank" in line]
+        if not images:
+            failures.append("gallery page: no figure of the example")
+        for image in images:
+            relative = image.split('"')[0]
+            if not (site / "auto_examples" / relative).resolve().exists():
+                failures.append(f"gallery page: figure {relative} is not in the site")
+        search = run_browser("--virtual-time-budget=10000", "--dump-dom",
+                             f"{base}/search.html?q=MLPRegressor")
+        if "api/sknn_scratch.MLPRegressor.html" not in search:
+            failures.append("search for 'MLPRegressor' does not find its API page")
+    finally:
+        server.shutdown()
+    return failures
+
+
+def main(argv):
+    site, out = Path(argv[0]), Path(argv[1])
+    failures = check(site, out)
+    for failure in failures:
+        print(f"check_site: {failure}", file=sys.stderr)
+    if not failures:
+        print(f"check_site: landing page, gallery page, navigation and search render; "
+              f"screenshots in {out}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

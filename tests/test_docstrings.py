@@ -1,0 +1,54 @@
+"""Every public docstring follows numpydoc (numpydoc.validate)."""
+
+import inspect
+
+import pytest
+from numpydoc.validate import validate
+
+import sknn_scratch
+from sknn_scratch import cli, datasets, persistence
+
+# Checks we do not apply, with the reason:
+IGNORED = {
+    "SA01",  # "See Also" section: only where a pointer really helps
+    "ES01",  # extended summary: not needed for short helpers
+    "EX01",  # Examples: classes and main functions have them; methods need not
+    "GL08",  # inherited members documented by their owners (scikit-learn)
+    "RT02",  # numpydoc wants the return type alone when one value is returned,
+             # we name the value (``self : object``) as scikit-learn does
+}
+
+
+def _public_objects():
+    objects = {
+        "sknn_scratch.MLPRegressor": sknn_scratch.MLPRegressor,
+        "sknn_scratch.MLPClassifier": sknn_scratch.MLPClassifier,
+        "sknn_scratch.check_gradients": sknn_scratch.check_gradients,
+        "sknn_scratch.datasets.make_bank_transactions": datasets.make_bank_transactions,
+        "sknn_scratch.persistence.dump": persistence.dump,
+        "sknn_scratch.persistence.load": persistence.load,
+        "sknn_scratch.cli.main": cli.main,
+    }
+    for cls_name in ("MLPRegressor", "MLPClassifier"):
+        cls = getattr(sknn_scratch, cls_name)
+        for name, member in inspect.getmembers(cls):
+            func = getattr(member, "__func__", member)
+            defined_here = (getattr(func, "__module__", None) or "").startswith("sknn_scratch")
+            if not name.startswith("_") and callable(member) and defined_here:
+                objects[f"sknn_scratch.{cls_name}.{name}"] = member
+    return objects
+
+
+@pytest.mark.parametrize("name", sorted(_public_objects()))
+def test_docstring_is_valid_numpydoc(name):
+    result = validate(name)
+    errors = [(code, message) for code, message in result["errors"] if code not in IGNORED]
+    assert not errors, f"{name}: {errors}"
+
+
+def test_the_public_surface_is_covered():
+    names = set(_public_objects())
+    for expected in ("fit", "partial_fit", "predict", "from_weights", "hidden_activations"):
+        assert f"sknn_scratch.MLPRegressor.{expected}" in names
+    for expected in ("predict_proba", "predict_log_proba"):
+        assert f"sknn_scratch.MLPClassifier.{expected}" in names
