@@ -88,10 +88,12 @@ def forward(X, coefs, intercepts, activation):
     return [X] + forward_into(X, coefs, intercepts, activation, buffers)
 
 
-def forward_into(X, coefs, intercepts, activation, buffers):
+def forward_into(X, coefs, intercepts, activation, buffers, works=None):
     """:func:`forward` writing each layer into a preallocated buffer.
 
     ``buffers[i]`` has shape (n_samples, units of layer i + 1); returns them.
+    ``works`` (training only) are the hidden layers' activation work arrays
+    (see :mod:`sknn_scratch._activations`).
     """
     forward_fn = HIDDEN_ACTIVATIONS[activation].forward
     _dot_into(X, coefs[0], buffers[0])  # only the input can be sparse
@@ -100,7 +102,7 @@ def forward_into(X, coefs, intercepts, activation, buffers):
             np.matmul(buffers[i - 1], coefs[i], out=out)
         out += intercept
         if i != len(coefs) - 1:
-            forward_fn(out)
+            forward_fn(out, None if works is None else works[i])
     return buffers
 
 
@@ -150,9 +152,10 @@ def backprop(activations, Y, sample_weight, coefs, loss, activation, grads, work
     grads : tuple of (list, list, float)
         ``(coef_grads, intercept_grads, data_scale)``; the lists are written
         in place with the gradient of the data term (no penalty).
-    work : tuple of (list of array, ndarray)
-        Buffers for the hidden layers' deltas, shaped like
-        ``activations[1:-1]``, and a vector of ``n_samples`` ones.
+    work : tuple of (list of array, list of array, ndarray)
+        Buffers shaped like ``activations[1:-1]`` for the hidden layers'
+        deltas, the hidden layers' activation work arrays as the forward
+        pass left them, and a vector of ``n_samples`` ones.
 
     Returns
     -------
@@ -160,7 +163,7 @@ def backprop(activations, Y, sample_weight, coefs, loss, activation, grads, work
         ``sum_i s_i loss_i`` (not scaled).
     """
     coef_grads, intercept_grads, data_scale = grads
-    deltas, ones = work
+    deltas, works, ones = work
     spec = LOSSES[loss]
     delta = activations[-1]
     # For every canonical loss/link pair, d loss_i / d z = y_pred - y
@@ -184,7 +187,7 @@ def backprop(activations, Y, sample_weight, coefs, loss, activation, grads, work
             # Chain rule through the layer: d J / d A_i = deltas_i W_i^T,
             # then times f'(Z_i) to get the deltas of the layer below.
             _backward_product(delta, coefs[i], deltas[i - 1])
-            derivative(activations[i], deltas[i - 1])
+            derivative(activations[i], deltas[i - 1], works[i - 1])
             delta = deltas[i - 1]
     return data_term
 
@@ -246,13 +249,18 @@ class Network:
             dtype = self.params.dtype
             self._layers = [np.empty((n_rows, u), dtype=dtype) for u in self.units[1:]]
             self._deltas = [np.empty((n_rows, u), dtype=dtype) for u in self.units[1:-1]]
+            self._works = [np.empty((n_rows, u), dtype=dtype) for u in self.units[1:-1]]
             self._ones = np.ones(n_rows, dtype=dtype)
             self._rows = n_rows
             self._views = {}
         if n_rows not in self._views:  # an epoch has at most two batch sizes
             self._views[n_rows] = (
                 [a[:n_rows] for a in self._layers],
-                ([d[:n_rows] for d in self._deltas], self._ones[:n_rows]),
+                (
+                    [d[:n_rows] for d in self._deltas],
+                    [w[:n_rows] for w in self._works],
+                    self._ones[:n_rows],
+                ),
             )
         return self._views[n_rows]
 
@@ -293,7 +301,7 @@ class Network:
         """Forward and backward pass; the data term's gradient goes to the
         ``(coef_grads, intercept_grads)`` views ``grads``."""
         layers, work = self._work_arrays(X.shape[0])
-        forward_into(X, self.coefs, self.intercepts, self.activation, layers)
+        forward_into(X, self.coefs, self.intercepts, self.activation, layers, work[1])
         coef_grads, intercept_grads = grads
         return backprop(
             [X] + layers,

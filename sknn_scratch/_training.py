@@ -27,6 +27,8 @@ import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
+from ._network import predict_raw
+
 
 def fit_stochastic(est, net, data, rng, incremental):
     """Run epochs of gradient steps for ``gd``, ``sgd`` and ``adam``.
@@ -66,7 +68,7 @@ def fit_stochastic(est, net, data, rng, incremental):
                 epoch_loss = _run_epoch(
                     est, net, batches, rng, (n_samples / total_weight, penalty)
                 )
-            if not np.isfinite(epoch_loss) or not np.isfinite(net.params).all():
+            if _diverged(net, X, epoch_loss):
                 _restore(est, net, last_good)
                 _warn_diverged(est, epoch)
                 break
@@ -236,6 +238,20 @@ def _restore(est, net, last_good):
     est._optimizer = optimizer
 
 
+def _diverged(net, X, loss):
+    """Whether training has blown up: a non-finite loss or weight, or finite
+    weights so large that the network's outputs on training rows overflow
+    (in float32 that happens well before the weights themselves do)."""
+    if not np.isfinite(loss) or not np.isfinite(net.params).all():
+        return True
+    with np.errstate(over="ignore", invalid="ignore"):
+        probe = predict_raw(X[:_PROBE_ROWS], net.coefs, net.intercepts, net.activation)
+    return not np.isfinite(probe).all()
+
+
+_PROBE_ROWS = 256
+
+
 def _warn_diverged(est, epoch):
     warnings.warn(
         f"Training diverged in epoch {epoch + 1} of this call: the loss or the "
@@ -297,7 +313,7 @@ def fit_lbfgs(est, net, X, Y, sample_weight):
             "completed L-BFGS iteration.",
             UserWarning,
         )
-    _finish_lbfgs(est, net, result, last_iterate, losses, X.shape[0])
+    _finish_lbfgs(est, net, result, last_iterate, losses, X)
 
 
 def _minimize(objective, start, callback, est):
@@ -319,16 +335,19 @@ def _minimize(objective, start, callback, est):
     )
 
 
-def _finish_lbfgs(est, net, result, last_iterate, losses, n_samples):
+def _finish_lbfgs(est, net, result, last_iterate, losses, X):
     finite = result is not None and np.isfinite(result.x).all()
     net.params[...] = result.x if finite else last_iterate
+    if finite and _diverged(net, X, result.fun):
+        finite = False
+        net.params[...] = last_iterate
     if result is not None and not finite:
         _warn_diverged(est, len(losses))
     if not losses:
         # Converged before the first iteration: record where it stands.
         losses.append(float(result.fun) if finite else np.nan)
     est.n_iter_ = len(losses) if result is None else int(result.nit)
-    est.t_ += n_samples * est.n_iter_
+    est.t_ += X.shape[0] * est.n_iter_
     est.loss_ = losses[-1]
     est.loss_curve_.extend(losses)
     est.best_loss_ = float(np.nanmin(est.loss_curve_))
