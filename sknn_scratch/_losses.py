@@ -88,10 +88,15 @@ def multinomial_log_loss(raw, y):
 
 
 def _sum_of_squares(a):
-    """sum(a ** 2) accumulated in float64 (vdot is fastest when a is float64)."""
-    if a.dtype == np.float64:
-        return np.vdot(a, a)
-    return np.einsum("ij,ij->", a, a, dtype=np.float64)
+    """sum(a ** 2), never overflowing where float64 can hold the result.
+
+    ``vdot`` is fastest; in float32 it can overflow for values near the
+    dtype's limit, and only then is the sum redone in float64.
+    """
+    total = np.vdot(a, a)
+    if a.dtype != np.float64 and not np.isfinite(total):
+        total = np.einsum("ij,ij->", a, a, dtype=np.float64)
+    return total
 
 
 #: Losses keyed by name; the regressor's names are its ``loss`` options.

@@ -242,6 +242,7 @@ class Network:
         self.weights, self.weight_grads = self.params[:n_coef], self.grads[:n_coef]
         self._penalty_work = np.empty_like(self.weights)
         self._rows = 0
+        self._block = block_rows(self.units, dtype)
 
     def _work_arrays(self, n_rows):
         """Layer buffers of n_rows rows: views of arrays kept across batches."""
@@ -274,7 +275,7 @@ class Network:
         blocks' layer values stay in the CPU cache, which is faster than
         streaming every layer of the whole set through memory.
         """
-        n_rows, block = X.shape[0], block_rows(self.units, self.params.dtype)
+        n_rows, block = X.shape[0], self._block
         own_grads = (self.coef_grads, self.intercept_grads)
         if n_rows <= block:
             data_term = self._data_gradient(X, Y, sample_weight, data_scale, own_grads)

@@ -102,13 +102,12 @@ def _run_epoch(est, net, batches, rng, scales):
     order = rng.permutation(n_samples) if shuffle else None
     weight_scale, penalty = scales
     accumulated = 0.0
+    step, update = net.objective_and_gradient, est._optimizer.update
+    params, grads = net.params, net.grads
     for X_batch, Y_batch, sw_batch in batches.epoch(order):
         m = X_batch.shape[0]
-        objective = net.objective_and_gradient(
-            X_batch, Y_batch, sw_batch, weight_scale / m, penalty
-        )
-        accumulated += objective * m
-        est._optimizer.update(net.params, net.grads)
+        accumulated += step(X_batch, Y_batch, sw_batch, weight_scale / m, penalty) * m
+        update(params, grads)
     return accumulated / n_samples
 
 
@@ -131,21 +130,21 @@ class _Batches:
         ]
 
     def epoch(self, order):
-        size = self.batch_size
+        """Yield ``(X, Y, sample_weight)`` batches; rows in ``order`` if given."""
+        size, (X, Y, sw) = self.batch_size, self.train
+        X_buffer, Y_buffer, sw_buffer = self.buffers
         for start in range(0, self.n_samples, size):
+            stop = start + size
             if order is None:
-                yield tuple(None if a is None else a[start : start + size] for a in self.train)
+                yield X[start:stop], Y[start:stop], None if sw is None else sw[start:stop]
                 continue
-            rows = order[start : start + size]
-            yield tuple(_gather(a, rows, buffer) for a, buffer in zip(self.train, self.buffers))
-
-
-def _gather(array, rows, buffer):
-    if array is None:
-        return None
-    if buffer is None:  # sparse
-        return array[rows]
-    return np.take(array, rows, axis=0, out=buffer[: len(rows)])
+            rows = order[start:stop]
+            m = len(rows)
+            yield (
+                X[rows] if X_buffer is None else np.take(X, rows, axis=0, out=X_buffer[:m]),
+                np.take(Y, rows, axis=0, out=Y_buffer[:m]),
+                None if sw is None else np.take(sw, rows, out=sw_buffer[:m]),
+            )
 
 
 def _batch_size(est, n_samples):
