@@ -49,43 +49,32 @@ def fit_stochastic(est, net, data, rng, incremental):
         True for ``partial_fit``: one epoch, no early stopping.
     """
     train, validation = _split_validation(est, data, rng, incremental)
-    X, Y, sample_weight = train
+    X, _, sample_weight = train
     n_samples = X.shape[0]
     total_weight = n_samples if sample_weight is None else float(sample_weight.sum())
-    penalty = est.alpha / total_weight
+    scales = (n_samples / total_weight, est.alpha / total_weight)
     batches = _Batches(train, _batch_size(est, n_samples))
-    last_good = (net.params.copy(), copy.deepcopy(est._optimizer))
+    checkpoint = _Checkpoint(est, net)
     best_params = net.params.copy() if validation is not None else None
-    max_epochs = 1 if incremental else est.max_iter
     try:
-        for epoch in range(max_epochs):
-            np.copyto(last_good[0], net.params)
-            last_good = (last_good[0], copy.deepcopy(est._optimizer))
+        for epoch in range(1 if incremental else est.max_iter):
+            checkpoint.save()
             # Overflow shows up as a non-finite loss or weight, checked below
             # with a warning that says what to do; NumPy's own warnings from
             # deep inside the epoch would only add noise.
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                epoch_loss = _run_epoch(
-                    est, net, batches, rng, (n_samples / total_weight, penalty)
-                )
+                epoch_loss = _run_epoch(est, net, batches, rng, scales)
             if _diverged(net, X, epoch_loss):
-                _restore(est, net, last_good)
+                checkpoint.restore()
                 _warn_diverged(est, epoch)
                 break
-            _record_epoch(est, epoch_loss, n_samples)
-            improved = _track_progress(est, validation)
-            if improved and validation is not None:
-                np.copyto(best_params, net.params)
-            est._optimizer.iteration_ends(est.t_)
-            if est._no_improvement_count > est.n_iter_no_change:
-                if est._optimizer.trigger_stopping(_stall_message(est), est.verbose):
-                    break
-                est._no_improvement_count = 0
+            if _end_of_epoch(est, net, epoch_loss, n_samples, validation, best_params):
+                break
         else:
             if not incremental:
                 _warn_max_iter(est)
     except KeyboardInterrupt:
-        _restore(est, net, last_good)
+        checkpoint.restore()
         warnings.warn(
             "Training interrupted by user; the weights are those of the last "
             "completed epoch.",
@@ -93,6 +82,41 @@ def fit_stochastic(est, net, data, rng, incremental):
         )
     if validation is not None:
         np.copyto(net.params, best_params)
+
+
+class _Checkpoint:
+    """The weights and optimizer state at the start of the current epoch.
+
+    Restored when an epoch diverges or is interrupted, so that a half-done
+    update never survives.
+    """
+
+    def __init__(self, est, net):
+        self.est, self.net = est, net
+        self.params = net.params.copy()
+        self.optimizer = copy.deepcopy(est._optimizer)
+
+    def save(self):
+        np.copyto(self.params, self.net.params)
+        self.optimizer = copy.deepcopy(self.est._optimizer)
+
+    def restore(self):
+        np.copyto(self.net.params, self.params)
+        self.est._optimizer = self.optimizer
+
+
+def _end_of_epoch(est, net, epoch_loss, n_samples, validation, best_params):
+    """Record the epoch, keep the best weights; return True to stop training."""
+    _record_epoch(est, epoch_loss, n_samples)
+    if _track_progress(est, validation) and validation is not None:
+        np.copyto(best_params, net.params)
+    est._optimizer.iteration_ends(est.t_)
+    if est._no_improvement_count <= est.n_iter_no_change:
+        return False
+    if est._optimizer.trigger_stopping(_stall_message(est), est.verbose):
+        return True
+    est._no_improvement_count = 0
+    return False
 
 
 def _run_epoch(est, net, batches, rng, scales):
@@ -229,12 +253,6 @@ def _stall_message(est):
         f"{what} did not {verb} by more than tol={est.tol:f} for "
         f"{est.n_iter_no_change} consecutive epochs."
     )
-
-
-def _restore(est, net, last_good):
-    params, optimizer = last_good
-    np.copyto(net.params, params)
-    est._optimizer = optimizer
 
 
 def _diverged(net, X, loss):
