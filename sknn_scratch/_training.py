@@ -93,8 +93,8 @@ class _Checkpoint:
 
     def __init__(self, est, net):
         self.est, self.net = est, net
-        self.params = net.params.copy()
-        self.optimizer = copy.deepcopy(est._optimizer)
+        self.params = np.empty_like(net.params)
+        self.save()
 
     def save(self):
         np.copyto(self.params, self.net.params)
