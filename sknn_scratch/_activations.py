@@ -120,6 +120,11 @@ HIDDEN_ACTIVATIONS = {
     "relu": Activation(relu, relu_derivative),
 }
 
+#: Largest ``|f(z)|`` of the activations bounded whatever ``z`` is. Every
+#: other hidden activation here satisfies ``|f(z)| <= |z|``, which is all the
+#: divergence check (``_network.output_bound``) needs to know about it.
+BOUNDED_ACTIVATIONS = {"logistic": 1.0, "tanh": 1.0}
+
 #: Output activations (inverse link functions), keyed by ``out_activation_``.
 OUTPUT_ACTIVATIONS = {
     "identity": identity,

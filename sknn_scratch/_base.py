@@ -6,6 +6,7 @@ that is behind the few abstract methods at the end of this class.
 """
 
 import copy
+import types
 from numbers import Integral, Real
 
 import numpy as np
@@ -25,6 +26,24 @@ from ._initializers import glorot_uniform
 from ._network import Network, checked_weights, hidden_values, layer_units_of, predict_raw
 from ._optimizers import SOLVERS, STOCHASTIC_SOLVERS, make_optimizer
 from ._training import fit_lbfgs, fit_stochastic, full_batch_scales
+
+
+#: Per-epoch records, grown in place by training (copied before each call).
+_RECORD_LISTS = ("loss_curve_", "validation_scores_")
+
+
+def _renamed_init(init, class_name):
+    """A copy of ``init`` whose errors name ``class_name``, not ``BaseMLP``
+    (e.g. "MLPClassifier.__init__() got an unexpected keyword argument")."""
+    qualname = f"{class_name}.__init__"
+    code = init.__code__
+    if hasattr(code, "co_qualname"):  # Python 3.11+: messages use the code's name
+        code = code.replace(co_qualname=qualname)
+    renamed = types.FunctionType(code, init.__globals__, init.__name__, init.__defaults__)
+    renamed.__kwdefaults__ = init.__kwdefaults__
+    renamed.__qualname__ = qualname
+    renamed.__doc__ = init.__doc__
+    return renamed
 
 
 def _has_stochastic_solver(est):
@@ -138,19 +157,43 @@ class BaseMLP(BaseEstimator):
         return self._fit(X, y, sample_weight, incremental=False)
 
     def _fit(self, X, y, sample_weight, incremental, classes=None):
-        """Train, or leave the estimator exactly as it was if anything fails.
+        """Train a working copy, and publish it only if the call succeeds.
 
-        Everything a call may change is an attribute of ``self``, and the
-        weights live in a buffer made anew for each call, so restoring the
-        attribute dictionary undoes a failed call completely.
+        The copy shares nothing that training changes in place: the weights
+        live in a buffer made anew for each call, and the lists of records
+        and the optimizer are copied. A call that fails, for any reason,
+        therefore leaves this estimator exactly as it was (pickled byte for
+        byte); a ``RandomState`` given as ``random_state`` is rewound too. A
+        ``predict`` from another thread meanwhile sees the model as it was
+        before the call, and then the new one, swapped in by one dictionary
+        update.
         """
-        saved_state = dict(self.__dict__)
+        work = self._working_copy()
+        random_state = self.random_state
+        saved_rng = (
+            random_state.get_state() if isinstance(random_state, np.random.RandomState) else None
+        )
         try:
-            return self._fit_unguarded(X, y, sample_weight, incremental, classes)
+            work._fit_unguarded(X, y, sample_weight, incremental, classes)
         except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(saved_state)
+            if saved_rng is not None:
+                random_state.set_state(saved_rng)
             raise
+        stale = self.__dict__.keys() - work.__dict__.keys()
+        self.__dict__.update(work.__dict__)
+        for name in stale:  # e.g. feature_names_in_ after a refit on arrays
+            self.__dict__.pop(name, None)
+        return self
+
+    def _working_copy(self):
+        work = object.__new__(type(self))
+        work.__dict__.update(self.__dict__)
+        for name in _RECORD_LISTS:
+            if isinstance(getattr(self, name, None), list):
+                setattr(work, name, list(getattr(self, name)))
+        if getattr(self, "_optimizer", None) is not None:
+            work._optimizer = copy.deepcopy(self._optimizer)
+        return work
 
     def _fit_unguarded(self, X, y, sample_weight, incremental, classes):
         self._validate_params()
@@ -159,7 +202,9 @@ class BaseMLP(BaseEstimator):
         if incremental and self.early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True.")
         first_pass = not fitted or not (incremental or self.warm_start)
-        X, y, Y, sample_weight = self._validate_training_data(
+        if not first_pass:
+            self._check_model_unchanged(incremental)
+        X, y, Y, sample_weight, alpha = self._validate_training_data(
             X, y, sample_weight, first_pass, incremental, classes
         )
         rng = check_random_state(self.random_state)
@@ -172,14 +217,41 @@ class BaseMLP(BaseEstimator):
         self.coefs_, self.intercepts_ = net.coefs, net.intercepts
         if self.solver == "lbfgs":
             self._optimizer = None
-            fit_lbfgs(self, net, X, Y, sample_weight)
+            fit_lbfgs(self, net, (X, Y, sample_weight), alpha)
         else:
             self._prepare_optimizer(net, incremental)
-            fit_stochastic(self, net, (X, Y, sample_weight, y), rng, incremental)
+            fit_stochastic(self, net, (X, Y, sample_weight, y), rng, incremental, alpha)
         return self
 
+    def _model_params(self):
+        """The parameters that give the fitted weights their meaning.
+
+        Continuing training (``partial_fit``, ``warm_start``) after one of
+        them changed would train one model and predict with another, so it
+        is refused; a new ``fit`` is needed.
+        """
+        return {
+            "activation": self.activation,
+            "hidden_layer_sizes": tuple(self._checked_hidden_layer_sizes()),
+        }
+
+    def _check_model_unchanged(self, incremental):
+        fitted_with = getattr(self, "_fitted_model_params", None)
+        if fitted_with is None:  # a model pickled before this check existed
+            return
+        for name, value in self._model_params().items():
+            if fitted_with.get(name, value) != value:
+                how = "call fit" if incremental else "set warm_start=False"
+                raise ValueError(
+                    f"Cannot continue training: {name}={value!r} differs from "
+                    f"{name}={fitted_with[name]!r}, with which the model was fitted. "
+                    f"A change of {name} needs a new model: {how}, or set "
+                    f"{name} back to {fitted_with[name]!r}."
+                )
+
     def _validate_training_data(self, X, y, sample_weight, reset, incremental, classes):
-        """Return ``X``, ``y``, the encoded targets ``Y`` and the sample weights."""
+        """Return ``X``, ``y``, the encoded targets ``Y``, the sample weights
+        and the ``alpha`` that goes with them (see ``_checked_sample_weight``)."""
         X, y = validate_data(
             self,
             X,
@@ -192,8 +264,12 @@ class BaseMLP(BaseEstimator):
         )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
+        if not reset and hasattr(self, "coefs_"):
+            # Training continues in the model's precision, as in scikit-learn.
+            X = X.astype(self.coefs_[0].dtype, copy=False)
         Y = self._encode_targets(y, X.dtype, reset, incremental, classes)
-        return X, y, Y, self._checked_sample_weight(sample_weight, X)
+        sample_weight, alpha = self._checked_sample_weight(sample_weight, X)
+        return X, y, Y, sample_weight, alpha
 
     def _network(self, dtype):
         """A Network holding a copy of the current weights in ``dtype``."""
@@ -210,14 +286,14 @@ class BaseMLP(BaseEstimator):
         ``dtype`` (default: that of X) sets the precision of the computation.
         """
         check_is_fitted(self)
-        X, _, Y, sample_weight = self._validate_training_data(
+        X, _, Y, sample_weight, alpha = self._validate_training_data(
             X, y, sample_weight, reset=False, incremental=True, classes=None
         )
         if dtype is not None:
             X, Y = X.astype(dtype), Y.astype(dtype)
             sample_weight = None if sample_weight is None else sample_weight.astype(dtype)
         net = self._network(X.dtype)
-        scales = full_batch_scales(X, sample_weight, self.alpha)
+        scales = full_batch_scales(X, sample_weight, alpha)
 
         def objective(theta):
             net.params[...] = theta
@@ -239,12 +315,21 @@ class BaseMLP(BaseEstimator):
         return [int(size) for size in sizes]
 
     def _checked_sample_weight(self, sample_weight, X):
+        """Sample weights in X's dtype, and the ``alpha`` to train with.
+
+        Checked in float64 (negative, non-finite and all-zero weights are
+        refused: S = 0 in J). They are then scaled by the power of two that
+        brings their mean nearest 1, and ``alpha`` with them: powers of two
+        scale exactly, so J is unchanged, but float32 can now hold weights
+        (and their sums and products) that would overflow it as given.
+        """
         if sample_weight is None:
-            return None
-        # Rejects negative weights, and all-zero weights (S = 0 in J).
-        return _check_sample_weight(
-            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+            return None, self.alpha
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=np.float64, ensure_non_negative=True
         )
+        exponent = -int(np.round(np.log2(sample_weight.mean())))
+        return np.ldexp(sample_weight, exponent).astype(X.dtype), np.ldexp(self.alpha, exponent)
 
     def _initialize(self, layer_units, dtype, rng):
         """Draw fresh weights and reset every fitted attribute."""
@@ -257,6 +342,7 @@ class BaseMLP(BaseEstimator):
         ]
         self.coefs_ = [coef for coef, _ in layers]
         self.intercepts_ = [intercept for _, intercept in layers]
+        self._fitted_model_params = self._model_params()
         self._reset_training_state()
 
     def _reset_training_state(self):
@@ -293,11 +379,9 @@ class BaseMLP(BaseEstimator):
             self.n_iter_ = 0
             self._no_improvement_count = 0
         kind = "Adam" if self.solver == "adam" else "SGD"
+        # (The working copy of the estimator holds a copy of the optimizer.)
         reuse = incremental and type(self._optimizer).__name__ == kind
-        if reuse:
-            # A copy, so that a failed call leaves the saved state untouched.
-            self._optimizer = copy.deepcopy(self._optimizer)
-        else:
+        if not reuse:
             self._optimizer = make_optimizer(self, net.params.size, net.params.dtype)
 
     # ------------------------------------------------------ explicit weights
@@ -317,6 +401,7 @@ class BaseMLP(BaseEstimator):
         est.n_layers_ = len(coefs) + 1
         est.n_outputs_ = coefs[-1].shape[1]
         est.coefs_, est.intercepts_ = coefs, intercepts
+        est._fitted_model_params = est._model_params()
         est._reset_training_state()
         return est
 

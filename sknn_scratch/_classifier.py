@@ -6,10 +6,14 @@ from sklearn.base import ClassifierMixin
 from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import check_classification_targets, unique_labels
+from sklearn.utils.multiclass import (
+    check_classification_targets,
+    type_of_target,
+    unique_labels,
+)
 
 from ._activations import OUTPUT_ACTIVATIONS
-from ._base import BaseMLP, _has_stochastic_solver
+from ._base import BaseMLP, _has_stochastic_solver, _renamed_init
 from ._network import predict_raw
 
 
@@ -160,6 +164,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     True
     """
 
+    # The shared constructor, named after this class in error messages.
+    __init__ = _renamed_init(BaseMLP.__init__, "MLPClassifier")
+
     @classmethod
     def from_weights(cls, coefs, intercepts=None, *, classes, activation="relu"):
         """Build a ready-to-predict classifier from explicit weights.
@@ -298,22 +305,46 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             self._label_binarizer = self._new_binarizer(y, incremental, classes)
             self.classes_ = self._label_binarizer.classes_
         else:
+            self._check_target_type(y)
             self._check_known_classes(y, incremental, classes)
         return self._label_binarizer.transform(y).astype(dtype)
 
     def _new_binarizer(self, y, incremental, classes):
-        if incremental and classes is None and y.ndim == 1:
+        multilabel = type_of_target(y) == "multilabel-indicator"
+        if incremental and classes is None and not multilabel:
             raise ValueError(
                 "classes must be passed on the first call to partial_fit."
             )
-        binarizer = LabelBinarizer().fit(y if classes is None else classes)
-        if binarizer.y_type_ != "multilabel-indicator" and len(binarizer.classes_) < 2:
+        if multilabel:
+            binarizer = LabelBinarizer().fit(y)
+            _check_multilabel_classes(classes, binarizer.classes_)
+        else:
+            binarizer = LabelBinarizer().fit(y if classes is None else classes)
+            _check_labels_in_classes(y, binarizer.classes_)
+        if not multilabel and len(binarizer.classes_) < 2:
             raise ValueError(
                 f"{type(self).__name__} needs samples of at least 2 classes in "
                 f"the data, but the data contains only one class: "
                 f"{_plain(binarizer.classes_[0])!r}."
             )
         return binarizer
+
+    def _check_target_type(self, y):
+        """Multilabel and single-label targets cannot take turns."""
+        fitted_multilabel = self._label_binarizer.y_type_ == "multilabel-indicator"
+        if (type_of_target(y) == "multilabel-indicator") != fitted_multilabel:
+            before = "a multilabel indicator matrix" if fitted_multilabel else "1-D class labels"
+            now = "1-D class labels" if fitted_multilabel else "a multilabel indicator matrix"
+            raise ValueError(
+                f"The model was fitted with {before} as y, and this y is {now}. "
+                "Continuing training needs targets of the same kind; call fit "
+                "(with warm_start=False) to train on the other kind."
+            )
+        if fitted_multilabel and y.shape[1] != len(self.classes_):
+            raise ValueError(
+                f"y has {y.shape[1]} label columns, but the model was fitted with "
+                f"{len(self.classes_)}."
+            )
 
     def _check_known_classes(self, y, incremental, classes):
         if classes is not None and not np.array_equal(
@@ -331,11 +362,8 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
                     f"in the previous call to fit: previously {self.classes_}, "
                     f"y has {labels}."
                 )
-        elif np.setdiff1d(labels, self.classes_).size:
-            raise ValueError(
-                f"y has classes not seen before: {np.setdiff1d(labels, self.classes_)}; "
-                f"the classes are {self.classes_}."
-            )
+        else:
+            _check_labels_in_classes(y, self.classes_)
 
     def _loss_name(self):
         if self.out_activation_ == "softmax":
@@ -358,6 +386,25 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_label = True
         return tags
+
+
+def _check_labels_in_classes(y, classes):
+    unknown = np.setdiff1d(unique_labels(y), classes)
+    if unknown.size:
+        raise ValueError(
+            f"y has labels that are not among the classes {list(map(_plain, classes))}: "
+            f"{list(map(_plain, unknown))}."
+        )
+
+
+def _check_multilabel_classes(classes, label_indices):
+    """For an indicator matrix, ``classes`` can only be its column indices."""
+    if classes is not None and not np.array_equal(np.unique(classes), label_indices):
+        raise ValueError(
+            f"y is a multilabel indicator matrix with {len(label_indices)} columns, "
+            f"so classes must be their indices {list(map(_plain, label_indices))} "
+            f"(or None); got {classes!r}."
+        )
 
 
 def _plain(label):

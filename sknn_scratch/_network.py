@@ -20,7 +20,7 @@ weights (1 when none are given), and the estimator chooses ``data_scale`` and
 import numpy as np
 import scipy.sparse as sp
 
-from ._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from ._activations import BOUNDED_ACTIVATIONS, HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from ._losses import LOSSES, weighted_loss_and_deltas
 
 
@@ -124,6 +124,34 @@ def predict_raw(X, coefs, intercepts, activation, block_bytes=2**20):
         buffers = [h[: stop - start] for h in hidden] + [out[start:stop]]
         forward_into(X[start:stop], coefs, intercepts, activation, buffers)
     return out
+
+
+def abs_max(X):
+    """``max |x|`` over the entries of a dense or sparse X, as a float64."""
+    values = X.data if sp.issparse(X) else X
+    return float(np.abs(values).max(initial=0.0))
+
+
+def output_bound(x_bound, coefs, intercepts, activation):
+    """An upper bound on every ``|value|`` the forward pass computes.
+
+    With inputs bounded by ``x_bound``, a layer's pre-activations obey
+    ``|z_j| <= bound * sum_i |W_ij| + |b_j|``, and so do the partial sums of
+    the matrix product. Hidden activations keep ``|f(z)| <= |z|``, or are
+    bounded outright (logistic, tanh). A bound below the dtype's largest
+    value therefore proves that no row of any data within ``x_bound`` can
+    overflow, at the cost of one pass over the weights instead of a forward
+    pass over all rows.
+    """
+    bound = x_bound
+    cap = BOUNDED_ACTIVATIONS.get(activation, np.inf)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for i, (coef, intercept) in enumerate(zip(coefs, intercepts)):
+            column_sums = np.abs(coef).sum(axis=0, dtype=np.float64)
+            bound = bound * column_sums.max(initial=0.0) + float(np.abs(intercept).max(initial=0.0))
+            if i < len(coefs) - 1:
+                bound = min(bound, cap)
+    return bound
 
 
 def hidden_values(X, coefs, intercepts, activation):
@@ -295,7 +323,9 @@ class Network:
         # The L2 penalty acts on the weights only: one contiguous slice.
         np.multiply(self.weights, penalty, out=self._penalty_work)
         self.weight_grads += self._penalty_work
-        squared_norm = np.vdot(self.weights, self.weights)
+        # float() first: a float32 norm would pull J into float32 (NEP 50),
+        # where a data term that float64 holds can overflow.
+        squared_norm = float(np.vdot(self.weights, self.weights))
         return float(data_scale * data_term + 0.5 * penalty * squared_norm)
 
     def _data_gradient(self, X, Y, sample_weight, data_scale, grads):
@@ -342,6 +372,15 @@ def checked_weights(coefs, intercepts=None):
     """
     if isinstance(coefs, np.ndarray) or not hasattr(coefs, "__len__") or not len(coefs):
         raise ValueError("coefs must be a non-empty list with one 2-D array per layer.")
+    if intercepts is not None:
+        if isinstance(intercepts, (str, bytes)) or not hasattr(intercepts, "__len__") or (
+            isinstance(intercepts, np.ndarray) and intercepts.ndim == 0
+        ):
+            raise ValueError(
+                "intercepts must be a list with one 1-D array per layer; got "
+                f"{type(intercepts).__name__}."
+            )
+        intercepts = list(intercepts)
     given = list(coefs) + list(intercepts or [])
     all32 = all(getattr(a, "dtype", None) == np.float32 for a in given)
     dtype = np.float32 if all32 else np.float64
@@ -349,6 +388,11 @@ def checked_weights(coefs, intercepts=None):
     for i, coef in enumerate(coefs):
         if coef.ndim != 2:
             raise ValueError(f"coefs[{i}] must be 2-D (units in, units out); got shape {coef.shape}.")
+        if 0 in coef.shape:
+            raise ValueError(
+                f"coefs[{i}] has shape {coef.shape}: every layer needs at least one "
+                "unit, and the first at least one input."
+            )
         if i and coef.shape[0] != coefs[i - 1].shape[1]:
             raise ValueError(
                 f"Layer {i}: coefs[{i}] has {coef.shape[0]} rows (inputs), but "
@@ -373,9 +417,12 @@ def checked_weights(coefs, intercepts=None):
 
 def _as_float_array(value, dtype, name):
     try:
-        array = np.array(value, dtype=dtype)
+        array = np.array(value)  # as given first: a cast would drop imaginary parts
+        if np.iscomplexobj(array):
+            raise ValueError("complex values are not weights")
+        array = array.astype(dtype)
     except (TypeError, ValueError) as error:
-        raise ValueError(f"{name} must hold numbers: {error}") from None
+        raise ValueError(f"{name} must hold real numbers: {error}") from None
     if not np.isfinite(array).all():
         raise ValueError(f"{name} contains NaN or infinity.")
     return array

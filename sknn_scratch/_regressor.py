@@ -293,11 +293,20 @@ class MLPRegressor(RegressorMixin, BaseMLP):
             raise ValueError(
                 "Some values of y are negative; loss='poisson' needs y >= 0."
             )
+        if dtype != np.float64 and np.abs(y).max(initial=0) > np.finfo(dtype).max:
+            raise ValueError(
+                f"y has values up to {np.abs(y).max():.3g}, beyond the largest "
+                f"{np.dtype(dtype).name} ({np.finfo(dtype).max:.3g}) in which this "
+                "model computes. Scale y, or fit with float64 X."
+            )
         Y = np.asarray(y, dtype=dtype)
         return Y.reshape(-1, 1) if Y.ndim == 1 else Y
 
     def _loss_name(self):
         return self.loss
+
+    def _model_params(self):
+        return {**super()._model_params(), "loss": self.loss}
 
     def _out_activation(self):
         return LOSSES[self.loss].out_activation

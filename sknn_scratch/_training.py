@@ -18,8 +18,10 @@ The loops write the estimator's bookkeeping attributes (``n_iter_``, ``t_``,
 buffers, which the estimator's ``coefs_`` and ``intercepts_`` view.
 """
 
+import collections
 import copy
 import warnings
+from typing import NamedTuple
 
 import numpy as np
 import scipy.optimize
@@ -27,10 +29,10 @@ import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
-from ._network import predict_raw
+from ._network import abs_max, output_bound, predict_raw
 
 
-def fit_stochastic(est, net, data, rng, incremental):
+def fit_stochastic(est, net, data, rng, incremental, alpha):
     """Run epochs of gradient steps for ``gd``, ``sgd`` and ``adam``.
 
     Parameters
@@ -47,34 +49,40 @@ def fit_stochastic(est, net, data, rng, incremental):
         Shuffles the batches and draws the validation split.
     incremental : bool
         True for ``partial_fit``: one epoch, no early stopping.
+    alpha : float
+        The penalty strength for these sample weights (see
+        ``BaseMLP._checked_sample_weight``).
     """
     train, validation = _split_validation(est, data, rng, incremental)
     X, _, sample_weight = train
     n_samples = X.shape[0]
-    total_weight = n_samples if sample_weight is None else float(sample_weight.sum())
-    scales = (n_samples / total_weight, est.alpha / total_weight)
+    scales = _scales(n_samples, sample_weight, alpha)
     batches = _Batches(train, _batch_size(est, n_samples))
-    checkpoint = _Checkpoint(est, net)
     best_params = net.params.copy() if validation is not None else None
+    history = _History(est, net, best_params)
+    guard = _Guard(net, train, scales[1])
     try:
         for epoch in range(1 if incremental else est.max_iter):
-            checkpoint.save()
+            history.save()
             # Overflow shows up as a non-finite loss or weight, checked below
             # with a warning that says what to do; NumPy's own warnings from
             # deep inside the epoch would only add noise.
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 epoch_loss = _run_epoch(est, net, batches, rng, scales)
-            if _diverged(net, X, epoch_loss):
-                checkpoint.restore()
-                _warn_diverged(est, epoch)
-                break
+            if guard.diverged(epoch_loss):
+                _keep_last_finite(est, history, guard, epoch)
+                return
             if _end_of_epoch(est, net, epoch_loss, n_samples, validation, best_params):
                 break
         else:
             if not incremental:
                 _warn_max_iter(est)
     except KeyboardInterrupt:
-        checkpoint.restore()
+        # Back to the start of the epoch that was interrupted: weights,
+        # optimizer and every record then describe the last completed epoch.
+        history.restore(history.latest)
+        if not est.loss_curve_:
+            raise  # nothing was trained; the caller's estimator is untouched
         warnings.warn(
             "Training interrupted by user; the weights are those of the last "
             "completed epoch.",
@@ -84,25 +92,170 @@ def fit_stochastic(est, net, data, rng, incremental):
         np.copyto(net.params, best_params)
 
 
-class _Checkpoint:
-    """The weights and optimizer state at the start of the current epoch.
+def _scales(n_samples, sample_weight, alpha):
+    """``(data_scale, penalty)`` of a minibatch epoch (see the module docstring).
 
-    Restored when an epoch diverges or is interrupted, so that a half-done
-    update never survives.
+    The total weight is summed in float64: in float32 the sum of large
+    sample weights can overflow, which would silently zero the objective.
+    """
+    total_weight = (
+        n_samples if sample_weight is None else float(sample_weight.sum(dtype=np.float64))
+    )
+    return n_samples / total_weight, alpha / total_weight
+
+
+class _Snapshot(NamedTuple):
+    params: np.ndarray
+    optimizer: object
+    best_params: object
+    attributes: dict
+    lengths: tuple
+
+
+#: The scalar records of training that a snapshot keeps.
+_RECORDS = (
+    "n_iter_",
+    "t_",
+    "loss_",
+    "best_loss_",
+    "best_validation_score_",
+    "_no_improvement_count",
+)
+
+
+class _History:
+    """The training state at the start of this call and of recent epochs.
+
+    Each snapshot holds the weights, the optimizer and every record
+    (``n_iter_``, ``loss_curve_``, ...) as they were together, so restoring
+    one never mixes epochs. A snapshot is built completely before it is
+    stored: an interrupt while saving leaves the previous one in place.
+    Two recent epochs are enough to step back past an epoch whose weights
+    were finite but whose outputs on some rows were not.
     """
 
-    def __init__(self, est, net):
-        self.est, self.net = est, net
-        self.params = np.empty_like(net.params)
-        self.save()
+    def __init__(self, est, net, best_params):
+        self.est, self.net, self.best_params = est, net, best_params
+        self.start = self._snapshot()
+        self.recent = collections.deque(maxlen=2)
+
+    @property
+    def latest(self):
+        return self.recent[-1] if self.recent else self.start
+
+    def candidates(self):
+        """Snapshots from the newest to the start of the call."""
+        return [*reversed(self.recent), self.start]
 
     def save(self):
-        np.copyto(self.params, self.net.params)
-        self.optimizer = copy.deepcopy(self.est._optimizer)
+        self.recent.append(self._snapshot())
 
-    def restore(self):
-        np.copyto(self.net.params, self.params)
-        self.est._optimizer = self.optimizer
+    def _snapshot(self):
+        est = self.est
+        return _Snapshot(
+            self.net.params.copy(),
+            copy.deepcopy(est._optimizer),
+            None if self.best_params is None else self.best_params.copy(),
+            {name: getattr(est, name) for name in _RECORDS if hasattr(est, name)},
+            (len(est.loss_curve_), len(est.validation_scores_ or ())),
+        )
+
+    def restore(self, snapshot):
+        est = self.est
+        np.copyto(self.net.params, snapshot.params)
+        est._optimizer = copy.deepcopy(snapshot.optimizer)
+        if snapshot.best_params is not None:
+            np.copyto(self.best_params, snapshot.best_params)
+        for name in _RECORDS:
+            if name in snapshot.attributes:
+                setattr(est, name, snapshot.attributes[name])
+            elif hasattr(est, name):
+                delattr(est, name)
+        n_losses, n_scores = snapshot.lengths
+        del est.loss_curve_[n_losses:]
+        if est.validation_scores_ is not None:
+            del est.validation_scores_[n_scores:]
+
+
+class _Guard:
+    """Decides whether training has diverged, and checks weights to keep.
+
+    An epoch diverged when its loss is not finite (the loss covers every
+    training row, each under the weights of its batch), when a weight is not
+    finite, or when the weights at the end of the epoch could make some
+    row's outputs overflow. That last test is one pass over the weights
+    (``output_bound``); only when the bound cannot rule overflow out are the
+    training rows run through the network.
+    """
+
+    def __init__(self, net, train, penalty):
+        self.net = net
+        self.X, self.Y, self.sample_weight = train
+        self.x_bound = abs_max(self.X)
+        self.limit = np.finfo(net.params.dtype).max / 4
+        total = self.X.shape[0] if self.sample_weight is None else (
+            float(self.sample_weight.sum(dtype=np.float64))
+        )
+        self.full_scales = (1.0 / total, penalty)
+
+    def diverged(self, loss):
+        return not (np.isfinite(loss) and np.isfinite(self.net.params).all()
+                    and self.outputs_finite())
+
+    def outputs_finite(self):
+        net = self.net
+        if output_bound(self.x_bound, net.coefs, net.intercepts, net.activation) < self.limit:
+            return True
+        with np.errstate(over="ignore", invalid="ignore"):
+            raw = predict_raw(self.X, net.coefs, net.intercepts, net.activation)
+        return bool(np.isfinite(raw).all())
+
+    def finite_objective(self):
+        """``J`` of the current weights on all training rows, or None if the
+        weights or any output are not finite."""
+        if not (np.isfinite(self.net.params).all() and self.outputs_finite()):
+            return None
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            value = self.net.objective_and_gradient(
+                self.X, self.Y, self.sample_weight, *self.full_scales
+            )
+        return value if np.isfinite(value) else None
+
+
+def _keep_last_finite(est, history, guard, epoch):
+    """After a divergence, go back to the newest snapshot that is sound.
+
+    A snapshot is sound when its weights, its outputs on every training row
+    and its objective are finite. The state at the start of the call is the
+    last resort: kept as it is when training continued a fitted model, and
+    checked like the others for a new one.
+    """
+    for snapshot in history.candidates():
+        history.restore(snapshot)
+        value = guard.finite_objective()
+        if value is not None:
+            break
+        if snapshot is history.start and est.loss_curve_:
+            value = est.loss_curve_[-1]  # the model as it was before this call
+            break
+    else:
+        _raise_no_finite_step(est)
+    continued = history.start.lengths[0] > 0
+    kept = len(est.loss_curve_) - history.start.lengths[0]
+    if not est.loss_curve_:
+        # Not one epoch could be kept: record where the initial weights stand.
+        est.loss_, est.best_loss_ = value, value
+        est.loss_curve_.append(value)
+    _warn_diverged(est, epoch, kept, continued)
+
+
+def _raise_no_finite_step(est):
+    raise ValueError(
+        "Training cannot start: the objective or the network's outputs are not "
+        "finite even at the initial weights. Scale the targets and inputs "
+        "(e.g. StandardScaler, TransformedTargetRegressor), or use sample "
+        f"weights and alpha (now {est.alpha}) of moderate size."
+    )
 
 
 def _end_of_epoch(est, net, epoch_loss, n_samples, validation, best_params):
@@ -208,6 +361,15 @@ def _split_validation(est, data, rng, incremental):
     )
     X_train, X_val, Y_train, _, _, y_val = parts[:6]
     sw_train, sw_val = parts[6:] if sample_weight is not None else (None, None)
+    for part, weights in (("training", sw_train), ("validation", sw_val)):
+        if weights is not None and not weights.any():
+            raise ValueError(
+                f"The early-stopping split (validation_fraction={est.validation_fraction}, "
+                f"drawn with random_state) gave a {part} part whose sample weights are "
+                f"all zero ({np.count_nonzero(sample_weight)} of {len(sample_weight)} "
+                "samples have positive weight). Give more samples positive weight, "
+                "change validation_fraction or random_state, or set early_stopping=False."
+            )
     return (X_train, Y_train, sw_train), (X_val, y_val, sw_val)
 
 
@@ -255,26 +417,20 @@ def _stall_message(est):
     )
 
 
-def _diverged(net, X, loss):
-    """Whether training has blown up: a non-finite loss or weight, or finite
-    weights so large that the network's outputs on training rows overflow
-    (in float32 that happens well before the weights themselves do)."""
-    if not np.isfinite(loss) or not np.isfinite(net.params).all():
-        return True
-    with np.errstate(over="ignore", invalid="ignore"):
-        probe = predict_raw(X[:_PROBE_ROWS], net.coefs, net.intercepts, net.activation)
-    return not np.isfinite(probe).all()
-
-
-_PROBE_ROWS = 256
-
-
-def _warn_diverged(est, epoch):
+def _warn_diverged(est, epoch, kept, continued):
+    """``kept``: epochs of this call kept; ``continued``: whether the call
+    started from a fitted model."""
+    if kept:
+        where = f"the weights after epoch {kept} of this call were kept"
+    elif continued:
+        where = "the weights from before this call were kept"
+    else:
+        where = "no step could be kept: the weights are the initial ones"
     warnings.warn(
-        f"Training diverged in epoch {epoch + 1} of this call: the loss or the "
-        "weights became non-finite. Training stopped and the weights of the last "
-        f"finite epoch were kept. Lower learning_rate_init (now "
-        f"{est.learning_rate_init}) or scale the inputs.",
+        f"Training diverged in epoch {epoch + 1} of this call: the loss, the "
+        f"weights or the outputs on some training rows became non-finite. Training "
+        f"stopped and {where}. Lower learning_rate_init (now "
+        f"{est.learning_rate_init}) or scale the inputs and targets.",
         ConvergenceWarning,
     )
 
@@ -292,18 +448,21 @@ _SCIPY_DEFAULT_FTOL = 2.220446049250313e-09
 
 def full_batch_scales(X, sample_weight, alpha):
     """``(data_scale, penalty)`` of the objective ``J`` on the whole of ``X``."""
-    total_weight = X.shape[0] if sample_weight is None else float(sample_weight.sum())
-    return 1.0 / total_weight, alpha / total_weight
+    data_scale, penalty = _scales(X.shape[0], sample_weight, alpha)
+    return data_scale / X.shape[0], penalty
 
 
-def fit_lbfgs(est, net, X, Y, sample_weight):
+def fit_lbfgs(est, net, train, alpha):
     """Minimise the full-batch objective with SciPy's L-BFGS-B.
 
     SciPy works in float64; each evaluation copies the iterate into the
     network's buffer (in the network's dtype) and returns the gradient as
     float64. The loss after each iteration goes to ``loss_curve_``.
+    ``train`` is ``(X, Y, sample_weight)``; ``alpha`` as in fit_stochastic.
     """
-    scales = full_batch_scales(X, sample_weight, est.alpha)
+    X, Y, sample_weight = train
+    scales = full_batch_scales(X, sample_weight, alpha)
+    guard = _Guard(net, (X, Y, sample_weight), scales[1])
 
     def objective(theta):
         net.params[...] = theta
@@ -324,13 +483,15 @@ def fit_lbfgs(est, net, X, Y, sample_weight):
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             result = _minimize(objective, last_iterate, callback, est)
     except KeyboardInterrupt:
+        if not losses and not est.loss_curve_:
+            raise  # nothing was trained; the caller's estimator is untouched
         result = None
         warnings.warn(
             "Training interrupted by user; the weights are those of the last "
             "completed L-BFGS iteration.",
             UserWarning,
         )
-    _finish_lbfgs(est, net, result, last_iterate, losses, X)
+    _finish_lbfgs(est, net, result, last_iterate, losses, guard)
 
 
 def _minimize(objective, start, callback, est):
@@ -352,23 +513,41 @@ def _minimize(objective, start, callback, est):
     )
 
 
-def _finish_lbfgs(est, net, result, last_iterate, losses, X):
-    finite = result is not None and np.isfinite(result.x).all()
-    net.params[...] = result.x if finite else last_iterate
-    if finite and _diverged(net, X, result.fun):
-        finite = False
-        net.params[...] = last_iterate
-    if result is not None and not finite:
-        _warn_diverged(est, len(losses))
+def _finish_lbfgs(est, net, result, last_iterate, losses, guard):
+    """Keep SciPy's result if it is sound, else the last sound iterate."""
+    if result is not None:
+        net.params[...] = result.x
+        if not guard.diverged(result.fun):
+            _record_lbfgs(est, float(result.fun), int(result.nit), losses, guard)
+            _warn_lbfgs_status(est, result)
+            return
+    net.params[...] = last_iterate
+    continued = bool(est.loss_curve_)
+    value = guard.finite_objective()
+    if value is None and (losses or not continued):
+        _raise_no_finite_step(est)
+    if result is not None:
+        _warn_diverged(est, len(losses), len(losses) if value is not None else 0, continued)
+    if value is None:
+        est.n_iter_ = 0  # warm start: the model stays as it was
+        return
+    _record_lbfgs(est, value, len(losses), losses, guard)
+
+
+def _record_lbfgs(est, value, n_iter, losses, guard):
     if not losses:
-        # Converged before the first iteration: record where it stands.
-        losses.append(float(result.fun) if finite else np.nan)
-    est.n_iter_ = len(losses) if result is None else int(result.nit)
-    est.t_ += X.shape[0] * est.n_iter_
+        # Converged (or diverged) before the first iteration: record where
+        # the kept weights stand.
+        losses.append(value)
+    est.n_iter_ = n_iter
+    est.t_ += guard.X.shape[0] * n_iter
     est.loss_ = losses[-1]
     est.loss_curve_.extend(losses)
-    est.best_loss_ = float(np.nanmin(est.loss_curve_))
-    if result is not None and result.status == 1:
+    est.best_loss_ = float(min(est.loss_curve_))
+
+
+def _warn_lbfgs_status(est, result):
+    if result.status == 1:
         warnings.warn(
             f"lbfgs failed to converge after {est.n_iter_} iterations "
             f"(max_iter={est.max_iter}, max_fun={est.max_fun}): {result.message}. "

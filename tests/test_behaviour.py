@@ -147,7 +147,7 @@ def test_partial_fit_runs_one_epoch_each(rng):
     assert clf.n_iter_ == 2 and len(clf.loss_curve_) == 2
     with pytest.raises(ValueError, match="classes must be passed"):
         MLPClassifier(**SMALL).partial_fit(X, y)
-    with pytest.raises(ValueError, match="not seen before"):
+    with pytest.raises(ValueError, match="not among the classes"):
         clf.partial_fit(X[:3], [0, 1, 5])
 
 

@@ -120,7 +120,7 @@ def test_partial_fit_errors_keep_state(Estimator, rng):
     with pytest.raises(ValueError, match="X has 2 features"):
         est.partial_fit(X[:, :2], y)
     if Estimator is MLPClassifier:
-        with pytest.raises(ValueError, match=r"y has classes not seen before: \[7\]"):
+        with pytest.raises(ValueError, match=r"not among the classes \[0, 1\]: \[7\]"):
             est.partial_fit(X[:3], [0, 1, 7])
     assert pickle.dumps(est) == before
 

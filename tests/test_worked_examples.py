@@ -147,7 +147,7 @@ def test_from_weights_takes_biases_and_lists():
         ([np.ones((2, 2)), np.ones((2, 1))], [np.zeros(2)], "intercepts has 1 layers"),
         ([np.ones(3)], None, "coefs\\[0\\] must be 2-D"),
         ([], None, "non-empty"),
-        ([[[1, "a"]]], None, "coefs\\[0\\] must hold numbers"),
+        ([[[1, "a"]]], None, "coefs\\[0\\] must hold real numbers"),
         ([[[1, np.nan]]], None, "coefs\\[0\\] contains NaN"),
     ],
 )
