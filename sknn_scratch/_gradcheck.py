@@ -1,5 +1,7 @@
 """Gradient checking: backpropagation against central finite differences."""
 
+from numbers import Real
+
 import numpy as np
 
 
@@ -23,7 +25,7 @@ def check_gradients(estimator, X, y, sample_weight=None, eps=1e-6):
     sample_weight : array-like of shape (n_samples,), default=None
         Sample weights of the objective.
     eps : float, default=1e-6
-        Step of the finite differences.
+        Step of the finite differences, in (0, 1].
 
     Returns
     -------
@@ -41,9 +43,29 @@ def check_gradients(estimator, X, y, sample_weight=None, eps=1e-6):
     >>> check_gradients(net, [[2, 3]], [1.0]) < 1e-6
     True
     """
+    if not isinstance(eps, Real) or not 0 < eps <= 1:
+        raise ValueError(
+            f"eps must be a number in (0, 1], the step of the finite differences; "
+            f"got {eps!r}."
+        )
     theta, objective = estimator._objective_function(
         X, y, sample_weight, dtype=np.float64
     )
+    # Non-finite values are reported below, with what to do about them.
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        analytic, numeric = _both_gradients(objective, theta, eps)
+    if not (np.isfinite(analytic).all() and np.isfinite(numeric).all()):
+        raise ValueError(
+            "The objective or its gradient is not finite at these weights (or at "
+            f"w +/- eps, eps={eps}); gradients cannot be compared. Scale the data "
+            "or choose a smaller eps."
+        )
+    scale = max(np.abs(analytic).max(), np.abs(numeric).max(), np.finfo(float).tiny)
+    return float(np.abs(analytic - numeric).max() / scale)
+
+
+def _both_gradients(objective, theta, eps):
+    """Backpropagation's gradient and the central differences, at ``theta``."""
     _, analytic = objective(theta)
     numeric = np.empty_like(theta)
     for j in range(theta.size):
@@ -54,5 +76,4 @@ def check_gradients(estimator, X, y, sample_weight=None, eps=1e-6):
         down, _ = objective(theta)
         theta[j] = saved
         numeric[j] = (up - down) / (2 * eps)
-    scale = max(np.abs(analytic).max(), np.abs(numeric).max(), np.finfo(float).tiny)
-    return float(np.abs(analytic - numeric).max() / scale)
+    return analytic, numeric

@@ -69,7 +69,9 @@ class SGD:
     def iteration_ends(self, time_step):
         """Update the learning rate at the end of an epoch."""
         if self.lr_schedule == "invscaling":
-            self.learning_rate = self.learning_rate_init / (time_step + 1) ** self.power_t
+            # A negative power underflows to 0 where (t + 1) ** power_t
+            # would raise OverflowError (huge power_t).
+            self.learning_rate = self.learning_rate_init * (time_step + 1.0) ** -self.power_t
 
     def trigger_stopping(self, msg, verbose):
         """Return True to stop; the adaptive schedule first shrinks the rate."""

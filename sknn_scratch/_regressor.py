@@ -300,7 +300,13 @@ class MLPRegressor(RegressorMixin, BaseMLP):
                 "model computes. Scale y, or fit with float64 X."
             )
         Y = np.asarray(y, dtype=dtype)
-        return Y.reshape(-1, 1) if Y.ndim == 1 else Y
+        Y = Y.reshape(-1, 1) if Y.ndim == 1 else Y
+        if not first_pass and Y.shape[1] != self.n_outputs_:
+            raise ValueError(
+                f"y has {Y.shape[1]} output(s), but the model was fitted with "
+                f"{self.n_outputs_}."
+            )
+        return Y
 
     def _loss_name(self):
         return self.loss

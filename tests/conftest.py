@@ -1,3 +1,5 @@
+import warnings
+
 import numpy as np
 import pytest
 
@@ -6,3 +8,11 @@ import pytest
 def rng():
     """A fresh, seeded generator for each test (no global seeds)."""
     return np.random.RandomState(0)
+
+
+@pytest.fixture
+def no_runtime_warnings():
+    """Turn NumPy's RuntimeWarnings (overflow, invalid value) into errors."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        yield

@@ -29,13 +29,6 @@ def _extremes(dtype):
     return np.array([values], dtype=np.float32)
 
 
-@pytest.fixture
-def no_runtime_warnings():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", RuntimeWarning)
-        yield
-
-
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_activations_never_overflow_or_nan(dtype, no_runtime_warnings):
     for name, (forward, derivative) in HIDDEN_ACTIVATIONS.items():
