@@ -465,3 +465,7 @@ class BaseMLP(BaseEstimator):
     def _score_unchecked(self, X, y, sample_weight):
         """Score validated data (used for the early-stopping validation set)."""
         raise NotImplementedError
+
+    def _output_problems(self):
+        """Inconsistencies of the fitted output layer (see ``_state``)."""
+        raise NotImplementedError

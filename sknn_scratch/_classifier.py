@@ -375,6 +375,26 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             return "softmax"
         return "logistic"
 
+    def _output_problems(self):
+        binarizer = getattr(self, "_label_binarizer", None)
+        if not isinstance(binarizer, LabelBinarizer) or not hasattr(binarizer, "y_type_"):
+            return ["a fitted classifier needs its fitted label binarizer"]
+        classes = np.asarray(getattr(self, "classes_", []))
+        if not np.array_equal(classes, binarizer.classes_):
+            return ["classes_ differ from the label binarizer's classes"]
+        multiclass = binarizer.y_type_ == "multiclass"
+        units = 1 if binarizer.y_type_ == "binary" else len(classes)
+        expected = "softmax" if multiclass else "logistic"
+        problems = []
+        if getattr(self, "out_activation_", None) != expected:
+            problems.append(
+                f"out_activation_={getattr(self, 'out_activation_', None)!r}, but "
+                f"{binarizer.y_type_} targets need {expected!r}"
+            )
+        if self.n_outputs_ != units:
+            problems.append(f"{len(classes)} classes need {units} output units, not {self.n_outputs_}")
+        return problems
+
     def _stratify_validation(self):
         return self.n_outputs_ == 1 or self.out_activation_ == "softmax"
 

@@ -311,6 +311,17 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     def _loss_name(self):
         return self.loss
 
+    def _output_problems(self):
+        expected = LOSSES[self.loss].out_activation
+        if getattr(self, "out_activation_", None) != expected:
+            return [
+                f"out_activation_={getattr(self, 'out_activation_', None)!r}, but a "
+                f"regressor with loss={self.loss!r} has {expected!r}"
+            ]
+        if hasattr(self, "classes_"):
+            return ["a regressor has no classes_ (is this a classifier's state?)"]
+        return []
+
     def _model_params(self):
         return {**super()._model_params(), "loss": self.loss}
 

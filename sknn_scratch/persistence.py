@@ -10,6 +10,14 @@ estimators and the two optimizers); skops itself trusts NumPy, SciPy and
 scikit-learn types such as the classifier's ``LabelBinarizer``. A file that
 names any other type is refused before anything in it runs.
 
+Loading also checks what it loads: :func:`load` returns only this package's
+estimators (or, if the caller allows it, a scikit-learn ``Pipeline`` that
+ends in one), and refuses a file whose estimator state is inconsistent
+(weights that are not finite or whose shapes disagree with
+``n_features_in_``, ``n_outputs_`` and ``hidden_layer_sizes``, an unknown
+activation, a classifier's state under a regressor's name), naming every
+problem it found.
+
 skops is an optional dependency: ``pip install skops`` (or
 ``pip install "sknn-scratch[skops]"``).
 """
@@ -17,6 +25,7 @@ skops is an optional dependency: ``pip install skops`` (or
 from ._classifier import MLPClassifier
 from ._optimizers import SGD, Adam
 from ._regressor import MLPRegressor
+from ._state import state_problems
 
 #: The only types :func:`load` trusts beyond skops's own defaults.
 TRUSTED_TYPES = [
@@ -58,25 +67,32 @@ def dump(estimator, file):
     _skops_io().dump(estimator, file)
 
 
-def load(file):
+def load(file, *, allow_pipeline=False):
     """Load an estimator saved by :func:`dump`, trusting only our own types.
 
     Parameters
     ----------
     file : str or path-like
         A file written by :func:`dump`.
+    allow_pipeline : bool, default=False
+        Whether a :class:`sklearn.pipeline.Pipeline` whose last step is one
+        of our estimators is also accepted (its other steps must be types
+        skops trusts, such as scikit-learn's scalers). By default only an
+        ``MLPRegressor`` or ``MLPClassifier`` is returned.
 
     Returns
     -------
-    estimator : MLPRegressor or MLPClassifier
+    estimator : MLPRegressor, MLPClassifier or Pipeline
         The estimator, predicting exactly as before it was saved; its
         optimizer state is restored too, so ``partial_fit`` continues.
 
     Raises
     ------
     ValueError
-        If the file names a type that is neither ours nor trusted by skops;
-        nothing from the file is run.
+        If the file names a type that is neither ours nor trusted by skops
+        (nothing from the file is run), if it holds anything other than our
+        estimator (or an allowed Pipeline), or if the estimator's state is
+        inconsistent; the message names the problems.
     """
     sio = _skops_io()
     untrusted = [t for t in sio.get_untrusted_types(file=file) if t not in TRUSTED_TYPES]
@@ -85,4 +101,30 @@ def load(file):
             f"Refusing to load {file}: it contains types that are not "
             f"sknn_scratch's and not trusted by skops: {untrusted}."
         )
-    return sio.load(file, trusted=TRUSTED_TYPES)
+    loaded = sio.load(file, trusted=TRUSTED_TYPES)
+    _check_loaded(loaded, file, allow_pipeline)
+    return loaded
+
+
+def _check_loaded(loaded, file, allow_pipeline):
+    from sklearn.pipeline import Pipeline
+
+    estimator = loaded
+    if allow_pipeline and isinstance(loaded, Pipeline) and loaded.steps:
+        estimator = loaded.steps[-1][1]
+    if type(estimator) not in (MLPRegressor, MLPClassifier):
+        wanted = "an MLPRegressor or MLPClassifier" + (
+            " (or a Pipeline ending in one)" if allow_pipeline else ""
+        )
+        hint = "" if allow_pipeline or not isinstance(loaded, Pipeline) else (
+            "; pass allow_pipeline=True to load a Pipeline"
+        )
+        raise ValueError(
+            f"Refusing {file}: it holds a {type(loaded).__name__}, not {wanted}{hint}."
+        )
+    problems = state_problems(estimator)
+    if problems:
+        raise ValueError(
+            f"Refusing {file}: the {type(estimator).__name__} in it is inconsistent "
+            f"(damaged or tampered with): {'; '.join(problems)}."
+        )

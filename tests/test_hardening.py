@@ -483,3 +483,138 @@ def test_from_weights_accepts_intercepts_as_a_2d_array_of_rows():
 def test_unknown_keyword_names_the_public_class(Estimator):
     with pytest.raises(TypeError, match=f"{Estimator.__name__}.__init__.*class_weights"):
         Estimator(class_weights="balanced")
+
+
+# ------------------------------------------------------------- persistence
+
+
+def _fitted(Estimator, rng):
+    X, y = _data(Estimator, rng)
+    return fit_quietly(Estimator(**SMALL), X, y)
+
+
+def _tamper_nan(est):
+    est.coefs_[0][0, 0] = np.nan
+
+
+def _tamper_shape(est):
+    est.coefs_[1] = est.coefs_[1][:-1]
+
+
+def _tamper_features(est):
+    est.n_features_in_ = 5
+
+
+def _tamper_hidden(est):
+    est.hidden_layer_sizes = (7,)
+
+
+def _tamper_activation(est):
+    est.activation = "swish"
+
+
+def _tamper_out_activation(est):
+    est.out_activation_ = "softmax" if isinstance(est, MLPRegressor) else "identity"
+
+
+def _tamper_outputs(est):
+    est.n_outputs_ = 4
+
+
+def _tamper_loss(est):
+    est.loss_ = np.inf
+
+
+def _tamper_dtypes(est):
+    est.intercepts_[0] = est.intercepts_[0].astype(np.float32)
+
+
+TAMPERINGS = {
+    "NaN weight": (_tamper_nan, "NaN or infinite"),
+    "wrong shape": (_tamper_shape, "layer 1"),
+    "n_features_in_": (_tamper_features, "n_features_in_=5"),
+    "hidden_layer_sizes": (_tamper_hidden, "hidden_layer_sizes"),
+    "unknown activation": (_tamper_activation, "activation"),
+    "out_activation_": (_tamper_out_activation, "out_activation_"),
+    "n_outputs_": (_tamper_outputs, "n_outputs_"),
+    "infinite loss_": (_tamper_loss, "loss_"),
+    "mixed dtypes": (_tamper_dtypes, "mix float32 and float64"),
+}
+
+
+@pytest.mark.parametrize("tamper", TAMPERINGS, ids=list(TAMPERINGS))
+@pytest.mark.parametrize("Estimator", [MLPRegressor, MLPClassifier])
+def test_load_refuses_a_tampered_estimator(tamper, Estimator, rng, tmp_path):
+    import skops.io
+
+    from sknn_scratch import persistence
+
+    est = _fitted(Estimator, rng)
+    change, match = TAMPERINGS[tamper]
+    change(est)
+    path = tmp_path / "tampered.skops"
+    skops.io.dump(est, path)
+    with pytest.raises(ValueError, match=f"Refusing .*inconsistent.*{match}"):
+        persistence.load(path)
+
+
+def test_load_refuses_a_classifier_relabelled_as_a_regressor(rng, tmp_path):
+    import skops.io
+
+    from sknn_scratch import persistence
+
+    clf = _fitted(MLPClassifier, rng)
+    impostor = MLPRegressor()
+    impostor.__dict__.update(clf.__dict__)
+    path = tmp_path / "impostor.skops"
+    skops.io.dump(impostor, path)
+    with pytest.raises(ValueError, match="inconsistent.*out_activation_"):
+        persistence.load(path)
+
+
+@pytest.mark.parametrize("make", ["LinearRegression", "dict", "sklearn MLP", "Pipeline"])
+def test_load_returns_only_our_estimators(make, rng, tmp_path):
+    import skops.io
+    from sklearn.linear_model import LinearRegression
+    from sklearn.neural_network import MLPRegressor as SkMLPRegressor
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from sknn_scratch import persistence
+
+    X, y = _data(MLPRegressor, rng)
+    objects = {
+        "LinearRegression": lambda: LinearRegression().fit(X, y),
+        "dict": lambda: {"a": 1},
+        "sklearn MLP": lambda: fit_quietly(SkMLPRegressor(max_iter=5), X, y),
+        "Pipeline": lambda: fit_quietly(make_pipeline(StandardScaler(), MLPRegressor(**SMALL)),
+                                        X, y),
+    }
+    path = tmp_path / "other.skops"
+    skops.io.dump(objects[make](), path)
+    # (scikit-learn's fitted MLP holds its optimizer, a type skops does not trust)
+    with pytest.raises(ValueError, match="Refusing .*(holds a|not trusted)"):
+        persistence.load(path)
+    if make == "Pipeline":
+        pipeline = persistence.load(path, allow_pipeline=True)
+        assert pipeline.predict(X).shape == (60,)
+    elif make != "dict":
+        with pytest.raises(ValueError, match="Refusing"):
+            persistence.load(path, allow_pipeline=True)
+
+
+@pytest.mark.parametrize("Estimator", [MLPRegressor, MLPClassifier])
+def test_load_accepts_every_genuine_state(Estimator, rng, tmp_path):
+    from sknn_scratch import persistence
+
+    X = rng.normal(size=(60, 3))
+    targets = {
+        MLPRegressor: [rng.normal(size=60), rng.normal(size=(60, 2))],
+        MLPClassifier: [rng.randint(2, size=60), rng.randint(3, size=60),
+                        (rng.uniform(size=(60, 2)) > 0.5).astype(int)],
+    }[Estimator]
+    for k, y in enumerate(targets):
+        for est in (Estimator(**SMALL), fit_quietly(Estimator(**SMALL), X, y)):
+            path = tmp_path / f"model{k}.skops"
+            persistence.dump(est, path)
+            persistence.load(path)

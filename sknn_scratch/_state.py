@@ -1,0 +1,75 @@
+"""Consistency checks of a fitted estimator's state.
+
+A model read from a file may have been tampered with or damaged: weights
+that are NaN or of the wrong shape, an activation that does not exist, a
+classifier's state under a regressor's name. :func:`state_problems` lists
+every such inconsistency, so that :func:`sknn_scratch.persistence.load` can
+refuse the file with a message that names them, instead of failing later
+with a bare ``KeyError`` or predicting nonsense.
+"""
+
+import numpy as np
+
+from ._activations import HIDDEN_ACTIVATIONS
+from ._compat import InvalidParameterError
+
+
+def state_problems(est):
+    """Return a list of sentences, one per inconsistency; empty if none."""
+    try:
+        est._validate_params()
+        hidden = est._checked_hidden_layer_sizes()
+    except (InvalidParameterError, ValueError, TypeError) as error:
+        return [f"invalid parameters: {error}"]
+    if not hasattr(est, "coefs_"):
+        return []  # an unfitted estimator: its parameters are all there is
+    problems = _weight_problems(est.coefs_, getattr(est, "intercepts_", None))
+    if problems:
+        return problems
+    units = [est.coefs_[0].shape[0]] + [coef.shape[1] for coef in est.coefs_]
+    expected = {
+        "n_features_in_": units[0],
+        "n_outputs_": units[-1],
+        "n_layers_": len(units),
+    }
+    for name, value in expected.items():
+        if getattr(est, name, None) != value:
+            problems.append(f"{name}={getattr(est, name, None)!r} but the weights give {value}")
+    if units[1:-1] != hidden:
+        problems.append(
+            f"hidden_layer_sizes={est.hidden_layer_sizes!r} but the weights have "
+            f"hidden layers of {units[1:-1]} units"
+        )
+    if est.activation not in HIDDEN_ACTIVATIONS:
+        problems.append(f"unknown activation {est.activation!r}")
+    loss = getattr(est, "loss_", None)
+    if loss is not None and not np.isfinite(loss):
+        problems.append(f"loss_ is {loss}")
+    return problems + est._output_problems()
+
+
+def _weight_problems(coefs, intercepts):
+    if not isinstance(coefs, list) or not isinstance(intercepts, list):
+        return ["coefs_ and intercepts_ must be lists of arrays"]
+    if not coefs or len(coefs) != len(intercepts):
+        return [f"{len(coefs)} weight matrices but {len(intercepts)} bias vectors"]
+    arrays = coefs + intercepts
+    if not all(isinstance(a, np.ndarray) and a.dtype in (np.float32, np.float64) for a in arrays):
+        return ["weights must be float32 or float64 arrays"]
+    if len({a.dtype for a in arrays}) != 1:
+        return ["weights mix float32 and float64"]
+    problems = []
+    for i, (coef, intercept) in enumerate(zip(coefs, intercepts)):
+        if coef.ndim != 2 or 0 in coef.shape or intercept.shape != (coef.shape[-1],):
+            problems.append(
+                f"layer {i} has weights of shape {coef.shape} and biases of shape "
+                f"{intercept.shape}"
+            )
+        elif i and coef.shape[0] != coefs[i - 1].shape[-1]:
+            problems.append(
+                f"layer {i} takes {coef.shape[0]} inputs but layer {i - 1} has "
+                f"{coefs[i - 1].shape[-1]} units"
+            )
+        elif not (np.isfinite(coef).all() and np.isfinite(intercept).all()):
+            problems.append(f"layer {i} has NaN or infinite weights")
+    return problems
