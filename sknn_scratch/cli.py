@@ -1,4 +1,4 @@
-"""``sknn-scratch compare``: LinearRegression against the MLP, in Pipelines.
+"""sknn-scratch compare: LinearRegression against the MLP, in Pipelines.
 
 Both models sit behind the same preprocessing (numeric columns scaled, text
 columns one-hot encoded) and are cross-validated on the same folds. The table
@@ -9,10 +9,14 @@ noise-free expectation, the best any model can do.
 
 import argparse
 import contextlib
+import csv
 import io
 import json
+import math
+import os
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +29,9 @@ from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
+from sklearn.exceptions import ConvergenceWarning
+
+from . import __version__
 from ._regressor import MLPRegressor
 from .datasets import make_bank_transactions
 
@@ -72,42 +79,92 @@ def main(argv=None):
     except UsageError as error:
         print(f"sknn-scratch: error: {error}", file=sys.stderr)
         return 2
+    except MemoryError:
+        print("sknn-scratch: error: out of memory; use fewer or smaller --hidden layers "
+              "or fewer rows.", file=sys.stderr)
+        return 2
+
+
+DESCRIPTION = (
+    "sknn-scratch compare: cross-validate LinearRegression and sknn-scratch's "
+    "MLPRegressor behind the same preprocessing, on generated bank data, "
+    "scikit-learn's diabetes data or a CSV file of your own."
+)
+EPILOG = "Exit codes: 0 success, 2 bad input (one line on stderr)."
+
+#: Above this many weights the network would not fit a laptop's memory.
+MAX_WEIGHTS = 50_000_000
 
 
 def _parser():
-    parser = argparse.ArgumentParser(prog="sknn-scratch", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="sknn-scratch", description=DESCRIPTION,
+                                     epilog=EPILOG)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command")
-    compare = commands.add_parser("compare", help="cross-validate LinearRegression and the MLP")
+    compare = commands.add_parser("compare", help="cross-validate LinearRegression and the MLP",
+                                  description=DESCRIPTION, epilog=EPILOG)
     source = compare.add_mutually_exclusive_group()
     source.add_argument("--dataset", choices=["bank", "diabetes"], default="bank",
                         help="bank: generated bank transactions (default); diabetes: "
                              "scikit-learn's bundled data")
-    source.add_argument("--csv", type=Path, help="a CSV file of your own (needs --target)")
+    source.add_argument("--csv", type=Path, help="a CSV file of your own (needs --target); "
+                        "comma, semicolon, tab or | separated")
     compare.add_argument("--target", help="the CSV column to predict")
     compare.add_argument("--impute", action="store_true",
                          help="fill missing values (median, or most frequent for text) "
                               "instead of stopping")
     compare.add_argument("--n-samples", type=_positive_int, default=5000,
                          help="customers to generate for --dataset bank (default 5000)")
-    compare.add_argument("--cv", type=_positive_int, default=5, help="folds (default 5)")
+    compare.add_argument("--cv", type=_folds, default=5, help="folds, at least 2 (default 5)")
     compare.add_argument("--hidden", type=_layer_sizes, default=(64, 64),
-                         help="hidden layer sizes, comma-separated (default 64,64)")
+                         help="hidden layer sizes, comma-separated (default 64,64); "
+                              "empty for no hidden layer (a linear model)")
     compare.add_argument("--max-iter", type=_positive_int, default=300,
                          help="maximum epochs of the MLP (default 300)")
-    compare.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    compare.add_argument("--n-jobs", type=int, default=None, help="parallel jobs for --tune")
+    compare.add_argument("--seed", type=_seed, default=0,
+                         help="random seed, 0 to 2**32 - 1 (default 0)")
+    compare.add_argument("--n-jobs", type=_n_jobs, default=None,
+                         help="parallel jobs for --tune (-1: all cores)")
     compare.add_argument("--tune", action="store_true",
                          help="also grid-search hidden_layer_sizes, alpha, learning_rate_init")
-    compare.add_argument("--json", type=Path, help="write every figure of the table here")
+    compare.add_argument("--json", type=Path, help="write every figure of the report here")
     compare.add_argument("--plot-dir", type=Path, help="write PNG figures here (needs matplotlib)")
     compare.add_argument("--quiet", action="store_true", help="print only the results")
     return parser
 
 
+def _integer(text):
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+
+
 def _positive_int(text):
-    value = int(text)
+    value = _integer(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
+    return value
+
+
+def _folds(text):
+    value = _integer(text)
+    if value < 2:
+        raise argparse.ArgumentTypeError(f"cross-validation needs at least 2 folds, got {text}")
+    return value
+
+
+def _seed(text):
+    value = _integer(text)
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 2**32 - 1, got {text}")
+    return value
+
+
+def _n_jobs(text):
+    value = _integer(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("must be a positive number of jobs or -1 (all cores), not 0")
     return value
 
 
@@ -127,28 +184,115 @@ def _layer_sizes(text):
 def _compare(args):
     if args.csv is None and args.target is not None:
         raise UsageError("--target only applies with --csv.")
-    if args.plot_dir:
-        _require("matplotlib", "--plot-dir")  # before the long work, not after it
+    _check_outputs(args)  # before the long work, not after it
     progress = _Progress(enabled=not args.quiet and sys.stderr.isatty())
     data = _load(args)
     if len(data["y"]) < args.cv:
         raise UsageError(
             f"the data have {len(data['y'])} rows, fewer than the {args.cv} folds of --cv."
         )
+    _check_network_size(args, data)
     models = _models(data, args)
     folds = KFold(n_splits=args.cv, shuffle=True, random_state=args.seed)
-    rows = _cross_validate(models, data, folds, progress)
-    report = {"data": data["description"], "n_samples": len(data["y"]), "cv": args.cv,
-              "hidden_layer_sizes": list(args.hidden), "rows": rows}
-    if args.tune:
-        report["tuning"] = _tune(models["MLPRegressor"], data, folds, args, progress)
+    # Convergence is reported under the table (see _notes), not as warnings.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        rows = _cross_validate(models, data, folds, progress)
+        report = {"data": data["description"], "n_samples": len(data["y"]), "cv": args.cv,
+                  "seed": args.seed, "hidden_layer_sizes": list(args.hidden),
+                  "max_iter": args.max_iter, "rows": rows}
+        if args.tune:
+            report["tuning"] = _tune(list(models.values())[1], data, folds, args, progress)
     progress.clear()
+    report["notes"] = _notes(report, args)
     _print_report(report)
     if args.json:
-        args.json.write_text(json.dumps(report, indent=2))
+        _write_json(report, args.json)
     if args.plot_dir:
         _plot(models, data, args.plot_dir, progress)
     return 0
+
+
+def _check_outputs(args):
+    """Refuse output paths that cannot be written, before any work."""
+    if args.plot_dir:
+        _require("matplotlib", "--plot-dir")
+        if args.plot_dir.exists() and not args.plot_dir.is_dir():
+            raise UsageError(f"--plot-dir {args.plot_dir} exists and is not a directory.")
+        try:
+            args.plot_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise UsageError(f"--plot-dir {args.plot_dir}: {error.strerror}.") from None
+        if not os.access(args.plot_dir, os.W_OK):
+            raise UsageError(f"--plot-dir {args.plot_dir} is not writable.")
+    if args.json:
+        path = args.json
+        if path.is_dir():
+            raise UsageError(f"--json {path} is a directory; give a file name.")
+        if path.exists() and not path.is_file():
+            raise UsageError(f"--json {path} is not a regular file.")
+        parent = path.parent if str(path.parent) else Path(".")
+        if not parent.is_dir():
+            raise UsageError(f"--json {path}: the directory {parent} does not exist.")
+        if not os.access(path if path.exists() else parent, os.W_OK):
+            raise UsageError(f"--json {path} is not writable.")
+
+
+def _check_network_size(args, data):
+    n_inputs = data["X"].shape[1] + sum(
+        data["X"][c].nunique() for c in data["X"].columns if not _is_numeric(data["X"][c])
+    )
+    units = [n_inputs, *args.hidden, 1]
+    weights = sum(a * b for a, b in zip(units[:-1], units[1:]))
+    if weights > MAX_WEIGHTS:
+        raise UsageError(
+            f"--hidden {','.join(map(str, args.hidden))} gives a network of {weights:,} "
+            f"weights, more than the {MAX_WEIGHTS:,} this command allows; use smaller layers."
+        )
+
+
+def _write_json(report, path):
+    text = json.dumps(_strict(report), indent=2, allow_nan=False)
+    try:
+        path.write_text(text + "\n")
+    except OSError as error:
+        raise UsageError(f"cannot write --json {path}: {error.strerror}.") from None
+
+
+def _strict(value):
+    """``report`` with every NaN or infinity as None: strict JSON has no NaN."""
+    if isinstance(value, dict):
+        return {key: _strict(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_strict(item) for item in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _notes(report, args):
+    """One-line notes under the table: what the numbers alone would hide."""
+    notes = []
+    mlp_fits = [f for f in report["rows"][1]["folds"] if f.get("n_iter") is not None]
+    stopped = sum(f["n_iter"] >= args.max_iter for f in mlp_fits)
+    if stopped:
+        notes.append(
+            f"The MLP stopped at --max-iter {args.max_iter} without converging in "
+            f"{stopped} of {len(mlp_fits)} folds; raise --max-iter or try --tune."
+        )
+    rows = {row["model"]: row for row in report["rows"]}
+    linear, mlp = rows["LinearRegression"], report["rows"][1]
+    if mlp["r2_mean"] < linear["r2_mean"]:
+        notes.append(
+            f"The MLP scores below LinearRegression (R^2 {mlp['r2_mean']:.3f} against "
+            f"{linear['r2_mean']:.3f}); raise --max-iter or try --tune."
+        )
+    if "tuning" in report:
+        notes.append(
+            "The grid search's best R^2 is optimistic: it is the best of "
+            f"{_n_candidates(TUNING_GRID)} candidates scored on the same folds that chose it."
+        )
+    return notes
 
 
 def _load(args):
@@ -170,19 +314,20 @@ def _load_csv(path, target, impute):
     pd = _require("pandas", "--csv")
     if target is None:
         raise UsageError("--csv needs --target COLUMN.")
-    if not path.is_file():
-        raise UsageError(f"no such file: {path}")
-    try:
-        frame = pd.read_csv(path)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-        raise UsageError(f"cannot read {path} as CSV: {str(error).splitlines()[0]}") from None
+    frame = _read_csv(pd, path)
     if target not in frame.columns:
-        raise UsageError(f"no column {target!r} in {path}; columns: {', '.join(map(str, frame.columns))}")
-    y = frame.pop(target)
+        raise UsageError(f"no column {target!r} in {path}; columns: "
+                         f"{', '.join(map(str, frame.columns))}")
+    if frame.empty:
+        raise UsageError(f"{path} has a header but no data rows.")
+    y = _numeric_column(pd, frame.pop(target))
     if not pd.api.types.is_numeric_dtype(y):
         raise UsageError(f"the target column {target!r} is not numeric (dtype {y.dtype}).")
     if y.isna().any():
         raise UsageError(f"the target column {target!r} has {int(y.isna().sum())} missing values.")
+    frame = frame.apply(lambda column: _numeric_column(pd, column))
+    _check_finite(pd, frame, y, target)
+    frame = _drop_identifiers(frame)
     missing = [str(c) for c in frame.columns if frame[c].isna().any()]
     if missing and not impute:
         raise UsageError(f"missing values in column(s) {', '.join(missing)}; "
@@ -191,6 +336,74 @@ def _load_csv(path, target, impute):
         raise UsageError(f"{path} has no feature columns besides {target!r}.")
     return {"X": frame, "y": y.to_numpy(dtype=float), "expected": None,
             "description": f"{path.name} (target {target})"}
+
+
+def _read_csv(pd, path):
+    if path.is_dir():
+        raise UsageError(f"--csv {path} is a directory, not a CSV file.")
+    if not path.exists():
+        raise UsageError(f"no such file: {path}")
+    if not path.is_file():
+        raise UsageError(f"--csv {path} is not a regular file.")
+    try:
+        with open(path, newline="", encoding="utf-8") as file:
+            sample = file.read(65536)
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageError(f"cannot read {path}: {error}") from None
+    if not sample.strip():
+        raise UsageError(f"{path} is empty.")
+    try:
+        frame = pd.read_csv(path, sep=_delimiter(sample))
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+        raise UsageError(f"cannot read {path} as CSV: {str(error).splitlines()[0]}") from None
+    return frame
+
+
+def _delimiter(sample):
+    """The CSV's delimiter: comma, semicolon, tab or |, sniffed from the start."""
+    try:
+        return csv.Sniffer().sniff(sample.splitlines()[0], delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","  # a single column: no delimiter to find
+
+
+def _numeric_column(pd, column):
+    """True/False columns (bool, or text holding only True/False) as 0/1 numbers."""
+    if pd.api.types.is_bool_dtype(column):
+        return column.astype(float)
+    if column.dtype == object:
+        values = set(column.dropna().map(lambda v: str(v).strip().lower()))
+        if values and values <= {"true", "false"}:
+            return column.map(lambda v: v if pd.isna(v) else float(str(v).strip().lower() == "true"))
+    return column
+
+
+def _check_finite(pd, frame, y, target):
+    columns = [(target, y)] + [(name, frame[name]) for name in frame.columns]
+    for name, column in columns:
+        if pd.api.types.is_numeric_dtype(column) and np.isinf(column.to_numpy(dtype=float)).any():
+            raise UsageError(
+                f"column {name!r} holds infinite values (or numbers beyond 1e308); "
+                "remove or cap them."
+            )
+
+
+def _is_numeric(column):
+    return column.dtype.kind in "biuf"
+
+
+def _drop_identifiers(frame):
+    """Drop text columns with a distinct value in (nearly) every row: IDs,
+    dates or names one-hot encode into one column per row and teach nothing."""
+    n_rows = len(frame)
+    for name in list(frame.columns):
+        column = frame[name]
+        if not _is_numeric(column) and n_rows >= 20 and column.nunique() > 0.5 * n_rows:
+            print(f"sknn-scratch: note: dropping text column {name!r}: "
+                  f"{column.nunique()} distinct values in {n_rows} rows (an ID or a date?).",
+                  file=sys.stderr)
+            frame = frame.drop(columns=name)
+    return frame
 
 
 def _require(module, feature):
@@ -203,7 +416,7 @@ def _require(module, feature):
 
 def _preprocessing(X):
     """Scale numeric columns and one-hot encode the others, imputing if asked."""
-    numeric = list(X.select_dtypes("number").columns)
+    numeric = [c for c in X.columns if _is_numeric(X[c])]
     other = [c for c in X.columns if c not in numeric]
     return ColumnTransformer([
         ("numeric", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), numeric),
@@ -222,10 +435,12 @@ def _models(data, args):
     mlp = MLPRegressor(hidden_layer_sizes=args.hidden, max_iter=args.max_iter,
                        learning_rate_init=0.01, random_state=args.seed)
     scaled_target = TransformedTargetRegressor(regressor=mlp, transformer=StandardScaler())
+    # With no hidden layer the "network" is a linear model: say so in the table.
+    name = "MLPRegressor" if args.hidden else "MLPRegressor (no hidden layer)"
     return {
         "LinearRegression": make_pipeline(_preprocessing(data["X"]), LinearRegression()),
-        "MLPRegressor": Pipeline([("preprocess", _preprocessing(data["X"])),
-                                  ("mlpregressor", scaled_target)]),
+        name: Pipeline([("preprocess", _preprocessing(data["X"])),
+                        ("mlpregressor", scaled_target)]),
     }
 
 
@@ -255,7 +470,11 @@ def _fit_and_score(model, X, y, train, test, progress):
     start = time.perf_counter()
     predictions = model.predict(X.iloc[test])
     predict_seconds = time.perf_counter() - start
-    return _metrics(y[test], predictions, fit_seconds, predict_seconds / len(test))
+    metrics = _metrics(y[test], predictions, fit_seconds, predict_seconds / len(test))
+    final = model[-1]
+    final = getattr(final, "regressor_", final)
+    metrics["n_iter"] = getattr(final, "n_iter_", None)
+    return metrics
 
 
 def _metrics(y_true, y_pred, fit_seconds, predict_seconds_per_row):
@@ -271,14 +490,23 @@ def _summarise(name, fold_metrics):
     for key in ("rmse", "mae", "fit_s", "predict_us_per_row"):
         values = [m[key] for m in fold_metrics]
         row[key] = None if np.isnan(values).all() else float(np.mean(values))
+    row["folds"] = [{key: _plain_number(value) for key, value in m.items()}
+                    for m in fold_metrics]
     return row
+
+
+def _plain_number(value):
+    """A fold's figure as JSON can hold it (None for what was not measured)."""
+    if value is None:
+        return None
+    value = float(value) if not isinstance(value, (int, np.integer)) else int(value)
+    return None if isinstance(value, float) and math.isnan(value) else value
 
 
 def _tune(mlp_pipeline, data, folds, args, progress):
     progress.update(f"tuning: {_n_candidates(TUNING_GRID)} candidates x {args.cv} folds")
     search = GridSearchCV(mlp_pipeline, TUNING_GRID, cv=folds, n_jobs=args.n_jobs)
-    with warnings_quiet():
-        search.fit(data["X"], data["y"])
+    search.fit(data["X"], data["y"])
     best = {k.rsplit("__", 1)[1]: _jsonable(v) for k, v in search.best_params_.items()}
     return {"best_params": best, "best_r2": float(search.best_score_),
             "best_r2_std": float(search.cv_results_["std_test_score"][search.best_index_])}
@@ -318,6 +546,8 @@ def _print_report(report):
         tuning = report["tuning"]
         print(f"GridSearchCV best R^2 {tuning['best_r2']:.3f} (std {tuning['best_r2_std']:.3f}) "
               f"with {tuning['best_params']}")
+    for note in report.get("notes", ()):
+        print(f"Note: {note}")
 
 
 def _fmt(value, spec):
@@ -333,17 +563,17 @@ def _plot(models, data, directory, progress):
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
 
-    directory.mkdir(parents=True, exist_ok=True)
     fitted = {}
     for name, model in models.items():
         progress.update(f"fitting {name} on all rows for the figures")
         fitted[name] = clone(model)
-        with progress.epochs(fitted[name]):
+        with progress.epochs(fitted[name]), warnings_quiet():
             fitted[name].fit(data["X"], data["y"])
     progress.clear()
     if {"age", "retired"} <= set(data["X"].columns):
         _plot_interaction(plt, fitted, data["X"], directory / "interaction.png")
-    _plot_loss_curve(plt, fitted["MLPRegressor"][-1].regressor_, directory / "loss_curve.png")
+    mlp = list(fitted.values())[1]
+    _plot_loss_curve(plt, mlp[-1].regressor_, directory / "loss_curve.png")
 
 
 def _plot_interaction(plt, fitted, X, path):
@@ -412,14 +642,13 @@ class _Progress:
     def epochs(self, pipeline):
         """Show the MLP's per-epoch loss (its verbose output) on the status line."""
         mlp = getattr(pipeline[-1], "regressor", pipeline[-1])
-        with warnings_quiet():
-            if not self.enabled or not isinstance(mlp, MLPRegressor):
-                yield
-                return
-            mlp.set_params(verbose=True)
-            with contextlib.redirect_stdout(_EpochSink(self)):
-                yield
-            mlp.set_params(verbose=False)
+        if not self.enabled or not isinstance(mlp, MLPRegressor):
+            yield
+            return
+        mlp.set_params(verbose=True)
+        with contextlib.redirect_stdout(_EpochSink(self)):
+            yield
+        mlp.set_params(verbose=False)
 
 
 class _EpochSink(io.TextIOBase):

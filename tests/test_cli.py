@@ -167,3 +167,135 @@ def test_missing_matplotlib_is_a_clear_error_before_any_work(monkeypatch, tmp_pa
     assert code == 2 and captured.out == ""
     assert captured.err.strip() == ("sknn-scratch: error: --plot-dir needs matplotlib: "
                                     "pip install matplotlib (or: pip install 'sknn-scratch[plot]')")
+
+
+# ------------------------------------------------- the contract, widely
+
+
+def _main(capsys, *args):
+    code = cli.main(["compare", *args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def _csv(tmp_path, text, name="data.csv"):
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+GOOD_ROWS = "\n".join(f"{i},{i % 3},{i * 2.5}" for i in range(30))
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--cv", "1"], "at least 2 folds"),
+        (["--cv", "0"], "at least 2 folds"),
+        (["--seed", "-1"], "between 0 and 2**32 - 1"),
+        (["--seed", str(2**32)], "between 0 and 2**32 - 1"),
+        (["--tune", "--n-jobs", "0"], "not 0"),
+        (["--n-samples", "x"], "expected an integer"),
+        (["--hidden", "100000,100000"], "weights, more than"),
+        (["--plot-dir", "{file}"], "exists and is not a directory"),
+        (["--json", "{missing}/r.json"], "does not exist"),
+        (["--json", "{dir}"], "is a directory"),
+        (["--json", "/dev/full"], "not a regular file"),
+        (["--csv", "{dir}", "--target", "y"], "is a directory"),
+        (["--csv", "/dev/null", "--target", "y"], "not a regular file"),
+        (["--csv", "{header_only}", "--target", "y"], "no data rows"),
+        (["--csv", "{empty}", "--target", "y"], "is empty"),
+        (["--csv", "{inf_target}", "--target", "y"], "column 'y' holds infinite"),
+        (["--csv", "{huge_feature}", "--target", "y"], "column 'a' holds infinite"),
+    ],
+)
+def test_bad_input_is_always_one_line_and_exit_code_2(args, message, tmp_path, capsys):
+    paths = {
+        "{file}": _csv(tmp_path, "x", "a_file"),
+        "{missing}": str(tmp_path / "missing"),
+        "{dir}": str(tmp_path),
+        "{header_only}": _csv(tmp_path, "a,b,y\n", "header.csv"),
+        "{empty}": _csv(tmp_path, "", "empty.csv"),
+        "{inf_target}": _csv(tmp_path, "a,b,y\n" + GOOD_ROWS + "\n1,2,inf\n", "inf.csv"),
+        "{huge_feature}": _csv(tmp_path, "a,b,y\n" + GOOD_ROWS + "\n1e400,2,3\n", "huge.csv"),
+    }
+    for key, value in paths.items():
+        args = [a.replace(key, value) for a in args]
+    try:
+        code, out, err = _main(capsys, "--n-samples", "60", "--cv", "2", *args)
+    except SystemExit as exit_:  # argparse's own errors
+        code, err = exit_.code, capsys.readouterr().err
+        err = err.strip().splitlines()[-1]
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1 and message in err and "Traceback" not in err
+
+
+def test_semicolon_csv_is_read(tmp_path, capsys):
+    path = _csv(tmp_path, "a;b;y\n" + GOOD_ROWS.replace(",", ";"))
+    code, out, err = _main(capsys, "--csv", path, "--target", "y", "--cv", "2",
+                           "--max-iter", "5")
+    assert code == 0, err
+    assert "LinearRegression" in out
+
+
+def test_boolean_columns_are_features(tmp_path, capsys):
+    rows = "\n".join(f"{i},{'True' if i % 2 else 'False'},{i * 2 + (i % 2)}" for i in range(40))
+    path = _csv(tmp_path, "a,flag,y\n" + rows)
+    code, out, err = _main(capsys, "--csv", path, "--target", "y", "--cv", "2",
+                           "--max-iter", "5")
+    assert code == 0, err
+
+
+def test_identifier_columns_are_dropped_with_a_note(tmp_path, capsys):
+    rows = "\n".join(f"id{i},2026-01-{i % 28 + 1:02d}T{i:02d},{i},{i * 2.0}" for i in range(40))
+    path = _csv(tmp_path, "customer,when,a,y\n" + rows)
+    code, out, err = _main(capsys, "--csv", path, "--target", "y", "--cv", "2",
+                           "--max-iter", "5", "--json", str(tmp_path / "r.json"))
+    assert code == 0
+    assert "dropping text column 'customer'" in err and "dropping text column 'when'" in err
+
+
+def test_json_is_strict_and_has_folds_seed_and_iterations(tmp_path, capsys):
+    code, out, err = _main(capsys, "--n-samples", "200", "--cv", "2", "--max-iter", "5",
+                           "--seed", "7", "--json", str(tmp_path / "r.json"))
+    text = (tmp_path / "r.json").read_text()
+    assert code == 0 and "NaN" not in text
+
+    def no_constants(name):
+        raise AssertionError(f"non-strict JSON constant {name}")
+
+    report = json.loads(text, parse_constant=no_constants)
+    assert report["seed"] == 7
+    rows = {row["model"]: row for row in report["rows"]}
+    assert [f["n_iter"] for f in rows["MLPRegressor"]["folds"]] == [5, 5]
+    assert rows["ceiling (noise-free)"]["folds"][0]["fit_s"] is None
+    assert len(rows["LinearRegression"]["folds"]) == 2
+
+
+def test_not_converging_and_losing_to_linear_regression_are_said(capsys):
+    code, out, err = _main(capsys, "--n-samples", "200", "--cv", "2", "--max-iter", "1")
+    assert code == 0
+    assert "Note: The MLP stopped at --max-iter 1 without converging in 2 of 2 folds" in out
+    assert "scores below LinearRegression" in out
+
+
+def test_tune_says_its_best_score_is_optimistic(capsys):
+    code, out, err = _main(capsys, "--n-samples", "200", "--cv", "2", "--max-iter", "3",
+                           "--tune")
+    assert code == 0 and "optimistic" in out
+
+
+def test_no_hidden_layer_is_labelled(capsys):
+    code, out, err = _main(capsys, "--n-samples", "200", "--cv", "2", "--max-iter", "5",
+                           "--hidden", "")
+    assert code == 0 and "MLPRegressor (no hidden layer)" in out
+
+
+def test_version_and_plain_help():
+    version = subprocess.run([sys.executable, "-m", "sknn_scratch", "--version"],
+                             capture_output=True, text=True)
+    assert version.returncode == 0 and version.stdout.strip().startswith("sknn-scratch ")
+    for args in ([], ["compare"]):
+        help_text = subprocess.run([sys.executable, "-m", "sknn_scratch", *args, "--help"],
+                                   capture_output=True, text=True).stdout
+        assert "``" not in help_text and "usage: sknn-scratch" in help_text
