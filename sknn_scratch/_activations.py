@@ -14,7 +14,8 @@ derivative may use it as scratch. ``work=None`` (prediction) needs no
 buffer.
 """
 
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 from scipy.special import expit

@@ -27,7 +27,6 @@ from ._network import Network, checked_weights, hidden_values, layer_units_of, p
 from ._optimizers import SOLVERS, STOCHASTIC_SOLVERS, make_optimizer
 from ._training import fit_lbfgs, fit_stochastic, full_batch_scales
 
-
 #: Per-epoch records, grown in place by training (copied before each call).
 _RECORD_LISTS = ("loss_curve_", "validation_scores_")
 

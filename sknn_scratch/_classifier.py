@@ -358,9 +358,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         if self.warm_start and not incremental:
             if set(labels) != set(self.classes_):
                 raise ValueError(
-                    "warm_start can only be used where y has the same classes as "
-                    f"in the previous call to fit: previously {self.classes_}, "
-                    f"y has {labels}."
+                    "warm_start can only be used where `y` has the same classes as "
+                    f"in the previous call to fit. Previously got {self.classes_}, "
+                    f"`y` has {labels}"
                 )
         else:
             _check_labels_in_classes(y, self.classes_)

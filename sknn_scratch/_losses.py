@@ -13,7 +13,8 @@ Computing the losses from ``z`` rather than from probabilities lets us use
 ``logaddexp`` and ``logsumexp``, so no probability is ever clipped.
 """
 
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 from scipy.special import logsumexp, xlogy

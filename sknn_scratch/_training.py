@@ -346,7 +346,8 @@ def _split_validation(est, data, rng, incremental):
     n_validation = int(np.ceil(est.validation_fraction * X.shape[0]))
     if n_validation < 2 or n_validation >= X.shape[0]:
         raise ValueError(
-            f"early_stopping needs a validation set of at least 2 samples and a "
+            f"The validation set is too small: early_stopping needs at least 2 "
+            f"validation samples and a "
             f"non-empty training set; validation_fraction={est.validation_fraction} "
             f"of {X.shape[0]} sample(s) gives {n_validation}. Increase "
             "validation_fraction, give more samples, or set early_stopping=False."

@@ -41,7 +41,7 @@ FIT_CASES = {
     "sample_weight of wrong length": (lambda X, y: ((X, y), {"sample_weight": np.ones(5)}), {}, ValueError, r"sample_weight.shape == \(5,\), expected \(40,\)"),
     "negative sample_weight": (lambda X, y: ((X, y), {"sample_weight": -np.ones(len(y))}), {}, ValueError, "Negative values in data passed to .sample_weight"),
     "all-zero sample_weight": (lambda X, y: ((X, y), {"sample_weight": np.zeros(len(y))}), {}, ValueError, "Sample weights must contain at least one non-zero number"),
-    "single sample with early_stopping": (lambda X, y: ((X[:1], y[:1]), {}), {"early_stopping": True}, ValueError, "early_stopping needs a validation set|at least 2 classes"),
+    "single sample with early_stopping": (lambda X, y: ((X[:1], y[:1]), {}), {"early_stopping": True}, ValueError, "validation set is too small|at least 2 classes"),
     "zero layer size": (lambda X, y: ((X, y), {}), {"hidden_layer_sizes": (5, 0)}, ValueError, "hidden_layer_sizes"),
     "negative layer size": (lambda X, y: ((X, y), {}), {"hidden_layer_sizes": (-3,)}, ValueError, "hidden_layer_sizes"),
     "float layer size": (lambda X, y: ((X, y), {}), {"hidden_layer_sizes": (2.5,)}, ValueError, "hidden_layer_sizes"),
@@ -162,7 +162,7 @@ def test_regressor_errors(rng):
         MLPRegressor(loss="poisson").fit(X, -np.ones(10))
     with pytest.raises(ValueError, match="partial_fit does not support early_stopping"):
         MLPRegressor(early_stopping=True).partial_fit(X, np.ones(10))
-    with pytest.raises(ValueError, match="early_stopping needs a validation set of at least 2"):
+    with pytest.raises(ValueError, match="The validation set is too small: early_stopping needs at least 2"):
         MLPRegressor(early_stopping=True).fit(X, np.ones(10))
 
 

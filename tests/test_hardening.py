@@ -10,13 +10,11 @@ import warnings
 
 import numpy as np
 import pytest
+from helpers import fit_quietly
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier as SkMLPClassifier
 
-from sknn_scratch import MLPClassifier, MLPRegressor, check_gradients
-from sknn_scratch import _network, _training
-
-from helpers import fit_quietly
+from sknn_scratch import MLPClassifier, MLPRegressor, _network, _training, check_gradients
 
 SMALL = dict(hidden_layer_sizes=(6,), max_iter=5, random_state=0)
 

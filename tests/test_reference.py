@@ -138,3 +138,30 @@ def test_empty_hidden_layers_match_unpenalised_logistic_regression(n_classes):
     np.testing.assert_allclose(est.predict_proba(X), reference.predict_proba(X), atol=1e-6)
     if n_classes == 2:
         np.testing.assert_allclose(est.coefs_[0].ravel(), reference.coef_.ravel(), atol=1e-5)
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+@pytest.mark.parametrize("batch_size", [20, "auto"])
+@pytest.mark.parametrize("kind", ["regressor", "classifier", "two outputs"])
+def test_alpha_conversion_from_scikit_learn(solver, batch_size, kind):
+    """The migration table of README and docs/user_guide/migrating.md:
+    alpha = alpha_sk * n_train / batch_size reproduces scikit-learn."""
+    import warnings
+
+    from sklearn import neural_network
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(100, 3))
+    y = {"regressor": rng.normal(size=100), "classifier": (X[:, 0] > 0).astype(int),
+         "two outputs": rng.normal(size=(100, 2))}[kind]
+    name = "MLPClassifier" if kind == "classifier" else "MLPRegressor"
+    ours_cls = MLPClassifier if kind == "classifier" else MLPRegressor
+    same = dict(hidden_layer_sizes=(5,), solver=solver, batch_size=batch_size, shuffle=False,
+                momentum=0.5, max_iter=3, random_state=0, learning_rate_init=0.01)
+    m = 100 if batch_size == "auto" else batch_size
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = getattr(neural_network, name)(alpha=0.5, **same).fit(X, y)
+        ours = ours_cls(alpha=0.5 * 100 / m, **same).fit(X, y)
+    for a, b in zip(theirs.coefs_ + theirs.intercepts_, ours.coefs_ + ours.intercepts_):
+        np.testing.assert_allclose(b, a, rtol=0, atol=1e-12)

@@ -3,7 +3,6 @@ concurrency. (Bad input is in test_errors.py, properties in test_properties.py.)
 
 import pickle
 import threading
-import warnings
 from concurrent.futures import ThreadPoolExecutor
 
 import joblib

@@ -83,6 +83,7 @@ def check(site, out):
             relative = image.split('"')[0]
             if not (site / "auto_examples" / relative).resolve().exists():
                 failures.append(f"gallery page: figure {relative} is not in the site")
+        failures += _check_offline_math(site, base)
         search = run_browser("--virtual-time-budget=10000", "--dump-dom",
                              f"{base}/search.html?q=MLPRegressor")
         if "api/sknn_scratch.MLPRegressor.html" not in search:
@@ -92,13 +93,30 @@ def check(site, out):
     return failures
 
 
+def _check_offline_math(site, base):
+    """Math is typeset by a MathJax served from the site itself."""
+    failures = []
+    page = "api/sknn_scratch.MLPRegressor.html"
+    html = (site / page).read_text()
+    if "_static/mathjax/tex-chtml.js" not in html:
+        failures.append(f"{page}: MathJax is not loaded from the site's _static")
+    if "cdn.jsdelivr.net" in html or "mathjax@" in html:
+        failures.append(f"{page}: MathJax is still loaded from a CDN")
+    if not (site / "_static" / "mathjax" / "tex-chtml.js").exists():
+        failures.append("_static/mathjax/tex-chtml.js is not in the site")
+    rendered = run_browser("--virtual-time-budget=10000", "--dump-dom", f"{base}/{page}")
+    if "mjx-container" not in rendered:
+        failures.append(f"{page}: the objective's formula was not typeset")
+    return failures
+
+
 def main(argv):
     site, out = Path(argv[0]), Path(argv[1])
     failures = check(site, out)
     for failure in failures:
         print(f"check_site: {failure}", file=sys.stderr)
     if not failures:
-        print(f"check_site: landing page, gallery page, navigation and search render; "
+        print(f"check_site: landing page, gallery page, navigation, offline math and search render; "
               f"screenshots in {out}")
     return 1 if failures else 0
 
