@@ -65,28 +65,58 @@ def fit_cases(quick):
     """(name, estimator class name, data thunk, params) for every fit case."""
     sizes = [(1_000, 10)] if quick else [(1_000, 50), (10_000, 20), (100_000, 5)]
     for n_rows, epochs in sizes:
-        common = dict(batch_size=200, max_iter=epochs, tol=0.0, n_iter_no_change=epochs,
-                      random_state=0)
+        common = dict(
+            batch_size=200, max_iter=epochs, tol=0.0, n_iter_no_change=epochs, random_state=0
+        )
         for dtype in (np.float64, np.float32):
             for solver, extra in (("adam", {}), ("sgd", {"learning_rate_init": 0.01})):
-                yield (f"bank {n_rows:>6} rows (64, 64) {solver:<5} {np.dtype(dtype).name}",
-                       "MLPRegressor", (bank_data, n_rows, dtype),
-                       dict(hidden_layer_sizes=(64, 64), solver=solver, **common, **extra))
+                yield (
+                    f"bank {n_rows:>6} rows (64, 64) {solver:<5} {np.dtype(dtype).name}",
+                    "MLPRegressor",
+                    (bank_data, n_rows, dtype),
+                    dict(hidden_layer_sizes=(64, 64), solver=solver, **common, **extra),
+                )
     big_rows = 1_000 if quick else 10_000
     epochs = 2 if quick else 10
-    yield (f"bank {big_rows:>6} rows (256, 256) adam float64", "MLPRegressor",
-           (bank_data, big_rows, np.float64),
-           dict(hidden_layer_sizes=(256, 256), batch_size=200, max_iter=epochs, tol=0.0,
-                n_iter_no_change=epochs, random_state=0))
-    yield (f"bank {big_rows:>6} rows (64, 64) lbfgs float64", "MLPRegressor",
-           (bank_data, big_rows, np.float64),
-           dict(hidden_layer_sizes=(64, 64), solver="lbfgs", max_iter=20 if quick else 100,
-                tol=0.0, random_state=0))
+    yield (
+        f"bank {big_rows:>6} rows (256, 256) adam float64",
+        "MLPRegressor",
+        (bank_data, big_rows, np.float64),
+        dict(
+            hidden_layer_sizes=(256, 256),
+            batch_size=200,
+            max_iter=epochs,
+            tol=0.0,
+            n_iter_no_change=epochs,
+            random_state=0,
+        ),
+    )
+    yield (
+        f"bank {big_rows:>6} rows (64, 64) lbfgs float64",
+        "MLPRegressor",
+        (bank_data, big_rows, np.float64),
+        dict(
+            hidden_layer_sizes=(64, 64),
+            solver="lbfgs",
+            max_iter=20 if quick else 100,
+            tol=0.0,
+            random_state=0,
+        ),
+    )
     epochs = 5 if quick else 30
-    yield ("digits   1797 rows (100,) adam float64 (classifier)", "MLPClassifier",
-           (digits_data, np.float64),
-           dict(hidden_layer_sizes=(100,), batch_size=200, max_iter=epochs, tol=0.0,
-                n_iter_no_change=epochs, random_state=0))
+    yield (
+        "digits   1797 rows (100,) adam float64 (classifier)",
+        "MLPClassifier",
+        (digits_data, np.float64),
+        dict(
+            hidden_layer_sizes=(100,),
+            batch_size=200,
+            max_iter=epochs,
+            tol=0.0,
+            n_iter_no_change=epochs,
+            random_state=0,
+        ),
+    )
 
 
 def load(thunk):
@@ -156,8 +186,14 @@ def peak_memory(cls, params, X, y):
 def memory_case(quick):
     n_rows = 2_000 if quick else 100_000
     X, y = bank_data(n_rows, np.float64)
-    params = dict(hidden_layer_sizes=(64, 64), batch_size=200, max_iter=2, tol=0.0,
-                  n_iter_no_change=2, random_state=0)
+    params = dict(
+        hidden_layer_sizes=(64, 64),
+        batch_size=200,
+        max_iter=2,
+        tol=0.0,
+        n_iter_no_change=2,
+        random_state=0,
+    )
     row = {"case": f"peak memory of fit, bank {n_rows} rows (64, 64) adam"}
     for label, module in LIBRARIES:
         row[f"{label}_mb"] = peak_memory(module.MLPRegressor, params, X, y) / 2**20
@@ -173,8 +209,10 @@ def predict_case(quick, repeats):
     for dtype in (np.float64, np.float32):
         X, y = bank_data(n_rows, dtype)
         params = dict(hidden_layer_sizes=(64, 64), max_iter=1, random_state=0)
-        models = {label: time_fit(module.MLPRegressor, params, X[:2000], y[:2000])[1]
-                  for label, module in LIBRARIES}
+        models = {
+            label: time_fit(module.MLPRegressor, params, X[:2000], y[:2000])[1]
+            for label, module in LIBRARIES
+        }
         times = {label: [] for label in models}
         for _ in range(repeats * 3):
             for label, model in models.items():
@@ -197,8 +235,11 @@ def linear_baseline(quick):
         start = time.perf_counter()
         model = LinearRegression().fit(X, y)
         times.append(time.perf_counter() - start)
-    return {"case": f"LinearRegression, bank {n_rows} rows", "fit_s": statistics.median(times),
-            "score": float(model.score(X, y))}
+    return {
+        "case": f"LinearRegression, bank {n_rows} rows",
+        "fit_s": statistics.median(times),
+        "score": float(model.score(X, y)),
+    }
 
 
 def matmul_gflops(quick):
@@ -233,12 +274,21 @@ def machine():
 
         info = [i for i in threadpool_info() if i.get("user_api") == "blas"]
         if info:
-            blas = f"{info[0]['internal_api']} {info[0]['version']} ({info[0]['num_threads']} threads)"
+            blas = (
+                f"{info[0]['internal_api']} {info[0]['version']} ({info[0]['num_threads']} threads)"
+            )
     except ImportError:
         pass
-    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(),
-            "numpy": np.__version__, "scipy": scipy.__version__, "sklearn": sklearn.__version__,
-            "sknn_scratch": ours.__version__, "blas": blas}
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "sklearn": sklearn.__version__,
+        "sknn_scratch": ours.__version__,
+        "blas": blas,
+    }
 
 
 # ---------------------------------------------------------------- reporting
@@ -251,9 +301,12 @@ def run(quick, repeats):
     for name, cls, thunk, params in fit_cases(quick):
         row = run_fit_case(name, cls, thunk, params, repeats, results["peak_gflops"])
         results["fit"].append(row)
-        print(f"{name:<52} ours {row['ours_s']:7.3f}s  sklearn {row['sklearn_s']:7.3f}s  "
-              f"ratio {row['ratio']:5.2f}  score {row['ours_score']:.4f} vs "
-              f"{row['sklearn_score']:.4f}", flush=True)
+        print(
+            f"{name:<52} ours {row['ours_s']:7.3f}s  sklearn {row['sklearn_s']:7.3f}s  "
+            f"ratio {row['ratio']:5.2f}  score {row['ours_score']:.4f} vs "
+            f"{row['sklearn_score']:.4f}",
+            flush=True,
+        )
     results["linear"] = linear_baseline(quick)
     results["predict"] = predict_case(quick, repeats)
     results["memory"] = memory_case(quick)
@@ -275,7 +328,8 @@ def markdown(results):
         "training data after the same number of epochs.",
         "",
         "Matrix-multiply peak (2000 x 2000 @ 2000 x 2000): "
-        + ", ".join(f"{k} {v:.1f} GFLOP/s" for k, v in results["peak_gflops"].items()) + ".",
+        + ", ".join(f"{k} {v:.1f} GFLOP/s" for k, v in results["peak_gflops"].items())
+        + ".",
         "",
         "## Fit",
         "",
@@ -284,25 +338,42 @@ def markdown(results):
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results["fit"]:
-        gflops = (f"{r['ours_gflops']:.1f} ({100 * r['ours_fraction_of_peak']:.0f}%)"
-                  if "ours_gflops" in r else "-")
+        gflops = (
+            f"{r['ours_gflops']:.1f} ({100 * r['ours_fraction_of_peak']:.0f}%)"
+            if "ours_gflops" in r
+            else "-"
+        )
         lines.append(
             f"| {r['case']} | {r['ours_s']:.3f} | {r['sklearn_s']:.3f} | **{r['ratio']:.2f}** | "
             f"{r['ours_score']:.4f} | {r['sklearn_score']:.4f} | {r['ours_loss']:.4g} | "
-            f"{r['sklearn_loss']:.4g} | {r['ours_n_iter']}/{r['sklearn_n_iter']} | {gflops} |")
+            f"{r['sklearn_loss']:.4g} | {r['ours_n_iter']}/{r['sklearn_n_iter']} | {gflops} |"
+        )
     lin = results["linear"]
-    lines += ["", f"Baseline: {lin['case']}: fit {lin['fit_s'] * 1e3:.1f} ms, "
-                  f"R^2 {lin['score']:.4f}.", "", "## Predict", "",
-              "| case | ours rows/s | sklearn rows/s | ratio ours/sklearn |", "|---|---|---|---|"]
+    lines += [
+        "",
+        f"Baseline: {lin['case']}: fit {lin['fit_s'] * 1e3:.1f} ms, R^2 {lin['score']:.4f}.",
+        "",
+        "## Predict",
+        "",
+        "| case | ours rows/s | sklearn rows/s | ratio ours/sklearn |",
+        "|---|---|---|---|",
+    ]
     for r in results["predict"]:
-        lines.append(f"| {r['case']} | {r['ours_rows_per_s']:,.0f} | "
-                     f"{r['sklearn_rows_per_s']:,.0f} | **{r['ratio']:.2f}** |")
+        lines.append(
+            f"| {r['case']} | {r['ours_rows_per_s']:,.0f} | "
+            f"{r['sklearn_rows_per_s']:,.0f} | **{r['ratio']:.2f}** |"
+        )
     mem = results["memory"]
-    lines += ["", "## Peak memory of fit (tracemalloc)", "",
-              "| case | ours MB | sklearn MB |", "|---|---|---|",
-              f"| {mem['case']} | {mem['ours_mb']:.1f} | {mem['sklearn_mb']:.1f} |",
-              f"| same data, lbfgs (3 iterations) | {mem['ours_lbfgs_mb']:.1f} | "
-              f"{mem['sklearn_lbfgs_mb']:.1f} |"]
+    lines += [
+        "",
+        "## Peak memory of fit (tracemalloc)",
+        "",
+        "| case | ours MB | sklearn MB |",
+        "|---|---|---|",
+        f"| {mem['case']} | {mem['ours_mb']:.1f} | {mem['sklearn_mb']:.1f} |",
+        f"| same data, lbfgs (3 iterations) | {mem['ours_lbfgs_mb']:.1f} | "
+        f"{mem['sklearn_lbfgs_mb']:.1f} |",
+    ]
     history = HERE / "OPTIMISATIONS.md"
     if history.exists():
         lines += ["", history.read_text().strip()]
@@ -311,8 +382,11 @@ def markdown(results):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true",
-                        help="small data, one repeat; writes only what --json asks for")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="small data, one repeat; writes only what --json asks for",
+    )
     parser.add_argument("--repeats", type=int, default=5, help="alternating runs per case")
     parser.add_argument("--json", type=Path, help="write the results as JSON here")
     args = parser.parse_args(argv)

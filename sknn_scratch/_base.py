@@ -272,9 +272,7 @@ class BaseMLP(BaseEstimator):
 
     def _network(self, dtype):
         """A Network holding a copy of the current weights in ``dtype``."""
-        return Network(
-            self.coefs_, self.intercepts_, self.activation, self._loss_name(), dtype
-        )
+        return Network(self.coefs_, self.intercepts_, self.activation, self._loss_name(), dtype)
 
     def _objective_function(self, X, y, sample_weight=None, dtype=None):
         """The objective ``J`` on (X, y) as a function of the flat weights.

@@ -312,9 +312,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     def _new_binarizer(self, y, incremental, classes):
         multilabel = type_of_target(y) == "multilabel-indicator"
         if incremental and classes is None and not multilabel:
-            raise ValueError(
-                "classes must be passed on the first call to partial_fit."
-            )
+            raise ValueError("classes must be passed on the first call to partial_fit.")
         if multilabel:
             binarizer = LabelBinarizer().fit(y)
             _check_multilabel_classes(classes, binarizer.classes_)
@@ -392,7 +390,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
                 f"{binarizer.y_type_} targets need {expected!r}"
             )
         if self.n_outputs_ != units:
-            problems.append(f"{len(classes)} classes need {units} output units, not {self.n_outputs_}")
+            problems.append(
+                f"{len(classes)} classes need {units} output units, not {self.n_outputs_}"
+            )
         return problems
 
     def _stratify_validation(self):

@@ -45,12 +45,9 @@ def check_gradients(estimator, X, y, sample_weight=None, eps=1e-6):
     """
     if not isinstance(eps, Real) or not 0 < eps <= 1:
         raise ValueError(
-            f"eps must be a number in (0, 1], the step of the finite differences; "
-            f"got {eps!r}."
+            f"eps must be a number in (0, 1], the step of the finite differences; got {eps!r}."
         )
-    theta, objective = estimator._objective_function(
-        X, y, sample_weight, dtype=np.float64
-    )
+    theta, objective = estimator._objective_function(X, y, sample_weight, dtype=np.float64)
     # Non-finite values are reported below, with what to do about them.
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         analytic, numeric = _both_gradients(objective, theta, eps)

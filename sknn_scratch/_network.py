@@ -373,8 +373,10 @@ def checked_weights(coefs, intercepts=None):
     if isinstance(coefs, np.ndarray) or not hasattr(coefs, "__len__") or not len(coefs):
         raise ValueError("coefs must be a non-empty list with one 2-D array per layer.")
     if intercepts is not None:
-        if isinstance(intercepts, (str, bytes)) or not hasattr(intercepts, "__len__") or (
-            isinstance(intercepts, np.ndarray) and intercepts.ndim == 0
+        if (
+            isinstance(intercepts, (str, bytes))
+            or not hasattr(intercepts, "__len__")
+            or (isinstance(intercepts, np.ndarray) and intercepts.ndim == 0)
         ):
             raise ValueError(
                 "intercepts must be a list with one 1-D array per layer; got "
@@ -387,7 +389,9 @@ def checked_weights(coefs, intercepts=None):
     coefs = [_as_float_array(c, dtype, f"coefs[{i}]") for i, c in enumerate(coefs)]
     for i, coef in enumerate(coefs):
         if coef.ndim != 2:
-            raise ValueError(f"coefs[{i}] must be 2-D (units in, units out); got shape {coef.shape}.")
+            raise ValueError(
+                f"coefs[{i}] must be 2-D (units in, units out); got shape {coef.shape}."
+            )
         if 0 in coef.shape:
             raise ValueError(
                 f"coefs[{i}] has shape {coef.shape}: every layer needs at least one "
@@ -402,9 +406,7 @@ def checked_weights(coefs, intercepts=None):
     if intercepts is None:
         return coefs, [np.zeros(coef.shape[1], dtype=dtype) for coef in coefs]
     if len(intercepts) != len(coefs):
-        raise ValueError(
-            f"intercepts has {len(intercepts)} layers but coefs has {len(coefs)}."
-        )
+        raise ValueError(f"intercepts has {len(intercepts)} layers but coefs has {len(coefs)}.")
     intercepts = [_as_float_array(b, dtype, f"intercepts[{i}]") for i, b in enumerate(intercepts)]
     for i, (coef, intercept) in enumerate(zip(coefs, intercepts)):
         if intercept.shape != (coef.shape[1],):

@@ -137,9 +137,7 @@ class Adam:
         work *= 1 - self.beta_2
         v += work
         self.learning_rate = (
-            self.learning_rate_init
-            * np.sqrt(1 - self.beta_2**self.t)
-            / (1 - self.beta_1**self.t)
+            self.learning_rate_init * np.sqrt(1 - self.beta_2**self.t) / (1 - self.beta_1**self.t)
         )
         np.sqrt(v, out=work)
         work += self.epsilon
@@ -168,9 +166,7 @@ def make_optimizer(est, n_params, dtype):
     (the whole training set, one step per epoch).
     """
     if est.solver == "adam":
-        return Adam(
-            n_params, dtype, est.learning_rate_init, est.beta_1, est.beta_2, est.epsilon
-        )
+        return Adam(n_params, dtype, est.learning_rate_init, est.beta_1, est.beta_2, est.epsilon)
     return SGD(
         n_params,
         dtype,

@@ -202,9 +202,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         self.loss = loss
 
     @classmethod
-    def from_weights(
-        cls, coefs, intercepts=None, *, activation="relu", out_activation="identity"
-    ):
+    def from_weights(cls, coefs, intercepts=None, *, activation="relu", out_activation="identity"):
         """Build a ready-to-predict regressor from explicit weights.
 
         Parameters
@@ -290,9 +288,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
 
     def _encode_targets(self, y, dtype, first_pass, incremental, classes):
         if self.loss == "poisson" and np.any(y < 0):
-            raise ValueError(
-                "Some values of y are negative; loss='poisson' needs y >= 0."
-            )
+            raise ValueError("Some values of y are negative; loss='poisson' needs y >= 0.")
         if dtype != np.float64 and np.abs(y).max(initial=0) > np.finfo(dtype).max:
             raise ValueError(
                 f"y has values up to {np.abs(y).max():.3g}, beyond the largest "
@@ -303,8 +299,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         Y = Y.reshape(-1, 1) if Y.ndim == 1 else Y
         if not first_pass and Y.shape[1] != self.n_outputs_:
             raise ValueError(
-                f"y has {Y.shape[1]} output(s), but the model was fitted with "
-                f"{self.n_outputs_}."
+                f"y has {Y.shape[1]} output(s), but the model was fitted with {self.n_outputs_}."
             )
         return Y
 

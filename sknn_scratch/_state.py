@@ -62,8 +62,7 @@ def _weight_problems(coefs, intercepts):
     for i, (coef, intercept) in enumerate(zip(coefs, intercepts)):
         if coef.ndim != 2 or 0 in coef.shape or intercept.shape != (coef.shape[-1],):
             problems.append(
-                f"layer {i} has weights of shape {coef.shape} and biases of shape "
-                f"{intercept.shape}"
+                f"layer {i} has weights of shape {coef.shape} and biases of shape {intercept.shape}"
             )
         elif i and coef.shape[0] != coefs[i - 1].shape[-1]:
             problems.append(

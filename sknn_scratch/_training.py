@@ -84,8 +84,7 @@ def fit_stochastic(est, net, data, rng, incremental, alpha):
         if not est.loss_curve_:
             raise  # nothing was trained; the caller's estimator is untouched
         warnings.warn(
-            "Training interrupted by user; the weights are those of the last "
-            "completed epoch.",
+            "Training interrupted by user; the weights are those of the last completed epoch.",
             UserWarning,
         )
     if validation is not None:
@@ -193,14 +192,17 @@ class _Guard:
         self.X, self.Y, self.sample_weight = train
         self.x_bound = abs_max(self.X)
         self.limit = np.finfo(net.params.dtype).max / 4
-        total = self.X.shape[0] if self.sample_weight is None else (
-            float(self.sample_weight.sum(dtype=np.float64))
+        total = (
+            self.X.shape[0]
+            if self.sample_weight is None
+            else (float(self.sample_weight.sum(dtype=np.float64)))
         )
         self.full_scales = (1.0 / total, penalty)
 
     def diverged(self, loss):
-        return not (np.isfinite(loss) and np.isfinite(self.net.params).all()
-                    and self.outputs_finite())
+        return not (
+            np.isfinite(loss) and np.isfinite(self.net.params).all() and self.outputs_finite()
+        )
 
     def outputs_finite(self):
         net = self.net
@@ -301,7 +303,8 @@ class _Batches:
         self.batch_size = batch_size
         self.n_samples = train[0].shape[0]
         self.buffers = [
-            None if a is None or sp.issparse(a)
+            None
+            if a is None or sp.issparse(a)
             else np.empty((batch_size,) + a.shape[1:], dtype=a.dtype)
             for a in train
         ]

@@ -79,8 +79,11 @@ def main(argv=None):
         print(f"sknn-scratch: error: {error}", file=sys.stderr)
         return 2
     except MemoryError:
-        print("sknn-scratch: error: out of memory; use fewer or smaller --hidden layers "
-              "or fewer rows.", file=sys.stderr)
+        print(
+            "sknn-scratch: error: out of memory; use fewer or smaller --hidden layers "
+            "or fewer rows.",
+            file=sys.stderr,
+        )
         return 2
 
 
@@ -96,36 +99,64 @@ MAX_WEIGHTS = 50_000_000
 
 
 def _parser():
-    parser = argparse.ArgumentParser(prog="sknn-scratch", description=DESCRIPTION,
-                                     epilog=EPILOG)
+    parser = argparse.ArgumentParser(prog="sknn-scratch", description=DESCRIPTION, epilog=EPILOG)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command")
-    compare = commands.add_parser("compare", help="cross-validate LinearRegression and the MLP",
-                                  description=DESCRIPTION, epilog=EPILOG)
+    compare = commands.add_parser(
+        "compare",
+        help="cross-validate LinearRegression and the MLP",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+    )
     source = compare.add_mutually_exclusive_group()
-    source.add_argument("--dataset", choices=["bank", "diabetes"], default="bank",
-                        help="bank: generated bank transactions (default); diabetes: "
-                             "scikit-learn's bundled data")
-    source.add_argument("--csv", type=Path, help="a CSV file of your own (needs --target); "
-                        "comma, semicolon, tab or | separated")
+    source.add_argument(
+        "--dataset",
+        choices=["bank", "diabetes"],
+        default="bank",
+        help="bank: generated bank transactions (default); diabetes: scikit-learn's bundled data",
+    )
+    source.add_argument(
+        "--csv",
+        type=Path,
+        help="a CSV file of your own (needs --target); comma, semicolon, tab or | separated",
+    )
     compare.add_argument("--target", help="the CSV column to predict")
-    compare.add_argument("--impute", action="store_true",
-                         help="fill missing values (median, or most frequent for text) "
-                              "instead of stopping")
-    compare.add_argument("--n-samples", type=_positive_int, default=5000,
-                         help="customers to generate for --dataset bank (default 5000)")
+    compare.add_argument(
+        "--impute",
+        action="store_true",
+        help="fill missing values (median, or most frequent for text) instead of stopping",
+    )
+    compare.add_argument(
+        "--n-samples",
+        type=_positive_int,
+        default=5000,
+        help="customers to generate for --dataset bank (default 5000)",
+    )
     compare.add_argument("--cv", type=_folds, default=5, help="folds, at least 2 (default 5)")
-    compare.add_argument("--hidden", type=_layer_sizes, default=(64, 64),
-                         help="hidden layer sizes, comma-separated (default 64,64); "
-                              "empty for no hidden layer (a linear model)")
-    compare.add_argument("--max-iter", type=_positive_int, default=300,
-                         help="maximum epochs of the MLP (default 300)")
-    compare.add_argument("--seed", type=_seed, default=0,
-                         help="random seed, 0 to 2**32 - 1 (default 0)")
-    compare.add_argument("--n-jobs", type=_n_jobs, default=None,
-                         help="parallel jobs for --tune (-1: all cores)")
-    compare.add_argument("--tune", action="store_true",
-                         help="also grid-search hidden_layer_sizes, alpha, learning_rate_init")
+    compare.add_argument(
+        "--hidden",
+        type=_layer_sizes,
+        default=(64, 64),
+        help="hidden layer sizes, comma-separated (default 64,64); "
+        "empty for no hidden layer (a linear model)",
+    )
+    compare.add_argument(
+        "--max-iter",
+        type=_positive_int,
+        default=300,
+        help="maximum epochs of the MLP (default 300)",
+    )
+    compare.add_argument(
+        "--seed", type=_seed, default=0, help="random seed, 0 to 2**32 - 1 (default 0)"
+    )
+    compare.add_argument(
+        "--n-jobs", type=_n_jobs, default=None, help="parallel jobs for --tune (-1: all cores)"
+    )
+    compare.add_argument(
+        "--tune",
+        action="store_true",
+        help="also grid-search hidden_layer_sizes, alpha, learning_rate_init",
+    )
     compare.add_argument("--json", type=Path, help="write every figure of the report here")
     compare.add_argument("--plot-dir", type=Path, help="write PNG figures here (needs matplotlib)")
     compare.add_argument("--quiet", action="store_true", help="print only the results")
@@ -163,7 +194,9 @@ def _seed(text):
 def _n_jobs(text):
     value = _integer(text)
     if value == 0:
-        raise argparse.ArgumentTypeError("must be a positive number of jobs or -1 (all cores), not 0")
+        raise argparse.ArgumentTypeError(
+            "must be a positive number of jobs or -1 (all cores), not 0"
+        )
     return value
 
 
@@ -197,9 +230,15 @@ def _compare(args):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         rows = _cross_validate(models, data, folds, progress)
-        report = {"data": data["description"], "n_samples": len(data["y"]), "cv": args.cv,
-                  "seed": args.seed, "hidden_layer_sizes": list(args.hidden),
-                  "max_iter": args.max_iter, "rows": rows}
+        report = {
+            "data": data["description"],
+            "n_samples": len(data["y"]),
+            "cv": args.cv,
+            "seed": args.seed,
+            "hidden_layer_sizes": list(args.hidden),
+            "max_iter": args.max_iter,
+            "rows": rows,
+        }
         if args.tune:
             report["tuning"] = _tune(list(models.values())[1], data, folds, args, progress)
     progress.clear()
@@ -305,8 +344,12 @@ def _load(args):
     X, y, expected = make_bank_transactions(
         args.n_samples, random_state=args.seed, as_frame=True, return_expected=True
     )
-    return {"X": X, "y": y.to_numpy(), "expected": expected,
-            "description": f"bank transactions (generated, {args.n_samples} customers)"}
+    return {
+        "X": X,
+        "y": y.to_numpy(),
+        "expected": expected,
+        "description": f"bank transactions (generated, {args.n_samples} customers)",
+    }
 
 
 def _load_csv(path, target, impute):
@@ -315,8 +358,9 @@ def _load_csv(path, target, impute):
         raise UsageError("--csv needs --target COLUMN.")
     frame = _read_csv(pd, path)
     if target not in frame.columns:
-        raise UsageError(f"no column {target!r} in {path}; columns: "
-                         f"{', '.join(map(str, frame.columns))}")
+        raise UsageError(
+            f"no column {target!r} in {path}; columns: {', '.join(map(str, frame.columns))}"
+        )
     if frame.empty:
         raise UsageError(f"{path} has a header but no data rows.")
     y = _numeric_column(pd, frame.pop(target))
@@ -329,12 +373,17 @@ def _load_csv(path, target, impute):
     frame = _drop_identifiers(frame)
     missing = [str(c) for c in frame.columns if frame[c].isna().any()]
     if missing and not impute:
-        raise UsageError(f"missing values in column(s) {', '.join(missing)}; "
-                         "pass --impute to fill them.")
+        raise UsageError(
+            f"missing values in column(s) {', '.join(missing)}; pass --impute to fill them."
+        )
     if frame.shape[1] == 0:
         raise UsageError(f"{path} has no feature columns besides {target!r}.")
-    return {"X": frame, "y": y.to_numpy(dtype=float), "expected": None,
-            "description": f"{path.name} (target {target})"}
+    return {
+        "X": frame,
+        "y": y.to_numpy(dtype=float),
+        "expected": None,
+        "description": f"{path.name} (target {target})",
+    }
 
 
 def _read_csv(pd, path):
@@ -373,7 +422,9 @@ def _numeric_column(pd, column):
     if column.dtype == object:
         values = set(column.dropna().map(lambda v: str(v).strip().lower()))
         if values and values <= {"true", "false"}:
-            return column.map(lambda v: v if pd.isna(v) else float(str(v).strip().lower() == "true"))
+            return column.map(
+                lambda v: v if pd.isna(v) else float(str(v).strip().lower() == "true")
+            )
     return column
 
 
@@ -398,9 +449,11 @@ def _drop_identifiers(frame):
     for name in list(frame.columns):
         column = frame[name]
         if not _is_numeric(column) and n_rows >= 20 and column.nunique() > 0.5 * n_rows:
-            print(f"sknn-scratch: note: dropping text column {name!r}: "
-                  f"{column.nunique()} distinct values in {n_rows} rows (an ID or a date?).",
-                  file=sys.stderr)
+            print(
+                f"sknn-scratch: note: dropping text column {name!r}: "
+                f"{column.nunique()} distinct values in {n_rows} rows (an ID or a date?).",
+                file=sys.stderr,
+            )
             frame = frame.drop(columns=name)
     return frame
 
@@ -417,11 +470,18 @@ def _preprocessing(X):
     """Scale numeric columns and one-hot encode the others, imputing if asked."""
     numeric = [c for c in X.columns if _is_numeric(X[c])]
     other = [c for c in X.columns if c not in numeric]
-    return ColumnTransformer([
-        ("numeric", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), numeric),
-        ("text", make_pipeline(SimpleImputer(strategy="most_frequent"),
-                               OneHotEncoder(handle_unknown="ignore")), other),
-    ])
+    return ColumnTransformer(
+        [
+            ("numeric", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), numeric),
+            (
+                "text",
+                make_pipeline(
+                    SimpleImputer(strategy="most_frequent"), OneHotEncoder(handle_unknown="ignore")
+                ),
+                other,
+            ),
+        ]
+    )
 
 
 def _models(data, args):
@@ -431,15 +491,20 @@ def _models(data, args):
     targets in the hundreds, unit-scale targets let the default learning rate
     work on any data; LinearRegression is unchanged by such a rescaling.
     """
-    mlp = MLPRegressor(hidden_layer_sizes=args.hidden, max_iter=args.max_iter,
-                       learning_rate_init=0.01, random_state=args.seed)
+    mlp = MLPRegressor(
+        hidden_layer_sizes=args.hidden,
+        max_iter=args.max_iter,
+        learning_rate_init=0.01,
+        random_state=args.seed,
+    )
     scaled_target = TransformedTargetRegressor(regressor=mlp, transformer=StandardScaler())
     # With no hidden layer the "network" is a linear model: say so in the table.
     name = "MLPRegressor" if args.hidden else "MLPRegressor (no hidden layer)"
     return {
         "LinearRegression": make_pipeline(_preprocessing(data["X"]), LinearRegression()),
-        name: Pipeline([("preprocess", _preprocessing(data["X"])),
-                        ("mlpregressor", scaled_target)]),
+        name: Pipeline(
+            [("preprocess", _preprocessing(data["X"])), ("mlpregressor", scaled_target)]
+        ),
     }
 
 
@@ -477,10 +542,13 @@ def _fit_and_score(model, X, y, train, test, progress):
 
 
 def _metrics(y_true, y_pred, fit_seconds, predict_seconds_per_row):
-    return {"r2": r2_score(y_true, y_pred),
-            "rmse": float(np.sqrt(mean_squared_error(y_true, y_pred))),
-            "mae": mean_absolute_error(y_true, y_pred),
-            "fit_s": fit_seconds, "predict_us_per_row": predict_seconds_per_row * 1e6}
+    return {
+        "r2": r2_score(y_true, y_pred),
+        "rmse": float(np.sqrt(mean_squared_error(y_true, y_pred))),
+        "mae": mean_absolute_error(y_true, y_pred),
+        "fit_s": fit_seconds,
+        "predict_us_per_row": predict_seconds_per_row * 1e6,
+    }
 
 
 def _summarise(name, fold_metrics):
@@ -489,8 +557,7 @@ def _summarise(name, fold_metrics):
     for key in ("rmse", "mae", "fit_s", "predict_us_per_row"):
         values = [m[key] for m in fold_metrics]
         row[key] = None if np.isnan(values).all() else float(np.mean(values))
-    row["folds"] = [{key: _plain_number(value) for key, value in m.items()}
-                    for m in fold_metrics]
+    row["folds"] = [{key: _plain_number(value) for key, value in m.items()} for m in fold_metrics]
     return row
 
 
@@ -507,8 +574,11 @@ def _tune(mlp_pipeline, data, folds, args, progress):
     search = GridSearchCV(mlp_pipeline, TUNING_GRID, cv=folds, n_jobs=args.n_jobs)
     search.fit(data["X"], data["y"])
     best = {k.rsplit("__", 1)[1]: _jsonable(v) for k, v in search.best_params_.items()}
-    return {"best_params": best, "best_r2": float(search.best_score_),
-            "best_r2_std": float(search.cv_results_["std_test_score"][search.best_index_])}
+    return {
+        "best_params": best,
+        "best_r2": float(search.best_score_),
+        "best_r2_std": float(search.cv_results_["std_test_score"][search.best_index_]),
+    }
 
 
 def _n_candidates(grid):
@@ -533,18 +603,24 @@ def warnings_quiet():
 
 def _print_report(report):
     print(f"Data: {report['data']}; {report['n_samples']} rows, {report['cv']}-fold CV")
-    header = f"{'model':<22}{'R^2 mean':>10}{'R^2 std':>9}{'RMSE':>10}{'MAE':>10}" \
-             f"{'fit s':>8}{'predict us/row':>16}"
+    header = (
+        f"{'model':<22}{'R^2 mean':>10}{'R^2 std':>9}{'RMSE':>10}{'MAE':>10}"
+        f"{'fit s':>8}{'predict us/row':>16}"
+    )
     print(header)
     print("-" * len(header))
     for row in report["rows"]:
-        print(f"{row['model']:<22}{row['r2_mean']:>10.3f}{row['r2_std']:>9.3f}"
-              f"{row['rmse']:>10.2f}{row['mae']:>10.2f}{_fmt(row['fit_s'], '.2f'):>8}"
-              f"{_fmt(row['predict_us_per_row'], '.2f'):>16}")
+        print(
+            f"{row['model']:<22}{row['r2_mean']:>10.3f}{row['r2_std']:>9.3f}"
+            f"{row['rmse']:>10.2f}{row['mae']:>10.2f}{_fmt(row['fit_s'], '.2f'):>8}"
+            f"{_fmt(row['predict_us_per_row'], '.2f'):>16}"
+        )
     if "tuning" in report:
         tuning = report["tuning"]
-        print(f"GridSearchCV best R^2 {tuning['best_r2']:.3f} (std {tuning['best_r2_std']:.3f}) "
-              f"with {tuning['best_params']}")
+        print(
+            f"GridSearchCV best R^2 {tuning['best_r2']:.3f} (std {tuning['best_r2_std']:.3f}) "
+            f"with {tuning['best_params']}"
+        )
     for note in report.get("notes", ()):
         print(f"Note: {note}")
 
@@ -606,8 +682,12 @@ def _plot_interaction(plt, fitted, X, path):
 def _plot_loss_curve(plt, mlp, path):
     figure, axis = plt.subplots(figsize=(6, 4))
     axis.plot(np.arange(1, len(mlp.loss_curve_) + 1), mlp.loss_curve_)
-    axis.set(xlabel="epoch", ylabel="objective J on the standardised target",
-             yscale="log", title="MLPRegressor training loss")
+    axis.set(
+        xlabel="epoch",
+        ylabel="objective J on the standardised target",
+        yscale="log",
+        title="MLPRegressor training loss",
+    )
     figure.tight_layout()
     figure.savefig(path, dpi=100)
     plt.close(figure)

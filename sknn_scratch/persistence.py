@@ -116,8 +116,10 @@ def _check_loaded(loaded, file, allow_pipeline):
         wanted = "an MLPRegressor or MLPClassifier" + (
             " (or a Pipeline ending in one)" if allow_pipeline else ""
         )
-        hint = "" if allow_pipeline or not isinstance(loaded, Pipeline) else (
-            "; pass allow_pipeline=True to load a Pipeline"
+        hint = (
+            ""
+            if allow_pipeline or not isinstance(loaded, Pipeline)
+            else ("; pass allow_pipeline=True to load a Pipeline")
         )
         raise ValueError(
             f"Refusing {file}: it holds a {type(loaded).__name__}, not {wanted}{hint}."

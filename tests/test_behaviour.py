@@ -70,7 +70,11 @@ def test_float32_end_to_end(Estimator, solver, rng):
     y = X[:, 0] > 0 if Estimator is MLPClassifier else X[:, 0]
     est32 = fit_quietly(Estimator(solver=solver, **SMALL), X.astype(np.float32), y)
     assert all(a.dtype == np.float32 for a in est32.coefs_ + est32.intercepts_)
-    out = est32.predict_proba(X.astype(np.float32)) if Estimator is MLPClassifier else est32.predict(X.astype(np.float32))
+    out = (
+        est32.predict_proba(X.astype(np.float32))
+        if Estimator is MLPClassifier
+        else est32.predict(X.astype(np.float32))
+    )
     assert out.dtype == np.float32
     est64 = fit_quietly(Estimator(solver=solver, **SMALL), X, y)
     assert all(a.dtype == np.float64 for a in est64.coefs_ + est64.intercepts_)
@@ -100,8 +104,13 @@ def test_warm_start_continues_from_current_weights(rng):
 def test_early_stopping_restores_best_weights(rng):
     X = rng.normal(size=(300, 5))
     y = X[:, 0] + 0.5 * rng.normal(size=300)
-    params = dict(hidden_layer_sizes=(64,), early_stopping=True, n_iter_no_change=5,
-                  learning_rate_init=0.05, random_state=0)
+    params = dict(
+        hidden_layer_sizes=(64,),
+        early_stopping=True,
+        n_iter_no_change=5,
+        learning_rate_init=0.05,
+        random_state=0,
+    )
     est = fit_quietly(MLPRegressor(max_iter=300, **params), X, y)
     assert len(est.validation_scores_) == est.n_iter_ < 300
     assert est.best_validation_score_ == max(est.validation_scores_)
@@ -177,8 +186,7 @@ def test_ctrl_c_keeps_last_completed_epoch(rng, monkeypatch):
     reference = fit_quietly(MLPRegressor(batch_size=20, **{**SMALL, "max_iter": 2}), X, y)
 
     real = _base.make_optimizer
-    monkeypatch.setattr(_base, "make_optimizer",
-                        lambda *a: _InterruptAfter(real(*a), n=5 * 2 + 3))
+    monkeypatch.setattr(_base, "make_optimizer", lambda *a: _InterruptAfter(real(*a), n=5 * 2 + 3))
     with pytest.warns(UserWarning, match="interrupted"):
         est = MLPRegressor(batch_size=20, **SMALL).fit(X, y)
     assert est.n_iter_ == 2
@@ -234,8 +242,15 @@ def test_alpha_means_the_same_for_every_solver(solver, params, atol, rng):
     X = rng.normal(size=(200, 3))
     y = X @ [1.0, -2.0, 0.5] + rng.normal(size=200)
     alpha = 40.0
-    est = MLPRegressor(hidden_layer_sizes=(), solver=solver, alpha=alpha, tol=0,
-                       n_iter_no_change=10**6, random_state=0, **params)
+    est = MLPRegressor(
+        hidden_layer_sizes=(),
+        solver=solver,
+        alpha=alpha,
+        tol=0,
+        n_iter_no_change=10**6,
+        random_state=0,
+        **params,
+    )
     fit_quietly(est, X, y)
     ridge = Ridge(alpha=alpha).fit(X, y)
     np.testing.assert_allclose(est.coefs_[0].ravel(), ridge.coef_, atol=atol)
@@ -244,9 +259,13 @@ def test_alpha_means_the_same_for_every_solver(solver, params, atol, rng):
 def test_pipeline_and_grid_search(rng):
     X = rng.normal(size=(120, 3))
     y = X[:, 0] * X[:, 1]
-    pipe = make_pipeline(StandardScaler(), MLPRegressor(solver="lbfgs", random_state=0, max_iter=200))
+    pipe = make_pipeline(
+        StandardScaler(), MLPRegressor(solver="lbfgs", random_state=0, max_iter=200)
+    )
     search = GridSearchCV(pipe, {"mlpregressor__hidden_layer_sizes": [(4,), (16,)]}, cv=3)
     fit_quietly(search, X, y)
-    assert search.best_params_ in ({"mlpregressor__hidden_layer_sizes": (4,)},
-                                   {"mlpregressor__hidden_layer_sizes": (16,)})
+    assert search.best_params_ in (
+        {"mlpregressor__hidden_layer_sizes": (4,)},
+        {"mlpregressor__hidden_layer_sizes": (16,)},
+    )
     assert search.score(X, y) > 0.5

@@ -17,8 +17,13 @@ SMALL = ["--n-samples", "600", "--cv", "3", "--max-iter", "40", "--hidden", "16"
 
 
 def run(*args, **kwargs):
-    return subprocess.run([sys.executable, "-m", "sknn_scratch", "compare", *args],
-                          capture_output=True, text=True, timeout=300, **kwargs)
+    return subprocess.run(
+        [sys.executable, "-m", "sknn_scratch", "compare", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        **kwargs,
+    )
 
 
 def test_table_json_and_figures(tmp_path):
@@ -31,7 +36,10 @@ def test_table_json_and_figures(tmp_path):
         assert any(line.startswith(name) for line in lines)
     report = json.loads((tmp_path / "r.json").read_text())
     assert [row["model"] for row in report["rows"]] == [
-        "LinearRegression", "MLPRegressor", "ceiling (noise-free)"]
+        "LinearRegression",
+        "MLPRegressor",
+        "ceiling (noise-free)",
+    ]
     for row in report["rows"]:
         assert -1 < row["r2_mean"] <= 1 and row["rmse"] > 0 and row["mae"] > 0
     ceiling = report["rows"][2]
@@ -51,8 +59,18 @@ def test_csv_with_a_text_column(tmp_path):
         rows.append(f"{city},{age},{spend:.2f}")
     path = tmp_path / "shop.csv"
     path.write_text("\n".join(rows))
-    result = run("--csv", str(path), "--target", "spend", "--cv", "3", "--max-iter", "30",
-                 "--json", str(tmp_path / "r.json"))
+    result = run(
+        "--csv",
+        str(path),
+        "--target",
+        "spend",
+        "--cv",
+        "3",
+        "--max-iter",
+        "30",
+        "--json",
+        str(tmp_path / "r.json"),
+    )
     assert result.returncode == 0, result.stderr
     report = json.loads((tmp_path / "r.json").read_text())
     assert report["data"] == "shop.csv (target spend)"
@@ -61,11 +79,14 @@ def test_csv_with_a_text_column(tmp_path):
 
 def test_missing_values_are_named_or_imputed(tmp_path):
     path = tmp_path / "gaps.csv"
-    path.write_text("a,b,y\n" + "\n".join(f"{i},{'' if i % 7 == 0 else i * 2},{i}" for i in range(30)))
+    path.write_text(
+        "a,b,y\n" + "\n".join(f"{i},{'' if i % 7 == 0 else i * 2},{i}" for i in range(30))
+    )
     result = run("--csv", str(path), "--target", "y", "--cv", "3")
     assert result.returncode == 2
-    assert result.stderr.strip() == ("sknn-scratch: error: missing values in column(s) b; "
-                                     "pass --impute to fill them.")
+    assert result.stderr.strip() == (
+        "sknn-scratch: error: missing values in column(s) b; pass --impute to fill them."
+    )
     result = run("--csv", str(path), "--target", "y", "--cv", "3", "--max-iter", "10", "--impute")
     assert result.returncode == 0, result.stderr
 
@@ -96,8 +117,19 @@ def test_argument_errors_exit_2():
 
 
 def test_tune_reports_best_parameters(tmp_path):
-    result = run("--n-samples", "300", "--cv", "2", "--max-iter", "20", "--tune",
-                 "--n-jobs", "2", "--json", str(tmp_path / "r.json"))
+    result = run(
+        "--n-samples",
+        "300",
+        "--cv",
+        "2",
+        "--max-iter",
+        "20",
+        "--tune",
+        "--n-jobs",
+        "2",
+        "--json",
+        str(tmp_path / "r.json"),
+    )
     assert result.returncode == 0, result.stderr
     tuning = json.loads((tmp_path / "r.json").read_text())["tuning"]
     assert set(tuning["best_params"]) == {"hidden_layer_sizes", "alpha", "learning_rate_init"}
@@ -108,7 +140,9 @@ def test_progress_shows_in_a_terminal_only():
     controller, terminal = pty.openpty()
     process = subprocess.Popen(
         [sys.executable, "-m", "sknn_scratch", "compare", *SMALL],
-        stdout=subprocess.PIPE, stderr=terminal, text=True,
+        stdout=subprocess.PIPE,
+        stderr=terminal,
+        text=True,
     )
     os.close(terminal)
     output = process.stdout.read()
@@ -138,10 +172,12 @@ def test_grid_search_with_two_jobs_is_reproducible():
     first = fit_quietly(GridSearchCV(model, grid, cv=folds, n_jobs=2), data["X"], data["y"])
     second = fit_quietly(GridSearchCV(model, grid, cv=folds, n_jobs=2), data["X"], data["y"])
     serial = fit_quietly(GridSearchCV(model, grid, cv=folds, n_jobs=1), data["X"], data["y"])
-    np.testing.assert_array_equal(first.cv_results_["mean_test_score"],
-                                  second.cv_results_["mean_test_score"])
-    np.testing.assert_array_equal(first.cv_results_["mean_test_score"],
-                                  serial.cv_results_["mean_test_score"])
+    np.testing.assert_array_equal(
+        first.cv_results_["mean_test_score"], second.cv_results_["mean_test_score"]
+    )
+    np.testing.assert_array_equal(
+        first.cv_results_["mean_test_score"], serial.cv_results_["mean_test_score"]
+    )
 
 
 def test_mlp_beats_linear_regression_on_the_default_data(tmp_path):
@@ -152,8 +188,9 @@ def test_mlp_beats_linear_regression_on_the_default_data(tmp_path):
 
 
 def test_bundled_diabetes_data(tmp_path):
-    result = run("--dataset", "diabetes", "--cv", "2", "--max-iter", "20",
-                 "--json", str(tmp_path / "r.json"))
+    result = run(
+        "--dataset", "diabetes", "--cv", "2", "--max-iter", "20", "--json", str(tmp_path / "r.json")
+    )
     assert result.returncode == 0, result.stderr
     report = json.loads((tmp_path / "r.json").read_text())
     assert report["data"] == "diabetes" and report["n_samples"] == 442
@@ -165,8 +202,10 @@ def test_missing_matplotlib_is_a_clear_error_before_any_work(monkeypatch, tmp_pa
     code = cli.main(["compare", *SMALL, "--plot-dir", str(tmp_path)])
     captured = capsys.readouterr()
     assert code == 2 and captured.out == ""
-    assert captured.err.strip() == ("sknn-scratch: error: --plot-dir needs matplotlib: "
-                                    "pip install matplotlib (or: pip install 'sknn-scratch[plot]')")
+    assert captured.err.strip() == (
+        "sknn-scratch: error: --plot-dir needs matplotlib: "
+        "pip install matplotlib (or: pip install 'sknn-scratch[plot]')"
+    )
 
 
 # ------------------------------------------------- the contract, widely
@@ -232,8 +271,7 @@ def test_bad_input_is_always_one_line_and_exit_code_2(args, message, tmp_path, c
 
 def test_semicolon_csv_is_read(tmp_path, capsys):
     path = _csv(tmp_path, "a;b;y\n" + GOOD_ROWS.replace(",", ";"))
-    code, out, err = _main(capsys, "--csv", path, "--target", "y", "--cv", "2",
-                           "--max-iter", "5")
+    code, out, err = _main(capsys, "--csv", path, "--target", "y", "--cv", "2", "--max-iter", "5")
     assert code == 0, err
     assert "LinearRegression" in out
 
@@ -241,23 +279,44 @@ def test_semicolon_csv_is_read(tmp_path, capsys):
 def test_boolean_columns_are_features(tmp_path, capsys):
     rows = "\n".join(f"{i},{'True' if i % 2 else 'False'},{i * 2 + (i % 2)}" for i in range(40))
     path = _csv(tmp_path, "a,flag,y\n" + rows)
-    code, out, err = _main(capsys, "--csv", path, "--target", "y", "--cv", "2",
-                           "--max-iter", "5")
+    code, out, err = _main(capsys, "--csv", path, "--target", "y", "--cv", "2", "--max-iter", "5")
     assert code == 0, err
 
 
 def test_identifier_columns_are_dropped_with_a_note(tmp_path, capsys):
     rows = "\n".join(f"id{i},2026-01-{i % 28 + 1:02d}T{i:02d},{i},{i * 2.0}" for i in range(40))
     path = _csv(tmp_path, "customer,when,a,y\n" + rows)
-    code, out, err = _main(capsys, "--csv", path, "--target", "y", "--cv", "2",
-                           "--max-iter", "5", "--json", str(tmp_path / "r.json"))
+    code, out, err = _main(
+        capsys,
+        "--csv",
+        path,
+        "--target",
+        "y",
+        "--cv",
+        "2",
+        "--max-iter",
+        "5",
+        "--json",
+        str(tmp_path / "r.json"),
+    )
     assert code == 0
     assert "dropping text column 'customer'" in err and "dropping text column 'when'" in err
 
 
 def test_json_is_strict_and_has_folds_seed_and_iterations(tmp_path, capsys):
-    code, out, err = _main(capsys, "--n-samples", "200", "--cv", "2", "--max-iter", "5",
-                           "--seed", "7", "--json", str(tmp_path / "r.json"))
+    code, out, err = _main(
+        capsys,
+        "--n-samples",
+        "200",
+        "--cv",
+        "2",
+        "--max-iter",
+        "5",
+        "--seed",
+        "7",
+        "--json",
+        str(tmp_path / "r.json"),
+    )
     text = (tmp_path / "r.json").read_text()
     assert code == 0 and "NaN" not in text
 
@@ -280,22 +339,24 @@ def test_not_converging_and_losing_to_linear_regression_are_said(capsys):
 
 
 def test_tune_says_its_best_score_is_optimistic(capsys):
-    code, out, err = _main(capsys, "--n-samples", "200", "--cv", "2", "--max-iter", "3",
-                           "--tune")
+    code, out, err = _main(capsys, "--n-samples", "200", "--cv", "2", "--max-iter", "3", "--tune")
     assert code == 0 and "optimistic" in out
 
 
 def test_no_hidden_layer_is_labelled(capsys):
-    code, out, err = _main(capsys, "--n-samples", "200", "--cv", "2", "--max-iter", "5",
-                           "--hidden", "")
+    code, out, err = _main(
+        capsys, "--n-samples", "200", "--cv", "2", "--max-iter", "5", "--hidden", ""
+    )
     assert code == 0 and "MLPRegressor (no hidden layer)" in out
 
 
 def test_version_and_plain_help():
-    version = subprocess.run([sys.executable, "-m", "sknn_scratch", "--version"],
-                             capture_output=True, text=True)
+    version = subprocess.run(
+        [sys.executable, "-m", "sknn_scratch", "--version"], capture_output=True, text=True
+    )
     assert version.returncode == 0 and version.stdout.strip().startswith("sknn-scratch ")
     for args in ([], ["compare"]):
-        help_text = subprocess.run([sys.executable, "-m", "sknn_scratch", *args, "--help"],
-                                   capture_output=True, text=True).stdout
+        help_text = subprocess.run(
+            [sys.executable, "-m", "sknn_scratch", *args, "--help"], capture_output=True, text=True
+        ).stdout
         assert "``" not in help_text and "usage: sknn-scratch" in help_text

@@ -49,8 +49,9 @@ def test_as_frame():
     assert list(X.columns) == BANK_FEATURES and y.name == "transactions"
 
 
-@pytest.mark.parametrize("kwargs, message", [({"n_samples": 0}, "n_samples"),
-                                             ({"noise": -1}, "noise")])
+@pytest.mark.parametrize(
+    "kwargs, message", [({"n_samples": 0}, "n_samples"), ({"noise": -1}, "noise")]
+)
 def test_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
         make_bank_transactions(**kwargs)

@@ -15,7 +15,7 @@ IGNORED = {
     "EX01",  # Examples: classes and main functions have them; methods need not
     "GL08",  # inherited members documented by their owners (scikit-learn)
     "RT02",  # numpydoc wants the return type alone when one value is returned,
-             # we name the value (``self : object``) as scikit-learn does
+    # we name the value (``self : object``) as scikit-learn does
 }
 
 

@@ -29,25 +29,105 @@ def _with(X, index, value):
 
 # name: (make (args, kwargs) for fit from X, y; set_params; error; message)
 FIT_CASES = {
-    "NaN in X": (lambda X, y: ((_with(X, (0, 0), np.nan), y), {}), {}, ValueError, "Input X contains NaN"),
-    "inf in X": (lambda X, y: ((_with(X, (1, 1), np.inf), y), {}), {}, ValueError, "Input X contains infinity"),
-    "string in X": (lambda X, y: ((_with(X, (2, 2), "ten"), y), {}), {}, ValueError, "could not convert string to float: 'ten'"),
-    "object in X": (lambda X, y: ((_with(X.astype(object), (2, 2), None), y), {}), {}, (ValueError, TypeError), "float|NaN|None"),
-    "NaN in y": (lambda X, y: ((X, _with(y.astype(float), 3, np.nan)), {}), {}, ValueError, "Input y contains NaN|Unknown label type"),
+    "NaN in X": (
+        lambda X, y: ((_with(X, (0, 0), np.nan), y), {}),
+        {},
+        ValueError,
+        "Input X contains NaN",
+    ),
+    "inf in X": (
+        lambda X, y: ((_with(X, (1, 1), np.inf), y), {}),
+        {},
+        ValueError,
+        "Input X contains infinity",
+    ),
+    "string in X": (
+        lambda X, y: ((_with(X, (2, 2), "ten"), y), {}),
+        {},
+        ValueError,
+        "could not convert string to float: 'ten'",
+    ),
+    "object in X": (
+        lambda X, y: ((_with(X.astype(object), (2, 2), None), y), {}),
+        {},
+        (ValueError, TypeError),
+        "float|NaN|None",
+    ),
+    "NaN in y": (
+        lambda X, y: ((X, _with(y.astype(float), 3, np.nan)), {}),
+        {},
+        ValueError,
+        "Input y contains NaN|Unknown label type",
+    ),
     "1-D X": (lambda X, y: ((X[:, 0], y), {}), {}, ValueError, "Expected 2D array, got 1D array"),
     "3-D X": (lambda X, y: ((X[:, :, None], y), {}), {}, ValueError, "Found array with dim 3"),
     "empty X": (lambda X, y: ((X[:0], y[:0]), {}), {}, ValueError, "0 sample"),
-    "y of wrong length": (lambda X, y: ((X, y[:-1]), {}), {}, ValueError, "inconsistent numbers of samples"),
-    "sample_weight of wrong length": (lambda X, y: ((X, y), {"sample_weight": np.ones(5)}), {}, ValueError, r"sample_weight.shape == \(5,\), expected \(40,\)"),
-    "negative sample_weight": (lambda X, y: ((X, y), {"sample_weight": -np.ones(len(y))}), {}, ValueError, "Negative values in data passed to .sample_weight"),
-    "all-zero sample_weight": (lambda X, y: ((X, y), {"sample_weight": np.zeros(len(y))}), {}, ValueError, "Sample weights must contain at least one non-zero number"),
-    "single sample with early_stopping": (lambda X, y: ((X[:1], y[:1]), {}), {"early_stopping": True}, ValueError, "validation set is too small|at least 2 classes"),
-    "zero layer size": (lambda X, y: ((X, y), {}), {"hidden_layer_sizes": (5, 0)}, ValueError, "hidden_layer_sizes"),
-    "negative layer size": (lambda X, y: ((X, y), {}), {"hidden_layer_sizes": (-3,)}, ValueError, "hidden_layer_sizes"),
-    "float layer size": (lambda X, y: ((X, y), {}), {"hidden_layer_sizes": (2.5,)}, ValueError, "hidden_layer_sizes"),
-    "string layer size": (lambda X, y: ((X, y), {}), {"hidden_layer_sizes": "10"}, ValueError, "hidden_layer_sizes"),
-    "string in layer sizes": (lambda X, y: ((X, y), {}), {"hidden_layer_sizes": (4, "8")}, ValueError, "hidden_layer_sizes"),
-    "unknown activation": (lambda X, y: ((X, y), {}), {"activation": "softplus"}, ValueError, "activation"),
+    "y of wrong length": (
+        lambda X, y: ((X, y[:-1]), {}),
+        {},
+        ValueError,
+        "inconsistent numbers of samples",
+    ),
+    "sample_weight of wrong length": (
+        lambda X, y: ((X, y), {"sample_weight": np.ones(5)}),
+        {},
+        ValueError,
+        r"sample_weight.shape == \(5,\), expected \(40,\)",
+    ),
+    "negative sample_weight": (
+        lambda X, y: ((X, y), {"sample_weight": -np.ones(len(y))}),
+        {},
+        ValueError,
+        "Negative values in data passed to .sample_weight",
+    ),
+    "all-zero sample_weight": (
+        lambda X, y: ((X, y), {"sample_weight": np.zeros(len(y))}),
+        {},
+        ValueError,
+        "Sample weights must contain at least one non-zero number",
+    ),
+    "single sample with early_stopping": (
+        lambda X, y: ((X[:1], y[:1]), {}),
+        {"early_stopping": True},
+        ValueError,
+        "validation set is too small|at least 2 classes",
+    ),
+    "zero layer size": (
+        lambda X, y: ((X, y), {}),
+        {"hidden_layer_sizes": (5, 0)},
+        ValueError,
+        "hidden_layer_sizes",
+    ),
+    "negative layer size": (
+        lambda X, y: ((X, y), {}),
+        {"hidden_layer_sizes": (-3,)},
+        ValueError,
+        "hidden_layer_sizes",
+    ),
+    "float layer size": (
+        lambda X, y: ((X, y), {}),
+        {"hidden_layer_sizes": (2.5,)},
+        ValueError,
+        "hidden_layer_sizes",
+    ),
+    "string layer size": (
+        lambda X, y: ((X, y), {}),
+        {"hidden_layer_sizes": "10"},
+        ValueError,
+        "hidden_layer_sizes",
+    ),
+    "string in layer sizes": (
+        lambda X, y: ((X, y), {}),
+        {"hidden_layer_sizes": (4, "8")},
+        ValueError,
+        "hidden_layer_sizes",
+    ),
+    "unknown activation": (
+        lambda X, y: ((X, y), {}),
+        {"activation": "softplus"},
+        ValueError,
+        "activation",
+    ),
     "unknown solver": (lambda X, y: ((X, y), {}), {"solver": "newton"}, ValueError, "solver"),
     "negative alpha": (lambda X, y: ((X, y), {}), {"alpha": -1.0}, ValueError, "alpha"),
 }
@@ -105,7 +185,9 @@ def test_dataframe_with_other_column_names(Estimator, rng):
     est = fit_quietly(Estimator(hidden_layer_sizes=(4,), max_iter=5, random_state=0), frame, y)
     before = est.predict(frame)
     renamed = frame.rename(columns={"balance": "savings"})
-    with pytest.raises(ValueError, match="The feature names should match those that were passed during fit"):
+    with pytest.raises(
+        ValueError, match="The feature names should match those that were passed during fit"
+    ):
         est.predict(renamed)
     with pytest.raises(ValueError, match="feature names"):
         est.partial_fit(renamed, y)
@@ -162,14 +244,17 @@ def test_regressor_errors(rng):
         MLPRegressor(loss="poisson").fit(X, -np.ones(10))
     with pytest.raises(ValueError, match="partial_fit does not support early_stopping"):
         MLPRegressor(early_stopping=True).partial_fit(X, np.ones(10))
-    with pytest.raises(ValueError, match="The validation set is too small: early_stopping needs at least 2"):
+    with pytest.raises(
+        ValueError, match="The validation set is too small: early_stopping needs at least 2"
+    ):
         MLPRegressor(early_stopping=True).fit(X, np.ones(10))
 
 
 def test_changed_architecture_with_warm_start(rng):
     X, y = _data(MLPRegressor, rng)
-    est = fit_quietly(MLPRegressor(hidden_layer_sizes=(4,), max_iter=5, warm_start=True,
-                                   random_state=0), X, y)
+    est = fit_quietly(
+        MLPRegressor(hidden_layer_sizes=(4,), max_iter=5, warm_start=True, random_state=0), X, y
+    )
     est.set_params(hidden_layer_sizes=(5,))
     with pytest.raises(ValueError, match="Cannot continue training"):
         est.fit(X, y)

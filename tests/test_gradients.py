@@ -45,7 +45,9 @@ def _objective_by_hand(est, X, y, sample_weight):
         Y = y.reshape(len(X), -1)
         if est.loss == "poisson":
             mu = np.exp(A)
-            per_sample = (mu - Y * A + np.where(Y > 0, Y * np.log(np.where(Y > 0, Y, 1)), 0) - Y).sum(1)
+            per_sample = (
+                mu - Y * A + np.where(Y > 0, Y * np.log(np.where(Y > 0, Y, 1)), 0) - Y
+            ).sum(1)
         else:
             per_sample = 0.5 * ((A - Y) ** 2).sum(axis=1)
     elif est.out_activation_ == "softmax":
@@ -76,8 +78,12 @@ def test_backprop_matches_finite_differences(activation, kind, weighted, alpha, 
     sample_weight = rng.uniform(0.1, 3, size=len(X)) if weighted else None
     params = {"loss": "poisson"} if kind == "poisson" else {}
     est = Estimator(
-        hidden_layer_sizes=(5, 3), activation=activation, alpha=alpha,
-        max_iter=2, random_state=0, **params,
+        hidden_layer_sizes=(5, 3),
+        activation=activation,
+        alpha=alpha,
+        max_iter=2,
+        random_state=0,
+        **params,
     )
     fit_quietly(est, X, y)
 
@@ -108,8 +114,9 @@ def test_blocked_full_batch_gradient_equals_one_pass(weighted, rng, monkeypatch)
 
     X, y = rng.normal(size=(50, 4)), rng.randint(3, size=50)
     sample_weight = rng.uniform(0.5, 2, size=50) if weighted else None
-    est = fit_quietly(MLPClassifier(hidden_layer_sizes=(6,), alpha=0.3, max_iter=2,
-                                    random_state=0), X, y)
+    est = fit_quietly(
+        MLPClassifier(hidden_layer_sizes=(6,), alpha=0.3, max_iter=2, random_state=0), X, y
+    )
     theta, objective = est._objective_function(X, y, sample_weight)
     one_pass = objective(theta)
     monkeypatch.setattr(_network, "block_rows", lambda *args, **kwargs: 7)

@@ -145,9 +145,15 @@ def test_warm_start_fit_failing_midway_changes_nothing(
         pytest.skip("lbfgs does not early-stop")
     X, y = _data(Estimator, rng, n=80)
     random_state = np.random.RandomState(1)
-    est = Estimator(solver=solver, hidden_layer_sizes=(6,), max_iter=4, warm_start=True,
-                    batch_size=10,
-                    early_stopping=early_stopping, random_state=random_state)
+    est = Estimator(
+        solver=solver,
+        hidden_layer_sizes=(6,),
+        max_iter=4,
+        warm_start=True,
+        batch_size=10,
+        early_stopping=early_stopping,
+        random_state=random_state,
+    )
     fit_quietly(est, X, y)
     before = pickle.dumps(est)
     # The caller's filters turn the ConvergenceWarning at max_iter into an error.
@@ -188,18 +194,25 @@ def test_failing_fit_leaves_an_unfitted_estimator_and_its_random_state_alone(rng
 
 def test_invscaling_with_a_huge_power_t_does_not_overflow(rng):
     X, y = _data(MLPRegressor, rng)
-    est = fit_quietly(MLPRegressor(solver="sgd", learning_rate="invscaling",
-                                   power_t=1e10, **SMALL), X, y)
+    est = fit_quietly(
+        MLPRegressor(solver="sgd", learning_rate="invscaling", power_t=1e10, **SMALL), X, y
+    )
     assert est._optimizer.learning_rate == 0.0 and np.isfinite(est.loss_)
 
 
 @pytest.mark.parametrize("where", ["_record_epoch", "_track_progress", "iteration_ends"])
 @pytest.mark.parametrize("early_stopping", [False, True])
-def test_ctrl_c_during_bookkeeping_leaves_one_consistent_epoch(where, early_stopping, rng,
-                                                               monkeypatch):
+def test_ctrl_c_during_bookkeeping_leaves_one_consistent_epoch(
+    where, early_stopping, rng, monkeypatch
+):
     X, y = _data(MLPRegressor, rng, n=100)
-    params = dict(hidden_layer_sizes=(6,), solver="sgd", random_state=0,
-                  early_stopping=early_stopping, n_iter_no_change=100)
+    params = dict(
+        hidden_layer_sizes=(6,),
+        solver="sgd",
+        random_state=0,
+        early_stopping=early_stopping,
+        n_iter_no_change=100,
+    )
     reference = fit_quietly(MLPRegressor(max_iter=2, **params), X, y)
     calls = {"n": 0}
 
@@ -210,6 +223,7 @@ def test_ctrl_c_during_bookkeeping_leaves_one_consistent_epoch(where, early_stop
             if calls["n"] == 3:
                 raise KeyboardInterrupt  # ...when Ctrl-C arrives
             return result
+
         return wrapper
 
     if where == "iteration_ends":
@@ -226,14 +240,16 @@ def test_ctrl_c_during_bookkeeping_leaves_one_consistent_epoch(where, early_stop
     if early_stopping:
         assert len(est.validation_scores_) == 2
         assert est.validation_scores_ == reference.validation_scores_
-    for got, expected in zip(est.coefs_ + est.intercepts_,
-                             reference.coefs_ + reference.intercepts_):
+    for got, expected in zip(
+        est.coefs_ + est.intercepts_, reference.coefs_ + reference.intercepts_
+    ):
         np.testing.assert_array_equal(got, expected)
 
 
 @pytest.mark.parametrize("solver", ["adam", "lbfgs"])
-def test_ctrl_c_before_anything_was_trained_propagates_and_changes_nothing(solver, rng,
-                                                                         monkeypatch):
+def test_ctrl_c_before_anything_was_trained_propagates_and_changes_nothing(
+    solver, rng, monkeypatch
+):
     X, y = _data(MLPRegressor, rng)
 
     def interrupt(self, *args):
@@ -286,8 +302,14 @@ def test_predict_during_failing_fits_always_sees_the_fitted_model(rng, monkeypat
 def test_divergence_keeps_weights_whose_predictions_are_finite(solver, rng):
     X = rng.normal(size=(200, 3))
     y = X @ [1.0, 2.0, 3.0]
-    est = MLPRegressor(hidden_layer_sizes=(16,), solver=solver, learning_rate_init=50.0,
-                       momentum=0, max_iter=500, random_state=0)
+    est = MLPRegressor(
+        hidden_layer_sizes=(16,),
+        solver=solver,
+        learning_rate_init=50.0,
+        momentum=0,
+        max_iter=500,
+        random_state=0,
+    )
     with pytest.warns(ConvergenceWarning, match=r"diverged in epoch \d+.*after epoch \d+"):
         est.fit(X, y)
     with np.errstate(all="raise"):  # not even an overflow on the way
@@ -301,8 +323,9 @@ def test_divergence_check_sees_every_training_row():
     # Row 1000 of 1001 is the only one whose outputs overflow.
     X = np.ones((1001, 2))
     X[1000] = 1e300
-    net = _network.Network([np.full((2, 1), 1e10)], [np.zeros(1)], "relu", "squared_error",
-                           np.float64)
+    net = _network.Network(
+        [np.full((2, 1), 1e10)], [np.zeros(1)], "relu", "squared_error", np.float64
+    )
     guard = _training._Guard(net, (X, np.zeros((1001, 1)), None), 0.0)
     assert not guard.outputs_finite()
     assert guard.diverged(1.0)
@@ -321,8 +344,9 @@ def test_output_bound_bounds_every_output(rng):
 
 
 @pytest.mark.parametrize("solver", ["sgd", "adam", "gd"])
-def test_divergence_in_the_first_epoch_keeps_initial_weights_with_a_finite_loss(solver, rng,
-                                                                              monkeypatch):
+def test_divergence_in_the_first_epoch_keeps_initial_weights_with_a_finite_loss(
+    solver, rng, monkeypatch
+):
     X, y = _data(MLPRegressor, rng)
     monkeypatch.setattr(_training, "_run_epoch", lambda *args: np.inf)
     with pytest.warns(ConvergenceWarning, match="initial ones"):
@@ -356,8 +380,9 @@ def test_lbfgs_extremes_give_finite_loss_and_curve(case, rng, no_runtime_warning
         weights = np.full(60, 1e-300)
     else:
         weights = np.where(np.arange(60) % 2, 1e200, 1e-200)
-    est = fit_quietly(MLPRegressor(solver="lbfgs", alpha=alpha, **SMALL), X, y,
-                      sample_weight=weights)
+    est = fit_quietly(
+        MLPRegressor(solver="lbfgs", alpha=alpha, **SMALL), X, y, sample_weight=weights
+    )
     assert np.isfinite(est.loss_) and len(est.loss_curve_) >= 1
     assert np.isfinite(est.loss_curve_).all()
     assert np.isfinite(est.predict(X)).all()
@@ -388,8 +413,12 @@ def test_float32_sum_of_huge_sample_weights_trains_like_float64(rng):
     weights = np.full(300, 1e37)  # sums beyond float32's 3.4e38
     scores = {}
     for dtype in (np.float32, np.float64):
-        est = fit_quietly(MLPRegressor(solver="lbfgs", hidden_layer_sizes=(8,), max_iter=300,
-                                       random_state=0), X.astype(dtype), y, sample_weight=weights)
+        est = fit_quietly(
+            MLPRegressor(solver="lbfgs", hidden_layer_sizes=(8,), max_iter=300, random_state=0),
+            X.astype(dtype),
+            y,
+            sample_weight=weights,
+        )
         assert est.n_iter_ > 10
         scores[dtype] = est.score(X, y)
     assert scores[np.float32] > 0.99 and abs(scores[np.float32] - scores[np.float64]) < 1e-3
@@ -585,8 +614,9 @@ def test_load_returns_only_our_estimators(make, rng, tmp_path):
         "LinearRegression": lambda: LinearRegression().fit(X, y),
         "dict": lambda: {"a": 1},
         "sklearn MLP": lambda: fit_quietly(SkMLPRegressor(max_iter=5), X, y),
-        "Pipeline": lambda: fit_quietly(make_pipeline(StandardScaler(), MLPRegressor(**SMALL)),
-                                        X, y),
+        "Pipeline": lambda: fit_quietly(
+            make_pipeline(StandardScaler(), MLPRegressor(**SMALL)), X, y
+        ),
     }
     path = tmp_path / "other.skops"
     skops.io.dump(objects[make](), path)
@@ -608,8 +638,11 @@ def test_load_accepts_every_genuine_state(Estimator, rng, tmp_path):
     X = rng.normal(size=(60, 3))
     targets = {
         MLPRegressor: [rng.normal(size=60), rng.normal(size=(60, 2))],
-        MLPClassifier: [rng.randint(2, size=60), rng.randint(3, size=60),
-                        (rng.uniform(size=(60, 2)) > 0.5).astype(int)],
+        MLPClassifier: [
+            rng.randint(2, size=60),
+            rng.randint(3, size=60),
+            (rng.uniform(size=(60, 2)) > 0.5).astype(int),
+        ],
     }[Estimator]
     for k, y in enumerate(targets):
         for est in (Estimator(**SMALL), fit_quietly(Estimator(**SMALL), X, y)):

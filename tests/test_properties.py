@@ -9,8 +9,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from sknn_scratch import MLPClassifier, MLPRegressor
 
-SETTINGS = settings(max_examples=40, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @st.composite

@@ -26,16 +26,22 @@ def test_forward_pass_matches_sklearn_with_copied_weights(activation, target, rn
     X = rng.normal(size=(50, 6))
     params = dict(hidden_layer_sizes=(7, 5), activation=activation, max_iter=20, random_state=0)
     if target in ("regression", "multi-output", "poisson"):
-        y = {"regression": rng.normal(size=50), "multi-output": rng.normal(size=(50, 2)),
-             "poisson": rng.poisson(3, size=50).astype(float)}[target]
+        y = {
+            "regression": rng.normal(size=50),
+            "multi-output": rng.normal(size=(50, 2)),
+            "poisson": rng.poisson(3, size=50).astype(float),
+        }[target]
         if target == "poisson":
             params["loss"] = "poisson"
         theirs = fit_quietly(sk.MLPRegressor(**params), X, y)
         ours = fit_quietly(MLPRegressor(**params), X, y)
         methods = ["predict"]
     else:
-        y = {"binary": rng.choice(["no", "yes"], size=50), "multiclass": rng.randint(4, size=50),
-             "multilabel": rng.randint(2, size=(50, 3))}[target]
+        y = {
+            "binary": rng.choice(["no", "yes"], size=50),
+            "multiclass": rng.randint(4, size=50),
+            "multilabel": rng.randint(2, size=(50, 3)),
+        }[target]
         theirs = fit_quietly(sk.MLPClassifier(**params), X, y)
         ours = fit_quietly(MLPClassifier(**params), X, y)
         methods = ["predict", "predict_proba", "predict_log_proba"]
@@ -106,8 +112,13 @@ def test_adam_steps_by_hand(rng):
 
 def test_one_gd_epoch_is_one_full_batch_step(rng):
     X, y = rng.normal(size=(20, 3)), rng.normal(size=20)
-    est = fit_quietly(MLPRegressor(hidden_layer_sizes=(4,), solver="gd", momentum=0,
-                                   max_iter=1, random_state=0, alpha=0.3), X, y)
+    est = fit_quietly(
+        MLPRegressor(
+            hidden_layer_sizes=(4,), solver="gd", momentum=0, max_iter=1, random_state=0, alpha=0.3
+        ),
+        X,
+        y,
+    )
     before = [p.copy() for p in est.coefs_ + est.intercepts_]
     theta, objective = est._objective_function(X, y)
     _, gradient = objective(theta)
@@ -120,8 +131,9 @@ def test_one_gd_epoch_is_one_full_batch_step(rng):
 def test_empty_hidden_layers_match_linear_regression():
     X, y = make_regression(300, 6, noise=5, random_state=0)
     X = StandardScaler().fit_transform(X)
-    est = MLPRegressor(hidden_layer_sizes=(), solver="lbfgs", alpha=0, tol=1e-12,
-                       max_iter=2000, random_state=0).fit(X, y)
+    est = MLPRegressor(
+        hidden_layer_sizes=(), solver="lbfgs", alpha=0, tol=1e-12, max_iter=2000, random_state=0
+    ).fit(X, y)
     reference = LinearRegression().fit(X, y)
     np.testing.assert_allclose(est.coefs_[0].ravel(), reference.coef_, atol=1e-6)
     np.testing.assert_allclose(est.intercepts_[0], [reference.intercept_], atol=1e-6)
@@ -129,11 +141,13 @@ def test_empty_hidden_layers_match_linear_regression():
 
 @pytest.mark.parametrize("n_classes", [2, 3])
 def test_empty_hidden_layers_match_unpenalised_logistic_regression(n_classes):
-    X, y = make_classification(400, 5, n_informative=4, n_redundant=0, n_classes=n_classes,
-                               flip_y=0.2, random_state=0)
+    X, y = make_classification(
+        400, 5, n_informative=4, n_redundant=0, n_classes=n_classes, flip_y=0.2, random_state=0
+    )
     X = StandardScaler().fit_transform(X)
-    est = MLPClassifier(hidden_layer_sizes=(), solver="lbfgs", alpha=0, tol=1e-12,
-                        max_iter=5000, random_state=0).fit(X, y)
+    est = MLPClassifier(
+        hidden_layer_sizes=(), solver="lbfgs", alpha=0, tol=1e-12, max_iter=5000, random_state=0
+    ).fit(X, y)
     reference = LogisticRegression(C=np.inf, tol=1e-12, max_iter=10000).fit(X, y)
     np.testing.assert_allclose(est.predict_proba(X), reference.predict_proba(X), atol=1e-6)
     if n_classes == 2:
@@ -152,12 +166,23 @@ def test_alpha_conversion_from_scikit_learn(solver, batch_size, kind):
 
     rng = np.random.RandomState(0)
     X = rng.normal(size=(100, 3))
-    y = {"regressor": rng.normal(size=100), "classifier": (X[:, 0] > 0).astype(int),
-         "two outputs": rng.normal(size=(100, 2))}[kind]
+    y = {
+        "regressor": rng.normal(size=100),
+        "classifier": (X[:, 0] > 0).astype(int),
+        "two outputs": rng.normal(size=(100, 2)),
+    }[kind]
     name = "MLPClassifier" if kind == "classifier" else "MLPRegressor"
     ours_cls = MLPClassifier if kind == "classifier" else MLPRegressor
-    same = dict(hidden_layer_sizes=(5,), solver=solver, batch_size=batch_size, shuffle=False,
-                momentum=0.5, max_iter=3, random_state=0, learning_rate_init=0.01)
+    same = dict(
+        hidden_layer_sizes=(5,),
+        solver=solver,
+        batch_size=batch_size,
+        shuffle=False,
+        momentum=0.5,
+        max_iter=3,
+        random_state=0,
+        learning_rate_init=0.01,
+    )
     m = 100 if batch_size == "auto" else batch_size
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -55,8 +55,9 @@ def test_losses_never_overflow_or_nan(loss, dtype, no_runtime_warnings):
 
 
 @pytest.mark.parametrize("Estimator", [MLPRegressor, MLPClassifier])
-@pytest.mark.parametrize("scale, dtype", [(1e6, np.float64), (1e6, np.float32),
-                                          (1e30, np.float32), (1e-300, np.float64)])
+@pytest.mark.parametrize(
+    "scale, dtype", [(1e6, np.float64), (1e6, np.float32), (1e30, np.float32), (1e-300, np.float64)]
+)
 def test_extreme_inputs_give_finite_models(Estimator, scale, dtype, rng, no_runtime_warnings):
     X = (rng.normal(size=(60, 3)) * scale).astype(dtype)
     y = rng.normal(size=60) > 0 if Estimator is MLPClassifier else rng.normal(size=60)
@@ -68,18 +69,24 @@ def test_extreme_inputs_give_finite_models(Estimator, scale, dtype, rng, no_runt
 
 def test_poisson_with_huge_outputs(rng, no_runtime_warnings):
     X = rng.normal(size=(50, 2)) * 1e3
-    est = fit_quietly(MLPRegressor(loss="poisson", hidden_layer_sizes=(4,), max_iter=10,
-                                   random_state=0), X, rng.poisson(3, size=50))
+    est = fit_quietly(
+        MLPRegressor(loss="poisson", hidden_layer_sizes=(4,), max_iter=10, random_state=0),
+        X,
+        rng.poisson(3, size=50),
+    )
     assert np.isfinite(est.predict(X * 1e3)).all()
 
 
 # (Adam's steps are bounded by its learning rate, so it does not blow up.)
 @pytest.mark.parametrize("solver", ["sgd", "gd"])
-def test_divergence_warns_names_learning_rate_and_keeps_finite_weights(solver, rng, no_runtime_warnings):
+def test_divergence_warns_names_learning_rate_and_keeps_finite_weights(
+    solver, rng, no_runtime_warnings
+):
     X = rng.normal(size=(100, 3)) * 100
     y = X @ [1.0, 2.0, 3.0]
-    est = MLPRegressor(hidden_layer_sizes=(16,), solver=solver, learning_rate_init=1e3,
-                       max_iter=50, random_state=0)
+    est = MLPRegressor(
+        hidden_layer_sizes=(16,), solver=solver, learning_rate_init=1e3, max_iter=50, random_state=0
+    )
     with pytest.warns(ConvergenceWarning, match="diverged.*learning_rate_init"):
         est.fit(X, y)
     assert all(np.isfinite(w).all() for w in est.coefs_ + est.intercepts_)
@@ -99,8 +106,9 @@ def test_divergence_warns_names_learning_rate_and_keeps_finite_weights(solver, r
 @pytest.mark.parametrize("solver", ["adam", "lbfgs"])
 def test_awkward_but_valid_data_fits(make, solver, rng):
     X, y = make(rng.normal(size=(50, 3)), rng.normal(size=50))
-    est = fit_quietly(MLPRegressor(hidden_layer_sizes=(8,), solver=solver, max_iter=30,
-                                   random_state=0), X, y)
+    est = fit_quietly(
+        MLPRegressor(hidden_layer_sizes=(8,), solver=solver, max_iter=30, random_state=0), X, y
+    )
     assert np.isfinite(est.predict(X)).all()
 
 

@@ -52,9 +52,24 @@ def test_scikit_learns_mlp_tests_fail_only_where_we_differ_on_purpose(tmp_path):
     )
     report = tmp_path / "report.xml"
     subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly",
-         f"--junitxml={report}", "-W", "ignore", str(tmp_path / "test_mlp.py")],
-        cwd=tmp_path, capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:randomly",
+            f"--junitxml={report}",
+            "-W",
+            "ignore",
+            str(tmp_path / "test_mlp.py"),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     outcomes = {}
     for case in ET.parse(report).getroot().iter("testcase"):

@@ -40,7 +40,9 @@ def test_example_3_retired_age_40():
     np.testing.assert_array_equal(net.hidden_activations([[40, 0]])[0], [[40, 40]])
     assert net.predict([[40, 0]])[0] == 0
     net = MLPRegressor.from_weights(weights, activation="tanh")
-    np.testing.assert_allclose(net.hidden_activations([[40, 0]])[0], [[1.0, 1.0]], rtol=0, atol=1e-15)
+    np.testing.assert_allclose(
+        net.hidden_activations([[40, 0]])[0], [[1.0, 1.0]], rtol=0, atol=1e-15
+    )
     assert net.predict([[40, 0]])[0] == 0.0
 
 
@@ -111,8 +113,13 @@ def test_check_gradients_detects_a_wrong_gradient(monkeypatch):
 
 def test_check_gradients_on_fitted_classifier_leaves_weights_alone(rng):
     X, y = rng.normal(size=(30, 3)), rng.randint(3, size=30)
-    clf = fit_quietly(MLPClassifier(hidden_layer_sizes=(4,), solver="lbfgs", max_iter=20,
-                                    alpha=0.1, random_state=0), X, y)
+    clf = fit_quietly(
+        MLPClassifier(
+            hidden_layer_sizes=(4,), solver="lbfgs", max_iter=20, alpha=0.1, random_state=0
+        ),
+        X,
+        y,
+    )
     before = [c.copy() for c in clf.coefs_]
     assert check_gradients(clf, X, y) < 1e-6
     for a, b in zip(before, clf.coefs_):
@@ -122,7 +129,9 @@ def test_check_gradients_on_fitted_classifier_leaves_weights_alone(rng):
 def test_classifier_from_weights_predicts_and_trains_further():
     clf = MLPClassifier.from_weights(ONE_LAYER, classes=["no", "yes"], activation="identity")
     # Output logit 9 -> P(yes) = expit(9).
-    np.testing.assert_allclose(clf.predict_proba([[2, 3]]), [[1 - 1 / (1 + np.exp(-9)), 1 / (1 + np.exp(-9))]])
+    np.testing.assert_allclose(
+        clf.predict_proba([[2, 3]]), [[1 - 1 / (1 + np.exp(-9)), 1 / (1 + np.exp(-9))]]
+    )
     assert clf.predict([[2, 3]])[0] == "yes"
     clf.set_params(solver="sgd").partial_fit([[2, 3], [-2, -3]], ["no", "yes"])
     assert clf.n_iter_ == 1

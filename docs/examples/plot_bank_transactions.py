@@ -36,8 +36,9 @@ X.head()
 linear = make_pipeline(StandardScaler(), LinearRegression())
 mlp = make_pipeline(
     StandardScaler(),
-    MLPRegressor(hidden_layer_sizes=(64, 64), learning_rate_init=0.01, max_iter=300,
-                 random_state=0),
+    MLPRegressor(
+        hidden_layer_sizes=(64, 64), learning_rate_init=0.01, max_iter=300, random_state=0
+    ),
 )
 folds = KFold(n_splits=3, shuffle=True, random_state=0)
 for name, model in [("LinearRegression", linear), ("MLPRegressor", mlp)]:
@@ -63,8 +64,9 @@ for ax, (name, model) in zip(axes, [("LinearRegression", linear), ("MLPRegressor
             grid[column] = X[column].median()
         grid["age"] = np.linspace(ages.min(), ages.max(), 100)
         grid["retired"] = retired
-        ax.plot(grid["age"], model.predict(grid), style,
-                label="retired" if retired else "not retired")
+        ax.plot(
+            grid["age"], model.predict(grid), style, label="retired" if retired else "not retired"
+        )
     ax.set(title=name, xlabel="age")
     ax.legend()
 axes[0].set_ylabel("predicted transactions per year")

@@ -20,10 +20,10 @@ from sknn_scratch import MLPClassifier
 X, y = load_breast_cancer(return_X_y=True)
 models = {
     "LogisticRegression": LogisticRegression(max_iter=1000),
-    "MLP, no hidden layer": MLPClassifier(hidden_layer_sizes=(), solver="lbfgs",
-                                          alpha=1.0, max_iter=1000, random_state=0),
-    "MLP (32,)": MLPClassifier(hidden_layer_sizes=(32,), alpha=1.0, max_iter=500,
-                               random_state=0),
+    "MLP, no hidden layer": MLPClassifier(
+        hidden_layer_sizes=(), solver="lbfgs", alpha=1.0, max_iter=1000, random_state=0
+    ),
+    "MLP (32,)": MLPClassifier(hidden_layer_sizes=(32,), alpha=1.0, max_iter=500, random_state=0),
 }
 folds = StratifiedKFold(5, shuffle=True, random_state=0)
 results = {}
@@ -32,8 +32,9 @@ for name, model in models.items():
     print(f"{name:<22} accuracy {results[name].mean():.3f} +- {results[name].std():.3f}")
 
 fig, ax = plt.subplots(figsize=(6, 3))
-ax.barh(list(results), [r.mean() for r in results.values()],
-        xerr=[r.std() for r in results.values()])
+ax.barh(
+    list(results), [r.mean() for r in results.values()], xerr=[r.std() for r in results.values()]
+)
 ax.set(xlim=(0.9, 1.0), xlabel="cross-validated accuracy")
 fig.tight_layout()
 plt.show()

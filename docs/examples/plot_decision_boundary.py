@@ -19,8 +19,9 @@ grid = np.c_[xx.ravel(), yy.ravel()]
 
 fig, axes = plt.subplots(1, 3, figsize=(12, 3.6), sharey=True)
 for ax, hidden in zip(axes, [(), (3,), (16, 16)]):
-    clf = MLPClassifier(hidden_layer_sizes=hidden, activation="tanh", solver="lbfgs",
-                        max_iter=1000, random_state=0).fit(X, y)
+    clf = MLPClassifier(
+        hidden_layer_sizes=hidden, activation="tanh", solver="lbfgs", max_iter=1000, random_state=0
+    ).fit(X, y)
     proba = clf.predict_proba(grid)[:, 1].reshape(xx.shape)
     ax.contourf(xx, yy, proba, levels=20, cmap="RdBu_r", alpha=0.8)
     ax.contour(xx, yy, proba, levels=[0.5], colors="k")

@@ -26,8 +26,9 @@ from sknn_scratch.datasets import make_bank_transactions
 
 X, y = make_bank_transactions(n_samples=1000)
 mlp = MLPRegressor(hidden_layer_sizes=(32,), max_iter=200, random_state=0)
-pipe = make_pipeline(StandardScaler(),
-                     TransformedTargetRegressor(regressor=mlp, transformer=StandardScaler()))
+pipe = make_pipeline(
+    StandardScaler(), TransformedTargetRegressor(regressor=mlp, transformer=StandardScaler())
+)
 prefix = "transformedtargetregressor__regressor__"
 learning_rates = [1e-3, 1e-2, 3e-2]
 alphas = [1e-4, 1.0, 30.0]

@@ -27,8 +27,15 @@ solvers = {
 }
 fig, ax = plt.subplots(figsize=(6, 4))
 for solver, params in solvers.items():
-    model = MLPRegressor(hidden_layer_sizes=(32, 32), solver=solver, max_iter=150,
-                         tol=0, n_iter_no_change=150, random_state=0, **params)
+    model = MLPRegressor(
+        hidden_layer_sizes=(32, 32),
+        solver=solver,
+        max_iter=150,
+        tol=0,
+        n_iter_no_change=150,
+        random_state=0,
+        **params,
+    )
     model.fit(X, y)
     epochs = range(1, len(model.loss_curve_) + 1)  # loss_curve_[0] is epoch 1
     ax.plot(epochs, model.loss_curve_, label=f"{solver} (R^2 {model.score(X, y):.3f})")
@@ -41,8 +48,14 @@ plt.show()
 # --------------
 # Training stops once the validation R^2 has not improved for 10 epochs.
 # The weights of the best epoch (marked) are restored.
-model = MLPRegressor(hidden_layer_sizes=(64, 64), early_stopping=True, n_iter_no_change=10,
-                     learning_rate_init=0.01, max_iter=300, random_state=0).fit(X, y)
+model = MLPRegressor(
+    hidden_layer_sizes=(64, 64),
+    early_stopping=True,
+    n_iter_no_change=10,
+    learning_rate_init=0.01,
+    max_iter=300,
+    random_state=0,
+).fit(X, y)
 # Epochs are numbered from 1: validation_scores_[k] is the score after epoch k + 1.
 epochs = range(1, len(model.validation_scores_) + 1)
 best = 1 + max(range(len(model.validation_scores_)), key=model.validation_scores_.__getitem__)
@@ -53,5 +66,6 @@ ax.axvline(best, color="k", linestyle=":", label=f"best epoch ({best})")
 ax.set(xlabel="epoch", ylabel="R^2 on the held-out 10%")
 ax.legend()
 plt.show()
-print(f"stopped after {model.n_iter_} epochs; best validation R^2 "
-      f"{model.best_validation_score_:.4f}")
+print(
+    f"stopped after {model.n_iter_} epochs; best validation R^2 {model.best_validation_score_:.4f}"
+)

@@ -18,8 +18,10 @@ coefs = [np.column_stack([[1, 1], [-1, 1]]), np.column_stack([[2, -1]])]
 for activation in ["identity", "relu", "tanh"]:
     net = MLPRegressor.from_weights(coefs, activation=activation)
     hidden = net.hidden_activations([[2, 3]])[0]
-    print(f"{activation:<8} hidden {hidden.ravel()}  output {net.predict([[2, 3]])[0]:.4f}  "
-          f"gradient check {check_gradients(net, [[2, 3]], [1.0]):.1e}")
+    print(
+        f"{activation:<8} hidden {hidden.ravel()}  output {net.predict([[2, 3]])[0]:.4f}  "
+        f"gradient check {check_gradients(net, [[2, 3]], [1.0]):.1e}"
+    )
 
 # %%
 # Sweeping the first input, with the second fixed at 3.

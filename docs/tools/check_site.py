@@ -18,9 +18,16 @@ import threading
 from pathlib import Path
 
 FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--hide-scrollbars", "--window-size=1280,1000",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+    "--window-size=1280,1000",
 ]
 
 
@@ -35,7 +42,9 @@ def run_browser(*args):
     with tempfile.TemporaryDirectory() as profile:
         result = subprocess.run(
             [chromium(), *FLAGS, f"--user-data-dir={profile}", *args],
-            capture_output=True, text=True, timeout=120,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
     return result.stdout
 
@@ -64,8 +73,7 @@ def check(site, out):
     server, base = serve(site)
     failures = []
     try:
-        pages = {"landing": "index.html",
-                 "gallery": "auto_examples/plot_bank_transactions.html"}
+        pages = {"landing": "index.html", "gallery": "auto_examples/plot_bank_transactions.html"}
         for label, page in pages.items():
             shot = out / f"{label}.png"
             run_browser(f"--screenshot={shot}", f"{base}/{page}")
@@ -84,8 +92,9 @@ def check(site, out):
             if not (site / "auto_examples" / relative).resolve().exists():
                 failures.append(f"gallery page: figure {relative} is not in the site")
         failures += _check_offline_math(site, base)
-        search = run_browser("--virtual-time-budget=10000", "--dump-dom",
-                             f"{base}/search.html?q=MLPRegressor")
+        search = run_browser(
+            "--virtual-time-budget=10000", "--dump-dom", f"{base}/search.html?q=MLPRegressor"
+        )
         if "api/sknn_scratch.MLPRegressor.html" not in search:
             failures.append("search for 'MLPRegressor' does not find its API page")
     finally:
@@ -116,8 +125,10 @@ def main(argv):
     for failure in failures:
         print(f"check_site: {failure}", file=sys.stderr)
     if not failures:
-        print(f"check_site: landing page, gallery page, navigation, offline math and search render; "
-              f"screenshots in {out}")
+        print(
+            f"check_site: landing page, gallery page, navigation, offline math and search render; "
+            f"screenshots in {out}"
+        )
     return 1 if failures else 0
 
 

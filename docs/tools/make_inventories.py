@@ -18,10 +18,11 @@ from pathlib import Path
 
 PROJECTS = {
     # name: (modules whose public names to list, URL of a name's page)
-    "numpy": (["numpy", "numpy.random", "numpy.linalg"],
-              "reference/generated/{page}.html#{name}"),
-    "scipy": (["scipy.optimize", "scipy.special", "scipy.sparse", "scipy.stats"],
-              "reference/generated/{page}.html#{name}"),
+    "numpy": (["numpy", "numpy.random", "numpy.linalg"], "reference/generated/{page}.html#{name}"),
+    "scipy": (
+        ["scipy.optimize", "scipy.special", "scipy.sparse", "scipy.stats"],
+        "reference/generated/{page}.html#{name}",
+    ),
     "sklearn": (None, "modules/generated/{page}.html#{name}"),
     "matplotlib": (["matplotlib.pyplot"], "api/_as_gen/{page}.html#{name}"),
 }
@@ -66,7 +67,10 @@ SKLEARN_LABELS = {
 
 
 def write_inventory(path, project, version, entries, url, labels=None):
-    lines = [f"{label} std:label -1 {target} {title}" for label, (target, title) in (labels or {}).items()]
+    lines = [
+        f"{label} std:label -1 {target} {title}"
+        for label, (target, title) in (labels or {}).items()
+    ]
     for name, role in sorted(entries.items()):
         # A method is documented on its class's page.
         page = name.rsplit(".", 1)[0] if role == "py:method" else name
