@@ -135,6 +135,14 @@ class _Boom(Exception):
     pass
 
 
+def _fit_with_convergence_warnings_as_errors(est, X, y):
+    """The caller's filters turn the ConvergenceWarning at max_iter into an error."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        with pytest.raises(ConvergenceWarning):
+            est.fit(X, y)
+
+
 @pytest.mark.parametrize("Estimator", [MLPRegressor, MLPClassifier])
 @pytest.mark.parametrize("solver", ["sgd", "adam", "lbfgs"])
 @pytest.mark.parametrize("early_stopping", [False, True])
@@ -156,11 +164,7 @@ def test_warm_start_fit_failing_midway_changes_nothing(
     )
     fit_quietly(est, X, y)
     before = pickle.dumps(est)
-    # The caller's filters turn the ConvergenceWarning at max_iter into an error.
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", ConvergenceWarning)
-        with pytest.raises(ConvergenceWarning):
-            est.fit(X, y)
+    _fit_with_convergence_warnings_as_errors(est, X, y)
     assert pickle.dumps(est) == before
     # A failure raised from deep inside an epoch, too.
     real = _network.Network.objective_and_gradient
@@ -184,10 +188,7 @@ def test_failing_fit_leaves_an_unfitted_estimator_and_its_random_state_alone(rng
     random_state = np.random.RandomState(3)
     est = MLPRegressor(max_iter=3, random_state=random_state)
     before = pickle.dumps(est)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", ConvergenceWarning)
-        with pytest.raises(ConvergenceWarning):
-            est.fit(X, y)
+    _fit_with_convergence_warnings_as_errors(est, X, y)
     assert pickle.dumps(est) == before
     assert random_state.randint(10**9) == np.random.RandomState(3).randint(10**9)
 

@@ -6,6 +6,7 @@ import pytest
 from helpers import fit_quietly
 from sklearn import neural_network as sk
 from sklearn.datasets import make_classification, make_regression
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
@@ -190,3 +191,51 @@ def test_alpha_conversion_from_scikit_learn(solver, batch_size, kind):
         ours = ours_cls(alpha=0.5 * 100 / m, **same).fit(X, y)
     for a, b in zip(theirs.coefs_ + theirs.intercepts_, ours.coefs_ + ours.intercepts_):
         np.testing.assert_allclose(b, a, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["MLPRegressor", "MLPClassifier"])
+def test_every_default_is_scikit_learns(name):
+    """Swapping the import must not change a single default (power_t, batch
+    size, tolerances, ...): each shared parameter's default equals
+    scikit-learn's, and we add no parameter without a default."""
+    ours = getattr(__import__("sknn_scratch"), name)().get_params()
+    theirs = getattr(sk, name)().get_params()
+    assert set(theirs) <= set(ours), set(theirs) - set(ours)
+    for param, value in theirs.items():
+        assert ours[param] == value and type(ours[param]) is type(value), param
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_batch_size_one_takes_one_step_per_sample(solver):
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(7, 2)), rng.normal(size=7)
+    est = fit_quietly(
+        MLPRegressor(
+            hidden_layer_sizes=(3,), solver=solver, batch_size=1, max_iter=2, random_state=0
+        ),
+        X,
+        y,
+    )
+    assert est.n_iter_ == 2 and est.t_ == 14
+    if solver == "adam":
+        assert est._optimizer.t == 14  # one Adam step per sample
+
+
+def test_max_fun_one_stops_lbfgs_after_one_evaluation():
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(30, 2)), rng.normal(size=30)
+    est = MLPRegressor(hidden_layer_sizes=(3,), solver="lbfgs", max_fun=1, random_state=0)
+    with pytest.warns(ConvergenceWarning, match="max_fun=1"):
+        est.fit(X, y)
+    assert est.n_iter_ <= 1 and np.isfinite(est.loss_)
+
+
+def test_tags_declare_what_we_support():
+    """scikit-learn's utilities (and meta-estimators) read these tags."""
+    from sklearn.utils import get_tags
+
+    classifier, regressor = get_tags(MLPClassifier()), get_tags(MLPRegressor())
+    assert classifier.classifier_tags.multi_label is True
+    assert regressor.target_tags.multi_output is True
+    assert classifier.input_tags.sparse and regressor.input_tags.sparse
+    assert get_tags(sk.MLPClassifier()).classifier_tags.multi_label is True
