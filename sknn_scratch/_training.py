@@ -137,6 +137,7 @@ class _History:
         self.est, self.net, self.best_params = est, net, best_params
         self.start = self._snapshot()
         self.recent = collections.deque(maxlen=2)
+        self._unchanged = True
 
     @property
     def latest(self):
@@ -144,10 +145,14 @@ class _History:
 
     def candidates(self):
         """Snapshots from the newest to the start of the call."""
-        return [*reversed(self.recent), self.start]
+        return [s for s in reversed(self.recent) if s is not self.start] + [self.start]
 
     def save(self):
-        self.recent.append(self._snapshot())
+        # Nothing has trained between the start of the call and the first
+        # epoch: its snapshot is the start's (snapshots are never changed).
+        fresh = not self.recent and self._unchanged
+        self.recent.append(self.start if fresh else self._snapshot())
+        self._unchanged = False
 
     def _snapshot(self):
         est = self.est
