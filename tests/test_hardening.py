@@ -650,3 +650,28 @@ def test_load_accepts_every_genuine_state(Estimator, rng, tmp_path):
             path = tmp_path / f"model{k}.skops"
             persistence.dump(est, path)
             persistence.load(path)
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_divergence_warning_names_the_epochs(solver, rng, monkeypatch):
+    X, y = _data(MLPRegressor, rng)
+    real = _training._run_epoch
+    epochs = {"n": 0}
+
+    def diverge_in_third(*args):
+        epochs["n"] += 1
+        return np.inf if epochs["n"] == 3 else real(*args)
+
+    monkeypatch.setattr(_training, "_run_epoch", diverge_in_third)
+    with pytest.warns(ConvergenceWarning, match="epoch 3 of this call.*after epoch 2 of this"):
+        est = MLPRegressor(solver=solver, **{**SMALL, "max_iter": 10}).fit(X, y)
+    assert est.n_iter_ == 2 == len(est.loss_curve_)
+
+
+def test_initial_weights_kept_record_their_own_objective(rng, monkeypatch):
+    X, y = _data(MLPRegressor, rng)
+    monkeypatch.setattr(_training, "_run_epoch", lambda *args: np.inf)
+    with pytest.warns(ConvergenceWarning):
+        est = MLPRegressor(**SMALL).fit(X, y)
+    theta, objective = est._objective_function(X, y)
+    assert est.loss_ == pytest.approx(objective(theta)[0], rel=1e-12)
