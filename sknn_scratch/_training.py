@@ -61,6 +61,7 @@ def fit_stochastic(est, net, data, rng, incremental, alpha):
     best_params = net.params.copy() if validation is not None else None
     history = _History(est, net, best_params)
     guard = _Guard(net, train, scales[1])
+    diverged = False
     try:
         for epoch in range(1 if incremental else est.max_iter):
             history.save()
@@ -71,7 +72,8 @@ def fit_stochastic(est, net, data, rng, incremental, alpha):
                 epoch_loss = _run_epoch(est, net, batches, rng, scales)
             if guard.diverged(epoch_loss):
                 _keep_last_finite(est, history, guard, epoch)
-                return
+                diverged = True
+                break
             if _end_of_epoch(est, net, epoch_loss, n_samples, validation, best_params):
                 break
         else:
@@ -88,7 +90,16 @@ def fit_stochastic(est, net, data, rng, incremental, alpha):
             UserWarning,
         )
     if validation is not None:
-        np.copyto(net.params, best_params)
+        _restore_best(net, best_params, guard if diverged else None)
+
+
+def _restore_best(net, best_params, guard):
+    """Early stopping ends with the best epoch's weights; after a divergence,
+    only if they are sound on the training rows too."""
+    kept = None if guard is None else net.params.copy()
+    np.copyto(net.params, best_params)
+    if guard is not None and guard.finite_objective() is None:
+        np.copyto(net.params, kept)
 
 
 def _scales(n_samples, sample_weight, alpha):

@@ -675,3 +675,25 @@ def test_initial_weights_kept_record_their_own_objective(rng, monkeypatch):
         est = MLPRegressor(**SMALL).fit(X, y)
     theta, objective = est._objective_function(X, y)
     assert est.loss_ == pytest.approx(objective(theta)[0], rel=1e-12)
+
+
+def test_divergence_with_early_stopping_keeps_the_best_epoch(rng, monkeypatch):
+    X, y = _data(MLPRegressor, rng, n=100)
+    params = dict(hidden_layer_sizes=(6,), solver="sgd", early_stopping=True, random_state=0)
+    reference = fit_quietly(MLPRegressor(max_iter=2, **params), X, y)
+    real = _training._run_epoch
+    epochs = {"n": 0}
+
+    def diverge_in_third(*args):
+        epochs["n"] += 1
+        return np.inf if epochs["n"] == 3 else real(*args)
+
+    monkeypatch.setattr(_training, "_run_epoch", diverge_in_third)
+    with pytest.warns(ConvergenceWarning, match="diverged in epoch 3"):
+        est = MLPRegressor(max_iter=10, **params).fit(X, y)
+    assert est.n_iter_ == 2 == len(est.validation_scores_)
+    assert est.best_validation_score_ == reference.best_validation_score_
+    for got, expected in zip(
+        est.coefs_ + est.intercepts_, reference.coefs_ + reference.intercepts_
+    ):
+        np.testing.assert_array_equal(got, expected)
