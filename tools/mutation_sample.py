@@ -90,17 +90,17 @@ def mutate(node, field, index):
 
 
 def run_mutant(module, site_index, timeout):
+    """Run the suite with one mutation (``module=None``: none); True if it failed."""
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "repo"
-        shutil.copytree(
-            ROOT, copy, ignore=lambda d, names: [n for n in names if n in IGNORED or n == ".venv"]
-        )
-        path = copy / "sknn_scratch" / module
-        tree = ast.parse(path.read_text())
-        node, field, index = sites(tree)[site_index]
-        line = node.lineno
-        what = mutate(node, field, index)
-        path.write_text(ast.unparse(tree))
+        shutil.copytree(ROOT, copy, ignore=lambda d, names: [n for n in names if n in IGNORED])
+        what = "no mutation"
+        if module is not None:
+            path = copy / "sknn_scratch" / module
+            tree = ast.parse(path.read_text())
+            node, field, index = sites(tree)[site_index]
+            what = f"sknn_scratch/{module}:{node.lineno} {mutate(node, field, index)}"
+            path.write_text(ast.unparse(tree))
         command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "tests"]
         try:
             result = subprocess.run(
@@ -111,10 +111,10 @@ def run_mutant(module, site_index, timeout):
                 timeout=timeout,
                 env={"PYTHONPATH": str(copy), "PATH": "/usr/bin:/bin"},
             )
-            killed = result.returncode != 0
+            failed = result.returncode != 0
         except subprocess.TimeoutExpired:
-            killed = True
-    return f"sknn_scratch/{module}:{line} {what}", killed
+            failed = True
+    return what, failed
 
 
 def main(argv=None):
@@ -129,6 +129,9 @@ def main(argv=None):
         for i in range(len(sites(ast.parse((ROOT / "sknn_scratch" / module).read_text()))))
     ]
     chosen = random.Random(args.seed).sample(candidates, args.mutants)
+    # A suite that fails without any mutation would "kill" every mutant.
+    if run_mutant(None, None, args.timeout)[1]:
+        sys.exit("mutation_sample: the suite fails on the unmutated copy; fix that first")
     survivors = []
     for k, (module, i) in enumerate(chosen, start=1):
         what, killed = run_mutant(module, i, args.timeout)
