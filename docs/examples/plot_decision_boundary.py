@@ -2,9 +2,12 @@
 The decision boundary of a small network
 ========================================
 
-Two interleaved half-moons cannot be separated by a straight line. A
-network with one hidden layer of a few units bends its decision boundary
-around them. Each hidden unit contributes one bend.
+Two interleaved half-moons cannot be separated by a straight line: the
+network with no hidden layer (logistic regression) draws one and misses
+about 15% of the training points. Each tanh hidden unit adds a soft step
+along a line of its own, so three units already bend the boundary around
+the moons, and two layers of 16 fit every training point (the titles give
+the training accuracy; so many units would overfit noisier data).
 """
 
 import matplotlib.pyplot as plt
@@ -18,6 +21,7 @@ xx, yy = np.meshgrid(np.linspace(-2, 3, 200), np.linspace(-1.5, 2, 200))
 grid = np.c_[xx.ravel(), yy.ravel()]
 
 fig, axes = plt.subplots(1, 3, figsize=(12, 3.6), sharey=True)
+accuracy = {}
 for ax, hidden in zip(axes, [(), (3,), (16, 16)]):
     clf = MLPClassifier(
         hidden_layer_sizes=hidden, activation="tanh", solver="lbfgs", max_iter=1000, random_state=0
@@ -26,6 +30,10 @@ for ax, hidden in zip(axes, [(), (3,), (16, 16)]):
     ax.contourf(xx, yy, proba, levels=20, cmap="RdBu_r", alpha=0.8)
     ax.contour(xx, yy, proba, levels=[0.5], colors="k")
     ax.scatter(X[:, 0], X[:, 1], c=y, cmap="RdBu_r", edgecolors="k", s=15)
-    ax.set_title(f"hidden_layer_sizes={hidden}: accuracy {clf.score(X, y):.2f}")
+    accuracy[hidden] = clf.score(X, y)
+    ax.set_title(f"hidden_layer_sizes={hidden}: accuracy {accuracy[hidden]:.2f}")
 fig.tight_layout()
 plt.show()
+
+# The claims above, checked.
+assert 0.8 < accuracy[()] < 0.9 and accuracy[(3,)] > 0.95 and accuracy[(16, 16)] == 1.0
