@@ -269,3 +269,35 @@ def test_pipeline_and_grid_search(rng):
         {"mlpregressor__hidden_layer_sizes": (16,)},
     )
     assert search.score(X, y) > 0.5
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_one_batch_per_epoch_is_not_shuffled(solver, rng):
+    # Shuffling the rows of the only batch would change nothing but the
+    # rounding of the sums and the random draws: it is skipped.
+    X, y = rng.normal(size=(40, 3)), rng.normal(size=40)
+    fits = [
+        fit_quietly(
+            MLPRegressor(
+                hidden_layer_sizes=(4,),
+                solver=solver,
+                batch_size=50,
+                max_iter=5,
+                shuffle=shuffle,
+                random_state=0,
+            ),
+            X,
+            y,
+        )
+        for shuffle in (True, False)
+    ]
+    for a, b in zip(fits[0].coefs_, fits[1].coefs_):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_multilabel_with_two_labels(rng):
+    X = rng.normal(size=(60, 3))
+    Y = np.c_[X[:, 0] > 0, X[:, 1] > 0].astype(int)
+    clf = fit_quietly(MLPClassifier(hidden_layer_sizes=(8,), max_iter=50, random_state=0), X, Y)
+    assert clf.predict(X).shape == (60, 2) and clf.predict_proba(X).shape == (60, 2)
+    assert set(np.unique(clf.predict(X))) <= {0, 1}
