@@ -281,7 +281,7 @@ def test_one_batch_per_epoch_is_not_shuffled(solver, rng):
             MLPRegressor(
                 hidden_layer_sizes=(4,),
                 solver=solver,
-                batch_size=50,
+                batch_size=40,
                 max_iter=5,
                 shuffle=shuffle,
                 random_state=0,
