@@ -652,9 +652,13 @@ def test_load_accepts_every_genuine_state(Estimator, rng, tmp_path):
             persistence.load(path)
 
 
+@pytest.mark.parametrize("warm_start", [False, True])
 @pytest.mark.parametrize("solver", ["sgd", "adam"])
-def test_divergence_warning_names_the_epochs(solver, rng, monkeypatch):
+def test_divergence_warning_names_the_epochs(solver, warm_start, rng, monkeypatch):
     X, y = _data(MLPRegressor, rng)
+    est = MLPRegressor(solver=solver, warm_start=warm_start, **{**SMALL, "max_iter": 10})
+    if warm_start:
+        fit_quietly(est, X, y)  # epochs of an earlier call do not count
     real = _training._run_epoch
     epochs = {"n": 0}
 
@@ -664,8 +668,8 @@ def test_divergence_warning_names_the_epochs(solver, rng, monkeypatch):
 
     monkeypatch.setattr(_training, "_run_epoch", diverge_in_third)
     with pytest.warns(ConvergenceWarning, match="epoch 3 of this call.*after epoch 2 of this"):
-        est = MLPRegressor(solver=solver, **{**SMALL, "max_iter": 10}).fit(X, y)
-    assert est.n_iter_ == 2 == len(est.loss_curve_)
+        est.fit(X, y)
+    assert est.n_iter_ == 2 and len(est.loss_curve_) == 2 + 10 * warm_start
 
 
 def test_initial_weights_kept_record_their_own_objective(rng, monkeypatch):
