@@ -123,11 +123,34 @@ def test_early_stopping_restores_best_weights(rng):
         np.testing.assert_array_equal(restored, at_best)
 
 
-def test_early_stopping_stratifies_classifier_split(rng):
+@pytest.mark.parametrize(
+    "kind, stratified",
+    [("binary", True), ("multiclass", True), ("multilabel", False), ("regression", False)],
+)
+def test_early_stopping_stratifies_classifier_split(kind, stratified, rng, monkeypatch):
+    from sknn_scratch import _training
+
     X = rng.normal(size=(200, 3))
-    y = np.where(X[:, 0] > 1.2, "rare", "common")
-    clf = fit_quietly(MLPClassifier(early_stopping=True, validation_fraction=0.2, **SMALL), X, y)
-    assert len(clf.validation_scores_) == clf.n_iter_
+    y = {
+        "binary": np.where(X[:, 0] > 1.2, "rare", "common"),
+        "multiclass": np.digitize(X[:, 0], [-1.0, 1.2]),
+        "multilabel": np.c_[X[:, 0] > 0, X[:, 1] > 1].astype(int),
+        "regression": X[:, 0],
+    }[kind]
+    seen = []
+    real = _training.train_test_split
+
+    def spy(*arrays, **kwargs):
+        seen.append(kwargs["stratify"])
+        return real(*arrays, **kwargs)
+
+    monkeypatch.setattr(_training, "train_test_split", spy)
+    Estimator = MLPRegressor if kind == "regression" else MLPClassifier
+    est = fit_quietly(Estimator(early_stopping=True, validation_fraction=0.2, **SMALL), X, y)
+    assert len(est.validation_scores_) == est.n_iter_
+    assert (seen[0] is not None) == stratified
+    if stratified:
+        np.testing.assert_array_equal(seen[0], y)
 
 
 def test_convergence_warning_at_max_iter(rng):
