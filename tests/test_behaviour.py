@@ -297,23 +297,23 @@ def test_pipeline_and_grid_search(rng):
 @pytest.mark.parametrize("solver", ["sgd", "adam"])
 def test_one_batch_per_epoch_is_not_shuffled(solver, rng):
     # Shuffling the rows of the only batch would change nothing but the
-    # rounding of the sums and the random draws: it is skipped.
+    # rounding of the sums and the random draws: it is skipped, so the
+    # generator is not consumed and the weights are those of shuffle=False.
     X, y = rng.normal(size=(40, 3)), rng.normal(size=40)
-    fits = [
-        fit_quietly(
-            MLPRegressor(
-                hidden_layer_sizes=(4,),
-                solver=solver,
-                batch_size=40,
-                max_iter=5,
-                shuffle=shuffle,
-                random_state=0,
-            ),
-            X,
-            y,
+    fits, generators = [], []
+    for shuffle in (True, False):
+        generator = np.random.RandomState(0)
+        est = MLPRegressor(
+            hidden_layer_sizes=(4,),
+            solver=solver,
+            batch_size=40,
+            max_iter=5,
+            shuffle=shuffle,
+            random_state=generator,
         )
-        for shuffle in (True, False)
-    ]
+        fits.append(fit_quietly(est, X, y))
+        generators.append(generator.randint(2**31))
+    assert generators[0] == generators[1]
     for a, b in zip(fits[0].coefs_, fits[1].coefs_):
         np.testing.assert_array_equal(a, b)
 
