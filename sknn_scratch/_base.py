@@ -11,6 +11,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator
+from sklearn.metrics import check_scoring
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
@@ -26,9 +27,10 @@ from ._initializers import glorot_uniform
 from ._network import Network, checked_weights, hidden_values, layer_units_of, predict_raw
 from ._optimizers import SOLVERS, STOCHASTIC_SOLVERS, make_optimizer
 from ._training import fit_lbfgs, fit_stochastic, full_batch_scales
+from ._validation import ValidationData
 
 #: Per-epoch records, grown in place by training (copied before each call).
-_RECORD_LISTS = ("loss_curve_", "validation_scores_")
+_RECORD_LISTS = ("loss_curve_", "validation_scores_", "validation_loss_curve_")
 
 
 def _renamed_init(init, class_name):
@@ -80,6 +82,7 @@ class BaseMLP(BaseEstimator):
             Options(Real, {np.inf}),
         ],
         "max_fun": [Interval(Integral, 1, None, closed="left")],
+        "scoring": [None, str, callable],
     }
 
     def __init__(
@@ -108,6 +111,7 @@ class BaseMLP(BaseEstimator):
         epsilon=1e-8,
         n_iter_no_change=10,
         max_fun=15000,
+        scoring=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -132,10 +136,11 @@ class BaseMLP(BaseEstimator):
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
+        self.scoring = scoring
 
     # ------------------------------------------------------------------ fit
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None):
         """Fit the model to data matrix X and target(s) y.
 
         Parameters
@@ -147,15 +152,27 @@ class BaseMLP(BaseEstimator):
             for regression).
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weight of each sample's term in the objective.
+        X_val : {array-like, sparse matrix} of shape (n_val, n_features), default=None
+            Validation inputs, with the features of X. They are scored after
+            every epoch (``validation_scores_``, ``validation_loss_curve_``)
+            and, with ``early_stopping=True``, used instead of the
+            ``validation_fraction`` split. In a Pipeline, route them with
+            metadata routing and ``Pipeline(..., transform_input=["X_val"])``
+            so that they are transformed like X.
+        y_val : array-like of shape (n_val,) or (n_val, n_outputs), default=None
+            Validation targets (for a classifier, among the classes of y).
+        sample_weight_val : array-like of shape (n_val,), default=None
+            Weights of the validation samples in the validation loss and score.
 
         Returns
         -------
         self : object
             The fitted estimator.
         """
-        return self._fit(X, y, sample_weight, incremental=False)
+        validation = (X_val, y_val, sample_weight_val)
+        return self._fit(X, y, sample_weight, incremental=False, validation=validation)
 
-    def _fit(self, X, y, sample_weight, incremental, classes=None):
+    def _fit(self, X, y, sample_weight, incremental, classes=None, validation=None):
         """Train a working copy, and publish it only if the call succeeds.
 
         The copy shares nothing that training changes in place: the weights
@@ -173,7 +190,7 @@ class BaseMLP(BaseEstimator):
             random_state.get_state() if isinstance(random_state, np.random.RandomState) else None
         )
         try:
-            work._fit_unguarded(X, y, sample_weight, incremental, classes)
+            work._fit_unguarded(X, y, sample_weight, incremental, classes, validation)
         except BaseException:
             if saved_rng is not None:
                 random_state.set_state(saved_rng)
@@ -194,7 +211,7 @@ class BaseMLP(BaseEstimator):
             work._optimizer = copy.deepcopy(self._optimizer)
         return work
 
-    def _fit_unguarded(self, X, y, sample_weight, incremental, classes):
+    def _fit_unguarded(self, X, y, sample_weight, incremental, classes, validation=None):
         self._validate_params()
         hidden_layer_sizes = self._checked_hidden_layer_sizes()
         fitted = hasattr(self, "coefs_")
@@ -206,21 +223,57 @@ class BaseMLP(BaseEstimator):
         X, y, Y, sample_weight, alpha = self._validate_training_data(
             X, y, sample_weight, first_pass, incremental, classes
         )
+        if self.scoring not in (None, "loss"):
+            check_scoring(self, scoring=self.scoring)  # an unknown name fails here
         rng = check_random_state(self.random_state)
         layer_units = [X.shape[1], *hidden_layer_sizes, Y.shape[1]]
         if first_pass:
             self._initialize(layer_units, X.dtype, rng)
         else:
             self._check_architecture(layer_units)
+        validation = self._validated_validation_data(validation, X.dtype)
         net = self._network(X.dtype)
         self.coefs_, self.intercepts_ = net.coefs, net.intercepts
         if self.solver == "lbfgs":
             self._optimizer = None
-            fit_lbfgs(self, net, (X, Y, sample_weight), alpha)
+            fit_lbfgs(self, net, (X, Y, sample_weight), alpha, validation)
         else:
             self._prepare_optimizer(net, incremental)
-            fit_stochastic(self, net, (X, Y, sample_weight, y), rng, incremental, alpha)
+            data = (X, Y, sample_weight, y)
+            fit_stochastic(self, net, data, rng, incremental, alpha, validation)
         return self
+
+    def _validated_validation_data(self, validation, dtype):
+        """Check validation data like the training data (same features,
+        outputs and classes); None when none were given."""
+        X_val, y_val, sample_weight_val = validation or (None, None, None)
+        if X_val is None and y_val is None:
+            if sample_weight_val is not None:
+                raise ValueError("sample_weight_val is given, but X_val and y_val are not.")
+            return None
+        if X_val is None or y_val is None:
+            given, missing = ("X_val", "y_val") if y_val is None else ("y_val", "X_val")
+            raise ValueError(f"{given} is given, but {missing} is not: give both.")
+        X_val, y_val = validate_data(
+            self,
+            X_val,
+            y_val,
+            accept_sparse="csr",
+            multi_output=True,
+            dtype=(np.float64, np.float32),
+            y_numeric=self._y_numeric,
+            reset=False,
+        )
+        X_val = X_val.astype(dtype, copy=False)
+        if y_val.ndim == 2 and y_val.shape[1] == 1 and self.n_outputs_ == 1:
+            y_val = column_or_1d(y_val)
+        Y_val = self._encode_validation_targets(y_val, dtype)
+        weights = None
+        if sample_weight_val is not None:
+            weights = _check_sample_weight(
+                sample_weight_val, X_val, dtype=np.float64, ensure_non_negative=True
+            )
+        return ValidationData(X_val, Y_val, y_val, weights)
 
     def _model_params(self):
         """The parameters that give the fitted weights their meaning.
@@ -349,7 +402,9 @@ class BaseMLP(BaseEstimator):
         self.loss_curve_ = []
         self.best_loss_ = np.inf
         self.validation_scores_ = None
+        self.validation_loss_curve_ = None
         self.best_validation_score_ = None
+        self.best_epoch_ = None
         self._no_improvement_count = 0
         self._optimizer = None
 
@@ -365,13 +420,6 @@ class BaseMLP(BaseEstimator):
 
     def _prepare_optimizer(self, net, incremental):
         """Keep the optimizer's state for partial_fit, start afresh for fit."""
-        if self.early_stopping:
-            # Progress is then measured on the validation set, not the loss.
-            self.validation_scores_ = []
-            self.best_validation_score_ = -np.inf
-            self.best_loss_ = None
-        elif self.best_loss_ is None:
-            self.best_loss_ = np.inf
         if not incremental:
             self.n_iter_ = 0
             self._no_improvement_count = 0
@@ -459,8 +507,19 @@ class BaseMLP(BaseEstimator):
         """Whether the early-stopping split is stratified by the target."""
         return False
 
-    def _score_unchecked(self, X, y, sample_weight):
-        """Score validated data (used for the early-stopping validation set)."""
+    def _encode_validation_targets(self, y_val, dtype):
+        """Validation targets encoded like the training targets, checked
+        against what the model was fitted on."""
+        raise NotImplementedError
+
+    def _default_score(self, raw, y, sample_weight):
+        """The early-stopping score for ``scoring=None`` (R^2 or accuracy),
+        from the raw outputs (which it may overwrite)."""
+        raise NotImplementedError
+
+    def _responses_from_raw(self):
+        """``{method name: function of raw outputs}`` for the prediction
+        methods a scorer may call (see ``_validation``)."""
         raise NotImplementedError
 
     def _output_problems(self):

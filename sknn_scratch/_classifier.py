@@ -14,7 +14,6 @@ from sklearn.utils.multiclass import (
 
 from ._activations import OUTPUT_ACTIVATIONS
 from ._base import BaseMLP, _has_stochastic_solver, _renamed_init
-from ._network import predict_raw
 
 
 class MLPClassifier(ClassifierMixin, BaseMLP):
@@ -91,9 +90,11 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     nesterovs_momentum : bool, default=True
         Whether 'sgd' and 'gd' use Nesterov's momentum.
     early_stopping : bool, default=False
-        Whether to hold out a stratified ``validation_fraction`` of the
-        training data and stop when its accuracy stops improving; the best
-        weights are restored. Stochastic solvers only.
+        Whether to stop when the validation score (``scoring``, accuracy by
+        default) stops improving, and restore the best epoch's weights. The
+        validation data are ``X_val, y_val`` given to ``fit``, or else a
+        stratified ``validation_fraction`` of the training data. Stochastic
+        solvers only.
     validation_fraction : float, default=0.1
         Fraction of the training data held out for early stopping.
     beta_1 : float, default=0.9
@@ -106,6 +107,13 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         Number of epochs without improvement that stops training.
     max_fun : int, default=15000
         Maximum number of objective evaluations of 'lbfgs'.
+    scoring : str, callable or None, default=None
+        What early stopping watches on the validation data, higher being
+        better: None for accuracy (scikit-learn's behaviour), ``"loss"`` for
+        minus the validation objective, or any scikit-learn scorer name
+        (``"neg_mean_absolute_error"``, ``"roc_auc"``, ...) or callable
+        ``scorer(estimator, X, y)`` (e.g. from ``make_scorer``).
+        ``n_iter_no_change`` and ``tol`` apply to it.
 
     Attributes
     ----------
@@ -118,9 +126,18 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     loss_curve_ : list of float
         ``J`` after each epoch or L-BFGS iteration, for every solver.
     validation_scores_ : list of float or None
-        Accuracy on the held-out set after each epoch, with early stopping.
+        The ``scoring`` score (accuracy by default) of the validation data
+        after each epoch, when there are validation data (given to ``fit``,
+        or held out by early stopping); None otherwise.
     best_validation_score_ : float or None
         The best of ``validation_scores_``.
+    validation_loss_curve_ : list of float or None
+        The objective ``J`` on the validation data after each epoch (its
+        weighted mean loss plus the training objective's penalty term), with
+        validation data (given to ``fit`` or split off by early stopping).
+    best_epoch_ : int or None
+        The epoch of this call (1-based) with the best validation score;
+        with ``early_stopping=True`` its weights are the ones kept.
     t_ : int
         Number of training samples seen by the solver.
     coefs_ : list of ndarray
@@ -267,11 +284,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         y_prob : ndarray of shape (n_samples, n_classes)
             The probability of each class, in the order of ``classes_``.
         """
-        raw = self._raw_output(X)
-        probabilities = OUTPUT_ACTIVATIONS[self.out_activation_](raw)
-        if self.n_outputs_ == 1:
-            return np.hstack([1 - probabilities, probabilities])
-        return probabilities
+        return self._proba_from_raw(self._raw_output(X))
 
     def predict_log_proba(self, X):
         """Logarithm of the probability estimates, computed from the logits.
@@ -286,7 +299,15 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         log_y_prob : ndarray of shape (n_samples, n_classes)
             ``log(predict_proba(X))``, without underflow to ``-inf``.
         """
-        raw = self._raw_output(X)
+        return self._log_proba_from_raw(self._raw_output(X))
+
+    def _proba_from_raw(self, raw):
+        probabilities = OUTPUT_ACTIVATIONS[self.out_activation_](raw)
+        if self.n_outputs_ == 1:
+            return np.hstack([1 - probabilities, probabilities])
+        return probabilities
+
+    def _log_proba_from_raw(self, raw):
         if self.out_activation_ == "softmax":
             return raw - logsumexp(raw, axis=1, keepdims=True)
         if self.n_outputs_ == 1:
@@ -398,9 +419,21 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     def _stratify_validation(self):
         return self.n_outputs_ == 1 or self.out_activation_ == "softmax"
 
-    def _score_unchecked(self, X, y, sample_weight):
-        raw = predict_raw(X, self.coefs_, self.intercepts_, self.activation)
+    def _encode_validation_targets(self, y_val, dtype):
+        check_classification_targets(y_val)
+        self._check_target_type(y_val)
+        _check_labels_in_classes(y_val, self.classes_)
+        return self._label_binarizer.transform(y_val).astype(dtype)
+
+    def _default_score(self, raw, y, sample_weight):
         return accuracy_score(y, self._labels_from_raw(raw), sample_weight=sample_weight)
+
+    def _responses_from_raw(self):
+        return {
+            "predict": self._labels_from_raw,
+            "predict_proba": self._proba_from_raw,
+            "predict_log_proba": self._log_proba_from_raw,
+        }
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -9,7 +9,6 @@ from ._activations import OUTPUT_ACTIVATIONS
 from ._base import BaseMLP, _has_stochastic_solver
 from ._compat import StrOptions
 from ._losses import LOSSES
-from ._network import predict_raw
 
 
 class MLPRegressor(RegressorMixin, BaseMLP):
@@ -93,9 +92,10 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     nesterovs_momentum : bool, default=True
         Whether 'sgd' and 'gd' use Nesterov's momentum.
     early_stopping : bool, default=False
-        Whether to hold out ``validation_fraction`` of the training data and
-        stop when its R^2 stops improving; the best weights are restored.
-        Stochastic solvers only.
+        Whether to stop when the validation score (``scoring``, R^2 by
+        default) stops improving, and restore the best epoch's weights. The
+        validation data are ``X_val, y_val`` given to ``fit``, or else
+        ``validation_fraction`` of the training data. Stochastic solvers only.
     validation_fraction : float, default=0.1
         Fraction of the training data held out for early stopping.
     beta_1 : float, default=0.9
@@ -108,6 +108,13 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         Number of epochs without improvement that stops training.
     max_fun : int, default=15000
         Maximum number of objective evaluations of 'lbfgs'.
+    scoring : str, callable or None, default=None
+        What early stopping watches on the validation data, higher being
+        better: None for R^2 (scikit-learn's behaviour), ``"loss"`` for
+        minus the validation objective, or any scikit-learn scorer name
+        (``"neg_mean_absolute_error"``, ``"roc_auc"``, ...) or callable
+        ``scorer(estimator, X, y)`` (e.g. from ``make_scorer``).
+        ``n_iter_no_change`` and ``tol`` apply to it.
 
     Attributes
     ----------
@@ -118,9 +125,18 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     loss_curve_ : list of float
         ``J`` after each epoch or L-BFGS iteration, for every solver.
     validation_scores_ : list of float or None
-        R^2 on the held-out set after each epoch, with early stopping.
+        The ``scoring`` score (R^2 by default) of the validation data after
+        each epoch, when there are validation data (given to ``fit``, or held
+        out by early stopping); None otherwise.
     best_validation_score_ : float or None
         The best of ``validation_scores_``.
+    validation_loss_curve_ : list of float or None
+        The objective ``J`` on the validation data after each epoch (its
+        weighted mean loss plus the training objective's penalty term), with
+        validation data (given to ``fit`` or split off by early stopping).
+    best_epoch_ : int or None
+        The epoch of this call (1-based) with the best validation score;
+        with ``early_stopping=True`` its weights are the ones kept.
     t_ : int
         Number of training samples seen by the solver.
     coefs_ : list of ndarray
@@ -195,6 +211,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         epsilon=1e-8,
         n_iter_no_change=10,
         max_fun=15000,
+        scoring=None,
     ):
         shared = {k: v for k, v in locals().items() if k not in ("self", "loss")}
         shared.pop("__class__", None)
@@ -323,12 +340,17 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     def _out_activation(self):
         return LOSSES[self.loss].out_activation
 
-    def _score_unchecked(self, X, y, sample_weight):
-        raw = predict_raw(X, self.coefs_, self.intercepts_, self.activation)
+    def _encode_validation_targets(self, y_val, dtype):
+        return self._encode_targets(y_val, dtype, False, True, None)
+
+    def _default_score(self, raw, y, sample_weight):
         y_pred = self._finish_prediction(raw)
         if not np.isfinite(y_pred).all():
             return np.nan
         return r2_score(y, y_pred, sample_weight=sample_weight)
+
+    def _responses_from_raw(self):
+        return {"predict": self._finish_prediction}
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -29,10 +29,11 @@ import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
-from ._network import abs_max, output_bound, predict_raw
+from ._network import abs_max, output_bound, predict_raw, unflatten
+from ._validation import ValidationData, validation_record
 
 
-def fit_stochastic(est, net, data, rng, incremental, alpha):
+def fit_stochastic(est, net, data, rng, incremental, alpha, given_validation=None):
     """Run epochs of gradient steps for ``gd``, ``sgd`` and ``adam``.
 
     Parameters
@@ -52,13 +53,17 @@ def fit_stochastic(est, net, data, rng, incremental, alpha):
     alpha : float
         The penalty strength for these sample weights (see
         ``BaseMLP._checked_sample_weight``).
+    given_validation : ValidationData or None
+        Validation data given to ``fit``: used instead of the
+        ``validation_fraction`` split, and scored every epoch.
     """
-    train, validation = _split_validation(est, data, rng, incremental)
+    train, validation = _split_validation(est, data, rng, incremental, given_validation)
     X, _, sample_weight = train
     n_samples = X.shape[0]
     scales = _scales(n_samples, sample_weight, alpha)
     batches = _Batches(train, _batch_size(est, n_samples))
-    best_params = net.params.copy() if validation is not None else None
+    _start_validation_records(est, validation)
+    best_params = net.params.copy() if est.early_stopping and validation else None
     history = _History(est, net, best_params)
     guard = _Guard(net, train, scales[1])
     diverged = False
@@ -74,7 +79,7 @@ def fit_stochastic(est, net, data, rng, incremental, alpha):
                 _keep_last_finite(est, history, guard, epoch)
                 diverged = True
                 break
-            if _end_of_epoch(est, net, epoch_loss, n_samples, validation, best_params):
+            if _end_of_epoch(est, net, epoch_loss, (n_samples, scales), validation, best_params):
                 break
         else:
             if not incremental:
@@ -89,7 +94,7 @@ def fit_stochastic(est, net, data, rng, incremental, alpha):
             "Training interrupted by user; the weights are those of the last completed epoch.",
             UserWarning,
         )
-    if validation is not None:
+    if best_params is not None:
         _restore_best(net, best_params, guard if diverged else None)
 
 
@@ -129,8 +134,11 @@ _RECORDS = (
     "loss_",
     "best_loss_",
     "best_validation_score_",
+    "best_epoch_",
     "_no_improvement_count",
 )
+#: The per-epoch lists, truncated back to a snapshot's lengths.
+_LISTS = ("loss_curve_", "validation_scores_", "validation_loss_curve_")
 
 
 class _History:
@@ -172,7 +180,7 @@ class _History:
             copy.deepcopy(est._optimizer),
             None if self.best_params is None else self.best_params.copy(),
             {name: getattr(est, name) for name in _RECORDS if hasattr(est, name)},
-            (len(est.loss_curve_), len(est.validation_scores_ or ())),
+            tuple(len(getattr(est, name, None) or ()) for name in _LISTS),
         )
 
     def restore(self, snapshot):
@@ -186,10 +194,9 @@ class _History:
                 setattr(est, name, snapshot.attributes[name])
             elif hasattr(est, name):
                 delattr(est, name)
-        n_losses, n_scores = snapshot.lengths
-        del est.loss_curve_[n_losses:]
-        if est.validation_scores_ is not None:
-            del est.validation_scores_[n_scores:]
+        for name, length in zip(_LISTS, snapshot.lengths):
+            if getattr(est, name, None) is not None:
+                del getattr(est, name)[length:]
 
 
 class _Guard:
@@ -276,10 +283,19 @@ def _raise_no_finite_step(est):
     )
 
 
-def _end_of_epoch(est, net, epoch_loss, n_samples, validation, best_params):
-    """Record the epoch, keep the best weights; return True to stop training."""
+def _end_of_epoch(est, net, epoch_loss, sizes, validation, best_params):
+    """Record the epoch, keep the best weights; return True to stop training.
+
+    ``sizes`` is ``(n_samples, scales)`` of the training set.
+    """
+    n_samples, (_, penalty) = sizes
     _record_epoch(est, epoch_loss, n_samples)
-    if _track_progress(est, validation) and validation is not None:
+    previous_best = None
+    if validation is not None:
+        previous_best = _record_validation(
+            est, net.coefs, net.intercepts, validation, penalty, net.weights
+        )
+    if _track_progress(est, previous_best) and best_params is not None:
         np.copyto(best_params, net.params)
     est._optimizer.iteration_ends(est.t_)
     if est._no_improvement_count <= est.n_iter_no_change:
@@ -357,9 +373,15 @@ def _batch_size(est, n_samples):
     return min(est.batch_size, n_samples)
 
 
-def _split_validation(est, data, rng, incremental):
-    """Hold out ``validation_fraction`` of the data when early stopping."""
+def _split_validation(est, data, rng, incremental, given=None):
+    """The training data and the validation data, if any.
+
+    Validation data given to ``fit`` are used as they are; otherwise early
+    stopping holds out ``validation_fraction`` of the training data.
+    """
     X, Y, sample_weight, y = data
+    if given is not None:
+        return (X, Y, sample_weight), given
     if not est.early_stopping or incremental:
         return (X, Y, sample_weight), None
     n_validation = int(np.ceil(est.validation_fraction * X.shape[0]))
@@ -379,7 +401,7 @@ def _split_validation(est, data, rng, incremental):
         random_state=rng,
         stratify=stratify,
     )
-    X_train, X_val, Y_train, _, _, y_val = parts[:6]
+    X_train, X_val, Y_train, Y_val, _, y_val = parts[:6]
     sw_train, sw_val = parts[6:] if sample_weight is not None else (None, None)
     for part, weights in (("training", sw_train), ("validation", sw_val)):
         if weights is not None and not weights.any():
@@ -390,7 +412,7 @@ def _split_validation(est, data, rng, incremental):
                 "samples have positive weight). Give more samples positive weight, "
                 "change validation_fraction or random_state, or set early_stopping=False."
             )
-    return (X_train, Y_train, sw_train), (X_val, y_val, sw_val)
+    return (X_train, Y_train, sw_train), ValidationData(X_val, Y_val, y_val, sw_val)
 
 
 def _record_epoch(est, epoch_loss, n_samples):
@@ -402,28 +424,55 @@ def _record_epoch(est, epoch_loss, n_samples):
         print(f"Iteration {est.n_iter_}, loss = {epoch_loss:.8f}")
 
 
-def _track_progress(est, validation):
+def _start_validation_records(est, validation):
+    """Fresh per-call validation records (None without validation data)."""
+    fresh = validation is not None
+    est.validation_scores_ = [] if fresh else None
+    est.validation_loss_curve_ = [] if fresh else None
+    est.best_validation_score_ = -np.inf if fresh else None
+    est.best_epoch_ = None
+    if est.early_stopping:
+        est.best_loss_ = None  # progress is measured on the validation set
+    elif est.best_loss_ is None:
+        est.best_loss_ = np.inf
+
+
+def _record_validation(est, coefs, intercepts, validation, penalty, weights):
+    """Score the validation data with these weights; update the records.
+
+    Returns the best validation score before this epoch.
+    """
+    penalty_term = 0.5 * penalty * float(np.vdot(weights, weights))
+    with np.errstate(over="ignore", invalid="ignore"):
+        score, loss = validation_record(est, coefs, intercepts, validation, penalty_term)
+    previous_best = est.best_validation_score_
+    est.validation_scores_.append(score)
+    est.validation_loss_curve_.append(loss)
+    if score > previous_best:
+        est.best_validation_score_ = score
+        est.best_epoch_ = len(est.validation_scores_)
+    if est.verbose:
+        print(f"Validation score: {score:f}, validation loss: {loss:.8f}")
+    return previous_best
+
+
+def _track_progress(est, previous_best):
     """Update the no-improvement count; return whether this epoch is the best.
 
     With early stopping, progress is the validation score (higher is better);
     otherwise the training loss (lower is better). Either must move by more
     than ``tol`` to count as an improvement.
     """
-    if validation is None:
+    if est.early_stopping and previous_best is not None:
+        score = est.validation_scores_[-1]
+        stalled = score < previous_best + est.tol
+        improved = score > previous_best
+    else:
         loss = est.loss_curve_[-1]
         stalled = loss > est.best_loss_ - est.tol
         improved = loss < est.best_loss_
         if improved:
             est.best_loss_ = loss
-    else:
-        score = est._score_unchecked(*validation)
-        est.validation_scores_.append(score)
-        if est.verbose:
-            print(f"Validation score: {score:f}")
-        stalled = score < est.best_validation_score_ + est.tol
-        improved = score > est.best_validation_score_
-        if improved:
-            est.best_validation_score_ = score
     est._no_improvement_count = est._no_improvement_count + 1 if stalled else 0
     return improved
 
@@ -472,16 +521,18 @@ def full_batch_scales(X, sample_weight, alpha):
     return data_scale / X.shape[0], penalty
 
 
-def fit_lbfgs(est, net, train, alpha):
+def fit_lbfgs(est, net, train, alpha, validation=None):
     """Minimise the full-batch objective with SciPy's L-BFGS-B.
 
     SciPy works in float64; each evaluation copies the iterate into the
     network's buffer (in the network's dtype) and returns the gradient as
     float64. The loss after each iteration goes to ``loss_curve_``.
-    ``train`` is ``(X, Y, sample_weight)``; ``alpha`` as in fit_stochastic.
+    ``train`` is ``(X, Y, sample_weight)``; ``alpha`` and ``validation`` as
+    in fit_stochastic (validation data are scored after each iteration).
     """
     X, Y, sample_weight = train
     scales = full_batch_scales(X, sample_weight, alpha)
+    _start_validation_records(est, validation)
     guard = _Guard(net, (X, Y, sample_weight), scales[1])
 
     def objective(theta):
@@ -495,6 +546,11 @@ def fit_lbfgs(est, net, train, alpha):
     def callback(intermediate_result):
         losses.append(float(intermediate_result.fun))
         np.copyto(last_iterate, intermediate_result.x)
+        if validation is not None:
+            theta = intermediate_result.x.astype(net.params.dtype)
+            coefs, intercepts = unflatten(theta, net.units)
+            weights = theta[: net.weights.size]
+            _record_validation(est, coefs, intercepts, validation, scales[1], weights)
         if est.verbose:
             print(f"Iteration {len(losses)}, loss = {losses[-1]:.8f}")
 

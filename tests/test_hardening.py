@@ -239,8 +239,9 @@ def test_ctrl_c_during_bookkeeping_leaves_one_consistent_epoch(
     assert est.loss_ == est.loss_curve_[-1] == reference.loss_
     assert est.t_ == reference.t_
     if early_stopping:
-        assert len(est.validation_scores_) == 2
+        assert len(est.validation_scores_) == 2 == len(est.validation_loss_curve_)
         assert est.validation_scores_ == reference.validation_scores_
+        assert est.validation_loss_curve_ == reference.validation_loss_curve_
     for got, expected in zip(
         est.coefs_ + est.intercepts_, reference.coefs_ + reference.intercepts_
     ):

@@ -1,0 +1,236 @@
+"""Training that users control (issue 11): validation data and what early
+stopping watches."""
+
+import pickle
+
+import numpy as np
+import pytest
+import sklearn
+from helpers import fit_quietly
+from sklearn.metrics import get_scorer, make_scorer, mean_absolute_error
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sknn_scratch import MLPClassifier, MLPRegressor, _training
+from sknn_scratch._losses import LOSSES
+
+
+def _regression(rng, n=200):
+    X = rng.normal(size=(n, 4))
+    return X, X[:, 0] * X[:, 1] + X[:, 2] + 0.1 * rng.normal(size=n)
+
+
+def _classification(rng, n=200):
+    X = rng.normal(size=(n, 4))
+    return X, np.where(X[:, 0] + X[:, 1] ** 2 > 1, "yes", "no")
+
+
+SMALL = dict(hidden_layer_sizes=(8,), random_state=0, max_iter=30)
+
+
+@pytest.mark.parametrize("Estimator", [MLPRegressor, MLPClassifier])
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_given_validation_data_equal_the_same_rows_split_off(Estimator, solver, rng, monkeypatch):
+    X, y = (_regression if Estimator is MLPRegressor else _classification)(rng)
+    params = dict(solver=solver, early_stopping=True, shuffle=False, n_iter_no_change=5, **SMALL)
+    parts = []
+    real = _training.train_test_split
+
+    def spy(*arrays, **kwargs):
+        parts.append(real(*arrays, **kwargs))
+        return parts[-1]
+
+    monkeypatch.setattr(_training, "train_test_split", spy)
+    split = fit_quietly(Estimator(**params), X, y)
+    X_train, X_val, _, _, y_train, y_val = parts[0][:6]
+    given = fit_quietly(Estimator(**params), X_train, y_train, X_val=X_val, y_val=y_val)
+    assert len(parts) == 1  # given data are not split again
+    assert given.validation_scores_ == split.validation_scores_
+    assert given.validation_loss_curve_ == split.validation_loss_curve_
+    assert given.best_epoch_ == split.best_epoch_
+    for a, b in zip(given.coefs_ + given.intercepts_, split.coefs_ + split.intercepts_):
+        np.testing.assert_array_equal(a, b)
+
+
+def _validation_objective(est, X_val, Y_val, weights=None):
+    """J on validation data by hand: mean loss plus the training penalty term."""
+    raw = est._raw_output(X_val)
+    per_sample = LOSSES[est._loss_name()].per_sample(raw, Y_val)
+    data_term = np.average(per_sample, weights=weights)
+    n_train = 150
+    squared = sum(float(np.sum(c**2)) for c in est.coefs_)
+    return data_term + 0.5 * est.alpha / n_train * squared
+
+
+@pytest.mark.parametrize(
+    "scoring, expected",
+    [
+        (None, lambda est, X, y: est.score(X, y)),
+        ("neg_mean_absolute_error", lambda est, X, y: -mean_absolute_error(y, est.predict(X))),
+        ("r2", lambda est, X, y: est.score(X, y)),
+        (
+            make_scorer(mean_absolute_error, greater_is_better=False),
+            lambda est, X, y: -mean_absolute_error(y, est.predict(X)),
+        ),
+    ],
+    ids=["default", "name", "r2", "make_scorer"],
+)
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+def test_regressor_scoring_paths(scoring, expected, solver, rng):
+    X, y = _regression(rng)
+    X_train, y_train, X_val, y_val = X[:150], y[:150], X[150:], y[150:]
+    est = fit_quietly(
+        MLPRegressor(solver=solver, scoring=scoring, **SMALL),
+        X_train,
+        y_train,
+        X_val=X_val,
+        y_val=y_val,
+    )
+    assert len(est.validation_scores_) == len(est.validation_loss_curve_) == est.n_iter_
+    assert est.validation_scores_[-1] == pytest.approx(expected(est, X_val, y_val), rel=1e-9)
+    assert est.validation_loss_curve_[-1] == pytest.approx(
+        _validation_objective(est, X_val, y_val.reshape(-1, 1)), rel=1e-9
+    )
+    assert est.best_validation_score_ == max(est.validation_scores_)
+    assert est.validation_scores_[est.best_epoch_ - 1] == est.best_validation_score_
+
+
+def test_scoring_loss_is_minus_the_validation_objective(rng):
+    X, y = _regression(rng)
+    est = fit_quietly(
+        MLPRegressor(scoring="loss", **SMALL), X[:150], y[:150], X_val=X[150:], y_val=y[150:]
+    )
+    np.testing.assert_allclose(est.validation_scores_, -np.array(est.validation_loss_curve_))
+
+
+@pytest.mark.parametrize("scoring", [None, "roc_auc", "neg_log_loss", "accuracy"])
+def test_classifier_scoring_paths(scoring, rng):
+    X, y = _classification(rng)
+    X_train, y_train, X_val, y_val = X[:150], y[:150], X[150:], y[150:]
+    est = fit_quietly(
+        MLPClassifier(scoring=scoring, **SMALL), X_train, y_train, X_val=X_val, y_val=y_val
+    )
+    scorer = get_scorer(scoring or "accuracy")
+    assert est.validation_scores_[-1] == pytest.approx(scorer(est, X_val, y_val), rel=1e-9)
+    Y_val = est._label_binarizer.transform(y_val).astype(float)
+    assert est.validation_loss_curve_[-1] == pytest.approx(
+        _validation_objective(est, X_val, Y_val), rel=1e-9
+    )
+
+
+def test_validation_sample_weights_weigh_the_loss_and_score(rng):
+    X, y = _regression(rng)
+    weights = rng.uniform(0.1, 2, size=50)
+    est = fit_quietly(
+        MLPRegressor(**SMALL),
+        X[:150],
+        y[:150],
+        X_val=X[150:],
+        y_val=y[150:],
+        sample_weight_val=weights,
+    )
+    assert est.validation_scores_[-1] == pytest.approx(
+        est.score(X[150:], y[150:], sample_weight=weights), rel=1e-9
+    )
+    assert est.validation_loss_curve_[-1] == pytest.approx(
+        _validation_objective(est, X[150:], y[150:].reshape(-1, 1), weights), rel=1e-9
+    )
+
+
+def test_early_stopping_watches_the_chosen_score(rng):
+    X, y = _regression(rng)
+    est = fit_quietly(
+        MLPRegressor(
+            early_stopping=True,
+            scoring="neg_mean_absolute_error",
+            n_iter_no_change=3,
+            tol=1e-3,
+            learning_rate_init=0.02,
+            **{**SMALL, "max_iter": 300},
+        ),
+        X[:150],
+        y[:150],
+        X_val=X[150:],
+        y_val=y[150:],
+    )
+    best = int(np.argmax(est.validation_scores_))
+    assert est.best_epoch_ == best + 1
+    # The weights kept are the best epoch's: their score is the best score.
+    assert -mean_absolute_error(y[150:], est.predict(X[150:])) == pytest.approx(
+        est.best_validation_score_, rel=1e-9
+    )
+    assert est.n_iter_ < 300 and est.n_iter_ >= est.best_epoch_ + 1
+
+
+def test_no_validation_data_no_records(rng):
+    X, y = _regression(rng)
+    est = fit_quietly(MLPRegressor(**SMALL), X, y)
+    assert est.validation_scores_ is None and est.validation_loss_curve_ is None
+    assert est.best_epoch_ is None and est.best_validation_score_ is None
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(X_val="X5"), "X_val is given, but y_val is not"),
+        (dict(y_val="y"), "y_val is given, but X_val is not"),
+        (dict(sample_weight_val="w"), "sample_weight_val is given"),
+        (dict(X_val="X5", y_val="y"), "X has 5 features"),
+        (dict(X_val="X", y_val="y2"), "y has 2 output"),
+        (dict(X_val="X", y_val="ynan"), "NaN"),
+        (dict(X_val="X", y_val="y", sample_weight_val="wneg"), "(?i)negative"),
+    ],
+)
+def test_bad_validation_data_is_a_clear_error(kwargs, match, rng):
+    X, y = _regression(rng)
+    values = {
+        "X": X[:20],
+        "X5": rng.normal(size=(20, 5)),
+        "y": y[:20],
+        "y2": rng.normal(size=(20, 2)),
+        "ynan": np.r_[np.nan, y[1:20]],
+        "w": np.ones(20),
+        "wneg": -np.ones(20),
+    }
+    est = fit_quietly(MLPRegressor(**SMALL), X, y)
+    before = pickle.dumps(est)
+    with pytest.raises(ValueError, match=match):
+        est.fit(X, y, **{k: values[v] for k, v in kwargs.items()})
+    assert pickle.dumps(est) == before
+
+
+def test_validation_labels_must_be_known_classes(rng):
+    X, y = _classification(rng)
+    with pytest.raises(ValueError, match="not among the classes"):
+        MLPClassifier(**SMALL).fit(X, y, X_val=X[:5], y_val=["yes", "no", "maybe", "no", "no"])
+
+
+def test_validation_records_survive_pickle_and_partial_fit(rng):
+    X, y = _regression(rng)
+    est = fit_quietly(
+        MLPRegressor(solver="sgd", **SMALL), X[:150], y[:150], X_val=X[150:], y_val=y[150:]
+    )
+    loaded = pickle.loads(pickle.dumps(est))
+    assert loaded.validation_loss_curve_ == est.validation_loss_curve_
+    assert loaded.best_epoch_ == est.best_epoch_
+    loaded.partial_fit(X[:150], y[:150])  # no validation data: records untouched
+    assert loaded.n_iter_ == est.n_iter_ + 1
+
+
+def test_pipeline_routes_and_transforms_validation_data(rng):
+    X, y = _regression(rng)
+    X = X * [1, 10, 100, 1000] + 5  # scaling matters
+    X_train, y_train, X_val, y_val = X[:150], y[:150], X[150:], y[150:]
+    with sklearn.config_context(enable_metadata_routing=True):
+        mlp = MLPRegressor(early_stopping=True, **SMALL).set_fit_request(X_val=True, y_val=True)
+        pipe = Pipeline([("scale", StandardScaler()), ("mlp", mlp)], transform_input=["X_val"])
+        fit_quietly(pipe, X_train, y_train, X_val=X_val, y_val=y_val)
+    scaler = StandardScaler().fit(X_train)
+    direct = fit_quietly(
+        MLPRegressor(early_stopping=True, **SMALL),
+        scaler.transform(X_train),
+        y_train,
+        X_val=scaler.transform(X_val),
+        y_val=y_val,
+    )
+    assert pipe[-1].validation_scores_ == direct.validation_scores_
