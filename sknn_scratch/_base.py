@@ -26,6 +26,7 @@ from ._compat import (
 from ._initializers import glorot_uniform
 from ._network import Network, checked_weights, hidden_values, layer_units_of, predict_raw
 from ._optimizers import SOLVERS, STOCHASTIC_SOLVERS, make_optimizer
+from ._schedules import SCHEDULES
 from ._training import fit_lbfgs, fit_stochastic, full_batch_scales
 from ._validation import ValidationData
 
@@ -61,7 +62,7 @@ class BaseMLP(BaseEstimator):
         "solver": [StrOptions(set(SOLVERS))],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
-        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "learning_rate": [StrOptions(set(SCHEDULES))],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "power_t": [Interval(Real, 0, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
@@ -83,6 +84,9 @@ class BaseMLP(BaseEstimator):
         ],
         "max_fun": [Interval(Integral, 1, None, closed="left")],
         "scoring": [None, str, callable],
+        "warmup_epochs": [Interval(Integral, 0, None, closed="left")],
+        "max_grad_norm": [None, Interval(Real, 0, None, closed="neither")],
+        "max_time": [None, Interval(Real, 0, None, closed="neither")],
     }
 
     def __init__(
@@ -112,6 +116,9 @@ class BaseMLP(BaseEstimator):
         n_iter_no_change=10,
         max_fun=15000,
         scoring=None,
+        warmup_epochs=0,
+        max_grad_norm=None,
+        max_time=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -137,6 +144,9 @@ class BaseMLP(BaseEstimator):
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
         self.scoring = scoring
+        self.warmup_epochs = warmup_epochs
+        self.max_grad_norm = max_grad_norm
+        self.max_time = max_time
 
     # ------------------------------------------------------------------ fit
 
@@ -405,6 +415,8 @@ class BaseMLP(BaseEstimator):
         self.validation_loss_curve_ = None
         self.best_validation_score_ = None
         self.best_epoch_ = None
+        self.learning_rate_ = None
+        self.n_clipped_steps_ = 0
         self._no_improvement_count = 0
         self._optimizer = None
 
@@ -428,6 +440,7 @@ class BaseMLP(BaseEstimator):
         reuse = incremental and type(self._optimizer).__name__ == kind
         if not reuse:
             self._optimizer = make_optimizer(self, net.params.size, net.params.dtype)
+        self.learning_rate_ = self._optimizer.rate
 
     # ------------------------------------------------------ explicit weights
 

@@ -61,10 +61,13 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     batch_size : int or 'auto', default='auto'
         Minibatch size for 'sgd' and 'adam'; 'auto' is ``min(200, n_samples)``.
         Ignored by 'gd' and 'lbfgs'.
-    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
-        Learning-rate schedule for 'sgd' and 'gd': constant; divided by
-        ``(t + 1) ** power_t`` after each epoch, ``t`` being the number of
-        samples seen; or divided by 5 whenever training stops improving.
+    learning_rate : {'constant', 'invscaling', 'adaptive', 'cosine'}, default='constant'
+        Learning-rate schedule of 'sgd', 'gd' and 'adam' (scikit-learn
+        applies it to 'sgd' only), stepped once per epoch: constant;
+        ``learning_rate_init / (t + 1) ** power_t`` after each epoch, ``t``
+        being the number of samples seen; divided by 5 whenever training
+        stops improving, instead of stopping; or cosine annealing from
+        ``learning_rate_init`` towards 0 over ``max_iter`` epochs.
     learning_rate_init : float, default=0.001
         Initial learning rate of 'sgd', 'gd' and 'adam'.
     power_t : float, default=0.5
@@ -114,6 +117,18 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         (``"neg_mean_absolute_error"``, ``"roc_auc"``, ...) or callable
         ``scorer(estimator, X, y)`` (e.g. from ``make_scorer``).
         ``n_iter_no_change`` and ``tol`` apply to it.
+    warmup_epochs : int, default=0
+        Epochs of linear warm-up: epoch ``k <= warmup_epochs`` multiplies
+        the scheduled rate by ``k / (warmup_epochs + 1)``; the cosine
+        schedule then anneals over the remaining epochs.
+    max_grad_norm : float or None, default=None
+        If set, each step's gradient is scaled down to this Euclidean norm
+        (over all weights and biases) when it is longer; ``n_clipped_steps_``
+        counts those steps. Stochastic solvers only.
+    max_time : float or None, default=None
+        If set, training stops with a ConvergenceWarning after the epoch
+        (or L-BFGS iteration) in which this many seconds have passed; with
+        ``early_stopping`` the best epoch's weights are kept.
 
     Attributes
     ----------
@@ -138,6 +153,12 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     best_epoch_ : int or None
         The epoch of this call (1-based) with the best validation score;
         with ``early_stopping=True`` its weights are the ones kept.
+    learning_rate_ : float or None
+        The scheduled learning rate of the next epoch (for Adam, before its
+        bias correction); None for 'lbfgs'.
+    n_clipped_steps_ : int
+        Steps whose gradient ``max_grad_norm`` clipped, since the weights
+        were initialised.
     t_ : int
         Number of training samples seen by the solver.
     coefs_ : list of ndarray

@@ -1,12 +1,14 @@
 """Gradient-descent optimizers working in place on a flat parameter vector.
 
-An optimizer keeps only its own state (velocities, moments, the current
-learning rate); the estimator owns the parameters and hands them over with
+An optimizer keeps only its own state (velocities, moments, and its
+learning-rate schedule); the estimator owns the parameters and hands them over with
 their gradient at each step. Keeping no reference to the parameters means the
 state pickles on its own and stays valid after the estimator is reloaded.
 """
 
 import numpy as np
+
+from ._schedules import Schedule
 
 
 class SGD:
@@ -27,29 +29,19 @@ class SGD:
         Length of the parameter vector.
     dtype : numpy dtype
         Dtype of the parameters.
-    learning_rate_init : float
-        Initial learning rate ``eta``.
-    lr_schedule : {"constant", "invscaling", "adaptive"}
-        How ``eta`` changes: never; as ``learning_rate_init / (t + 1) ** power_t``
-        after each epoch, ``t`` counting the samples seen; or divided by 5
-        each time training stops improving.
+    schedule : Schedule
+        Gives ``eta`` for each epoch (see :mod:`sknn_scratch._schedules`).
     momentum : float
         ``mu`` in [0, 1].
     nesterov : bool
         Whether to use Nesterov's momentum.
-    power_t : float
-        Exponent of the ``invscaling`` schedule.
     """
 
-    def __init__(
-        self, n_params, dtype, learning_rate_init, lr_schedule, momentum, nesterov, power_t
-    ):
-        self.learning_rate_init = learning_rate_init
-        self.learning_rate = float(learning_rate_init)
-        self.lr_schedule = lr_schedule
+    def __init__(self, n_params, dtype, schedule, momentum, nesterov):
+        self.schedule = schedule
+        self.learning_rate = schedule.rate()
         self.momentum = momentum
         self.nesterov = nesterov
-        self.power_t = power_t
         self.velocity = np.zeros(n_params, dtype=dtype)
         self._work = np.empty(n_params, dtype=dtype)
 
@@ -66,27 +58,31 @@ class SGD:
             np.copyto(work, velocity)
         params += work
 
+    @property
+    def rate(self):
+        """The scheduled learning rate of the current epoch."""
+        return self.learning_rate
+
+    def set_rate(self, rate):
+        self.learning_rate = rate
+
     def iteration_ends(self, time_step):
-        """Update the learning rate at the end of an epoch."""
-        if self.lr_schedule == "invscaling":
-            # A negative power underflows to 0 where (t + 1) ** power_t
-            # would raise OverflowError (huge power_t).
-            self.learning_rate = self.learning_rate_init * (time_step + 1.0) ** -self.power_t
+        """Step the schedule at the end of an epoch."""
+        self.schedule.epoch_ends(time_step)
+        self.set_rate(self.schedule.rate())
 
     def trigger_stopping(self, msg, verbose):
-        """Return True to stop; the adaptive schedule first shrinks the rate."""
-        if self.lr_schedule != "adaptive":
-            _say(verbose, msg + " Stopping.")
+        """Return True to stop; the adaptive schedule first lowers the rate."""
+        if self.schedule.stalled():
+            small = self.schedule.kind == "adaptive"
+            _say(verbose, msg + (" Learning rate too small. Stopping." if small else " Stopping."))
             return True
-        if self.learning_rate <= 1e-6:
-            _say(verbose, msg + " Learning rate too small. Stopping.")
-            return True
-        self.learning_rate /= 5.0
-        _say(verbose, msg + f" Setting learning rate to {self.learning_rate:f}")
+        self.set_rate(self.schedule.rate())
+        _say(verbose, msg + f" Setting learning rate to {self.rate:f}")
         return False
 
 
-class Adam:
+class Adam(SGD):
     """Adam (Kingma and Ba, 2014).
 
     With step count ``t``, first and second moments ``m`` and ``v`` (zero at
@@ -94,10 +90,14 @@ class Adam:
 
         m <- beta_1 * m + (1 - beta_1) * grad
         v <- beta_2 * v + (1 - beta_2) * grad ** 2
-        eta_t = learning_rate_init * sqrt(1 - beta_2 ** t) / (1 - beta_1 ** t)
+        eta_t = eta * sqrt(1 - beta_2 ** t) / (1 - beta_1 ** t)
         params <- params - eta_t * m / (sqrt(v) + epsilon)
 
     ``eta_t`` folds the bias corrections of both moments into the step size.
+    ``eta`` is the schedule's rate of the epoch: ``learning_rate_init`` with
+    the default constant schedule (scikit-learn's Adam ignores
+    ``learning_rate``; here every schedule applies). Schedules, stalls and
+    the end of an epoch work as for :class:`SGD`.
 
     Parameters
     ----------
@@ -105,17 +105,18 @@ class Adam:
         Length of the parameter vector.
     dtype : numpy dtype
         Dtype of the parameters.
-    learning_rate_init : float
-        Base step size.
+    schedule : Schedule
+        Gives ``eta`` for each epoch.
     beta_1, beta_2 : float
         Decay rates of the moment estimates, in [0, 1).
     epsilon : float
         Keeps the denominator away from zero.
     """
 
-    def __init__(self, n_params, dtype, learning_rate_init, beta_1, beta_2, epsilon):
-        self.learning_rate_init = learning_rate_init
-        self.learning_rate = float(learning_rate_init)
+    def __init__(self, n_params, dtype, schedule, beta_1, beta_2, epsilon):
+        self.schedule = schedule
+        self.base_rate = schedule.rate()
+        self.learning_rate = self.base_rate
         self.beta_1 = beta_1
         self.beta_2 = beta_2
         self.epsilon = epsilon
@@ -137,7 +138,7 @@ class Adam:
         work *= 1 - self.beta_2
         v += work
         self.learning_rate = (
-            self.learning_rate_init * np.sqrt(1 - self.beta_2**self.t) / (1 - self.beta_1**self.t)
+            self.base_rate * np.sqrt(1 - self.beta_2**self.t) / (1 - self.beta_1**self.t)
         )
         np.sqrt(v, out=work)
         work += self.epsilon
@@ -145,13 +146,13 @@ class Adam:
         work *= self.learning_rate
         params -= work
 
-    def iteration_ends(self, time_step):
-        """Adam adapts its steps itself: nothing to do at the end of an epoch."""
+    @property
+    def rate(self):
+        """The scheduled base rate of the current epoch (before bias correction)."""
+        return self.base_rate
 
-    def trigger_stopping(self, msg, verbose):
-        """Always stop when training stops improving."""
-        _say(verbose, msg + " Stopping.")
-        return True
+    def set_rate(self, rate):
+        self.base_rate = rate
 
 
 def _say(verbose, msg):
@@ -165,17 +166,12 @@ def make_optimizer(est, n_params, dtype):
     ``"gd"`` uses the same update rule as ``"sgd"``; only the batch differs
     (the whole training set, one step per epoch).
     """
-    if est.solver == "adam":
-        return Adam(n_params, dtype, est.learning_rate_init, est.beta_1, est.beta_2, est.epsilon)
-    return SGD(
-        n_params,
-        dtype,
-        est.learning_rate_init,
-        est.learning_rate,
-        est.momentum,
-        est.nesterovs_momentum,
-        est.power_t,
+    schedule = Schedule(
+        est.learning_rate, est.learning_rate_init, est.power_t, est.max_iter, est.warmup_epochs
     )
+    if est.solver == "adam":
+        return Adam(n_params, dtype, schedule, est.beta_1, est.beta_2, est.epsilon)
+    return SGD(n_params, dtype, schedule, est.momentum, est.nesterovs_momentum)
 
 
 #: Solvers that take gradient steps epoch by epoch (and so offer partial_fit).

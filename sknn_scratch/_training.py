@@ -20,6 +20,7 @@ buffers, which the estimator's ``coefs_`` and ``intercepts_`` view.
 
 import collections
 import copy
+import time
 import warnings
 from typing import NamedTuple
 
@@ -67,6 +68,7 @@ def fit_stochastic(est, net, data, rng, incremental, alpha, given_validation=Non
     history = _History(est, net, best_params)
     guard = _Guard(net, train, scales[1])
     diverged = False
+    started = time.perf_counter()
     try:
         for epoch in range(1 if incremental else est.max_iter):
             history.save()
@@ -80,6 +82,8 @@ def fit_stochastic(est, net, data, rng, incremental, alpha, given_validation=Non
                 diverged = True
                 break
             if _end_of_epoch(est, net, epoch_loss, (n_samples, scales), validation, best_params):
+                break
+            if _out_of_time(est, started):
                 break
         else:
             if not incremental:
@@ -135,6 +139,8 @@ _RECORDS = (
     "best_loss_",
     "best_validation_score_",
     "best_epoch_",
+    "learning_rate_",
+    "n_clipped_steps_",
     "_no_improvement_count",
 )
 #: The per-epoch lists, truncated back to a snapshot's lengths.
@@ -298,12 +304,30 @@ def _end_of_epoch(est, net, epoch_loss, sizes, validation, best_params):
     if _track_progress(est, previous_best) and best_params is not None:
         np.copyto(best_params, net.params)
     est._optimizer.iteration_ends(est.t_)
+    est.learning_rate_ = est._optimizer.rate
     if est._no_improvement_count <= est.n_iter_no_change:
         return False
     if est._optimizer.trigger_stopping(_stall_message(est), est.verbose):
         return True
+    est.learning_rate_ = est._optimizer.rate
     est._no_improvement_count = 0
     return False
+
+
+def _out_of_time(est, started):
+    """``max_time``: stop after the epoch (or iteration) that exceeds it."""
+    if est.max_time is None:
+        return False
+    elapsed = time.perf_counter() - started
+    if elapsed <= est.max_time:
+        return False
+    kept = "the best epoch's weights are kept" if est.early_stopping else "training stopped"
+    warnings.warn(
+        f"max_time={est.max_time}s reached after {est.n_iter_} epochs or iterations "
+        f"({elapsed:.3g}s); {kept}.",
+        ConvergenceWarning,
+    )
+    return True
 
 
 def _run_epoch(est, net, batches, rng, scales):
@@ -314,12 +338,35 @@ def _run_epoch(est, net, batches, rng, scales):
     weight_scale, penalty = scales
     accumulated = 0.0
     step, update = net.objective_and_gradient, est._optimizer.update
+    if est.max_grad_norm is not None:
+        update = _Clipped(update, est.max_grad_norm)
     params, grads = net.params, net.grads
     for X_batch, Y_batch, sw_batch in batches.epoch(order):
         m = X_batch.shape[0]
         accumulated += step(X_batch, Y_batch, sw_batch, weight_scale / m, penalty) * m
         update(params, grads)
+    if est.max_grad_norm is not None:
+        est.n_clipped_steps_ += update.clipped
     return accumulated / n_samples
+
+
+class _Clipped:
+    """An optimizer step that first clips the global gradient norm.
+
+    ``g <- g * max_grad_norm / ||g||`` when ``||g|| > max_grad_norm``: the
+    direction is kept and the length capped (Pascanu et al., 2013). Only
+    built when ``max_grad_norm`` is set, so the default path pays nothing.
+    """
+
+    def __init__(self, update, max_norm):
+        self.update, self.max_norm, self.clipped = update, max_norm, 0
+
+    def __call__(self, params, grads):
+        norm = float(np.sqrt(np.vdot(grads, grads)))
+        if norm > self.max_norm:
+            grads *= self.max_norm / norm
+            self.clipped += 1
+        self.update(params, grads)
 
 
 class _Batches:
@@ -543,14 +590,19 @@ def fit_lbfgs(est, net, train, alpha, validation=None):
     last_iterate = net.params.astype(np.float64)
     losses = []
 
+    started = time.perf_counter()
+
     def callback(intermediate_result):
         losses.append(float(intermediate_result.fun))
         np.copyto(last_iterate, intermediate_result.x)
+        est.n_iter_ = len(losses)  # for the max_time message
         if validation is not None:
             theta = intermediate_result.x.astype(net.params.dtype)
             coefs, intercepts = unflatten(theta, net.units)
             weights = theta[: net.weights.size]
             _record_validation(est, coefs, intercepts, validation, scales[1], weights)
+        if _out_of_time(est, started):
+            raise StopIteration  # SciPy ends the minimisation at this iterate
         if est.verbose:
             print(f"Iteration {len(losses)}, loss = {losses[-1]:.8f}")
 

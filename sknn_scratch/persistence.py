@@ -6,7 +6,7 @@ that loads it, so a pickle is only as safe as its source. The skops format
 stores the estimator as data (JSON plus NumPy arrays) and, on loading,
 refuses every type that has not been explicitly trusted. :func:`load` trusts
 exactly the classes of this package that a fitted estimator holds (the two
-estimators and the two optimizers); skops itself trusts NumPy, SciPy and
+estimators, the two optimizers and the learning-rate schedule); skops itself trusts NumPy, SciPy and
 scikit-learn types such as the classifier's ``LabelBinarizer``. A file that
 names any other type is refused before anything in it runs.
 
@@ -25,11 +25,13 @@ skops is an optional dependency: ``pip install skops`` (or
 from ._classifier import MLPClassifier
 from ._optimizers import SGD, Adam
 from ._regressor import MLPRegressor
+from ._schedules import Schedule
 from ._state import state_problems
 
 #: The only types :func:`load` trusts beyond skops's own defaults.
 TRUSTED_TYPES = [
-    f"{cls.__module__}.{cls.__qualname__}" for cls in (MLPRegressor, MLPClassifier, SGD, Adam)
+    f"{cls.__module__}.{cls.__qualname__}"
+    for cls in (MLPRegressor, MLPClassifier, SGD, Adam, Schedule)
 ]
 
 

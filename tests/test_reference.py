@@ -12,6 +12,7 @@ from sklearn.preprocessing import StandardScaler
 
 from sknn_scratch import MLPClassifier, MLPRegressor
 from sknn_scratch._optimizers import SGD, Adam
+from sknn_scratch._schedules import Schedule
 
 
 def _copy_weights(source, target):
@@ -58,13 +59,17 @@ def test_forward_pass_matches_sklearn_with_copied_weights(activation, target, rn
             np.testing.assert_array_equal(got, expected)
 
 
+def _constant(eta):
+    return Schedule("constant", eta, 0.5, 200, 0)
+
+
 def test_sgd_step_by_hand(rng):
     params = rng.normal(size=6)
     grads1, grads2 = rng.normal(size=6), rng.normal(size=6)
     eta, mu = 0.1, 0.9
     for nesterov in (False, True):
         p = params.copy()
-        opt = SGD(6, np.float64, eta, "constant", mu, nesterov, 0.5)
+        opt = SGD(6, np.float64, _constant(eta), mu, nesterov)
         opt.update(p, grads1)
         opt.update(p, grads2)
         v1 = -eta * grads1
@@ -79,18 +84,18 @@ def test_sgd_step_by_hand(rng):
 def test_sgd_without_momentum_is_textbook_step(rng):
     params, grads = rng.normal(size=5), rng.normal(size=5)
     p = params.copy()
-    SGD(5, np.float64, 0.3, "constant", 0.0, True, 0.5).update(p, grads)
+    SGD(5, np.float64, _constant(0.3), 0.0, True).update(p, grads)
     np.testing.assert_allclose(p, params - 0.3 * grads, rtol=0, atol=1e-15)
 
 
 def test_learning_rate_schedules():
-    opt = SGD(1, np.float64, 0.1, "invscaling", 0.9, True, 0.5)
+    opt = SGD(1, np.float64, Schedule("invscaling", 0.1, 0.5, 200, 0), 0.9, True)
     opt.iteration_ends(99)
     assert opt.learning_rate == pytest.approx(0.1 / 100**0.5)
-    opt = SGD(1, np.float64, 0.1, "adaptive", 0.9, True, 0.5)
+    opt = SGD(1, np.float64, Schedule("adaptive", 0.1, 0.5, 200, 0), 0.9, True)
     assert opt.trigger_stopping("", False) is False
     assert opt.learning_rate == pytest.approx(0.02)
-    assert SGD(1, np.float64, 0.1, "constant", 0.9, True, 0.5).trigger_stopping("", False)
+    assert SGD(1, np.float64, _constant(0.1), 0.9, True).trigger_stopping("", False)
 
 
 def test_adam_steps_by_hand(rng):
@@ -98,7 +103,7 @@ def test_adam_steps_by_hand(rng):
     grads = [rng.normal(size=4) for _ in range(3)]
     eta, b1, b2, eps = 0.01, 0.9, 0.999, 1e-8
     p = params.copy()
-    opt = Adam(4, np.float64, eta, b1, b2, eps)
+    opt = Adam(4, np.float64, _constant(eta), b1, b2, eps)
     m = v = np.zeros(4)
     expected = params.copy()
     for t, g in enumerate(grads, start=1):

@@ -234,3 +234,193 @@ def test_pipeline_routes_and_transforms_validation_data(rng):
         y_val=y_val,
     )
     assert pipe[-1].validation_scores_ == direct.validation_scores_
+
+
+# ------------------------------------------------ schedules and clipping
+
+
+def _rate_by_hand(kind, k, *, eta0=0.05, power_t=0.5, max_iter=8, warmup=0, t=0):
+    """The rate of epoch k (1-based), written out as the docs state it."""
+    factor = min(1.0, k / (warmup + 1)) if warmup else 1.0
+    if kind == "constant":
+        return factor * eta0
+    if kind == "invscaling":
+        return factor * (eta0 if k == 1 else eta0 / (t + 1) ** power_t)
+    span = max_iter - warmup
+    j = min(max(k - warmup, 1) - 1, span)
+    return factor * eta0 * (1 + np.cos(np.pi * j / span)) / 2
+
+
+@pytest.mark.parametrize("warmup", [0, 3])
+@pytest.mark.parametrize("kind", ["constant", "invscaling", "cosine"])
+def test_every_schedule_steps_gd_by_its_rate(kind, warmup, rng):
+    X, y = _regression(rng, n=40)
+    est = MLPRegressor(
+        solver="gd",
+        momentum=0,
+        learning_rate=kind,
+        learning_rate_init=0.05,
+        warmup_epochs=warmup,
+        max_iter=8,
+        hidden_layer_sizes=(5,),
+        random_state=0,
+    )
+    for k in range(1, 11):  # past max_iter: cosine stays at 0
+        theta, objective = est._objective_function(X, y) if k > 1 else (None, None)
+        rate = _rate_by_hand(kind, k, warmup=warmup, t=40 * (k - 1))
+        if k > 1:
+            assert est.learning_rate_ == pytest.approx(rate, rel=1e-12, abs=1e-15)
+            _, gradient = objective(theta)
+        est.partial_fit(X, y)
+        if k > 1:
+            expected = theta - rate * gradient
+            got = np.concatenate([a.ravel() for a in est.coefs_ + est.intercepts_])
+            np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-14)
+    if kind == "cosine":
+        assert est.learning_rate_ == 0.0
+
+
+@pytest.mark.parametrize("kind", ["invscaling", "cosine"])
+def test_adam_follows_the_schedule_too(kind, rng):
+    X, y = _regression(rng, n=40)
+    est = MLPRegressor(
+        solver="adam",
+        learning_rate=kind,
+        learning_rate_init=0.05,
+        max_iter=8,
+        batch_size=40,
+        hidden_layer_sizes=(5,),
+        random_state=0,
+    )
+    rates = []
+    for _ in range(6):
+        rates.append(est.learning_rate_ if hasattr(est, "coefs_") else 0.05)
+        est.partial_fit(X, y)
+    expected = [_rate_by_hand(kind, k, t=40 * (k - 1)) for k in range(1, 7)]
+    np.testing.assert_allclose(rates, expected, rtol=1e-12)
+    assert est._optimizer.base_rate == est.learning_rate_
+
+
+def test_default_adam_keeps_scikit_learns_constant_rate(rng):
+    X, y = _regression(rng, n=40)
+    est = fit_quietly(MLPRegressor(max_iter=5, hidden_layer_sizes=(5,), random_state=0), X, y)
+    assert est.learning_rate_ == 0.001 == est._optimizer.base_rate
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_adaptive_lowers_the_rate_when_stalled_then_stops(solver, rng):
+    X, y = _regression(rng, n=40)
+    est = MLPRegressor(
+        solver=solver,
+        learning_rate="adaptive",
+        learning_rate_init=0.01,
+        tol=1e9,
+        n_iter_no_change=1,
+        max_iter=100,
+        hidden_layer_sizes=(5,),
+        random_state=0,
+    ).fit(X, y)
+    # Each stall divides by 5 until the rate is <= 1e-6: 0.01 / 5**6 < 1e-6.
+    assert est.learning_rate_ == pytest.approx(0.01 / 5**6)
+    # Epoch 1 improves on nothing-yet; then each stall takes two stalled
+    # epochs (n_iter_no_change=1), and the seventh stops training.
+    assert est.n_iter_ == 1 + 2 * 7
+
+
+def test_schedule_survives_pickle_mid_training(rng):
+    X, y = _regression(rng, n=40)
+    params = dict(
+        solver="sgd", learning_rate="cosine", max_iter=6, hidden_layer_sizes=(5,), random_state=0
+    )
+    straight, resumed = MLPRegressor(**params), MLPRegressor(**params)
+    for _ in range(3):
+        straight.partial_fit(X, y)
+        resumed.partial_fit(X, y)
+    resumed = pickle.loads(pickle.dumps(resumed))
+    for _ in range(3):
+        straight.partial_fit(X, y)
+        resumed.partial_fit(X, y)
+    assert resumed.learning_rate_ == straight.learning_rate_
+    for a, b in zip(resumed.coefs_, straight.coefs_):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_clipping_scales_the_step_to_the_norm(rng):
+    X, y = _regression(rng, n=40)
+    est = MLPRegressor(
+        solver="gd",
+        momentum=0,
+        learning_rate_init=0.1,
+        max_grad_norm=0.05,
+        hidden_layer_sizes=(5,),
+        random_state=0,
+    )
+    est.partial_fit(X, y)
+    theta, objective = est._objective_function(X, y)
+    _, gradient = objective(theta)
+    norm = np.linalg.norm(gradient)
+    assert norm > 0.05
+    est.partial_fit(X, y)
+    got = np.concatenate([a.ravel() for a in est.coefs_ + est.intercepts_])
+    np.testing.assert_allclose(got, theta - 0.1 * gradient * 0.05 / norm, rtol=1e-12)
+    assert est.n_clipped_steps_ == 2
+    est.set_params(max_grad_norm=1e6).partial_fit(X, y)  # far above the norm: no clip
+    assert est.n_clipped_steps_ == 2
+
+
+def test_clipping_counts_minibatch_steps(rng):
+    X, y = _regression(rng, n=40)
+    est = fit_quietly(
+        MLPRegressor(
+            solver="sgd",
+            batch_size=10,
+            max_grad_norm=1e-9,
+            max_iter=3,
+            hidden_layer_sizes=(5,),
+            random_state=0,
+        ),
+        X,
+        y,
+    )
+    assert est.n_clipped_steps_ == 3 * 4
+
+
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+def test_max_time_stops_after_the_epoch_that_exceeds_it(solver, rng, monkeypatch):
+    X, y = _regression(rng, n=40)
+    clock = {"now": 0.0}
+
+    def fake_clock():
+        clock["now"] += 1.0
+        return clock["now"]
+
+    monkeypatch.setattr(_training.time, "perf_counter", fake_clock)
+    est = MLPRegressor(
+        solver=solver, max_time=3.5, max_iter=100, tol=0, hidden_layer_sizes=(5,), random_state=0
+    )
+    with pytest.warns(Warning, match="max_time=3.5"):
+        est.fit(X, y)
+    assert est.n_iter_ == 4 == len(est.loss_curve_)
+
+
+def test_max_time_with_early_stopping_keeps_the_best_epoch(rng, monkeypatch):
+    X, y = _regression(rng)
+    clock = {"now": 0.0}
+
+    def fake_clock():
+        clock["now"] += 1.0
+        return clock["now"]
+
+    monkeypatch.setattr(_training.time, "perf_counter", fake_clock)
+    est = MLPRegressor(
+        early_stopping=True,
+        max_time=6.5,
+        max_iter=100,
+        learning_rate_init=0.05,
+        hidden_layer_sizes=(5,),
+        random_state=0,
+    )
+    with pytest.warns(Warning, match="best epoch's weights are kept"):
+        est.fit(X[:150], y[:150], X_val=X[150:], y_val=y[150:])
+    assert est.n_iter_ == 7
+    assert est.score(X[150:], y[150:]) == pytest.approx(est.best_validation_score_, rel=1e-9)

@@ -1,0 +1,81 @@
+"""Learning-rate schedules: the rate of each epoch, for every stochastic solver.
+
+A schedule is an object beside the optimizer: the optimizer asks it for the
+rate of the coming epoch and tells it when an epoch ends or training
+stalls. Its state is a few numbers, so it pickles with the optimizer and
+carries on across ``partial_fit`` calls.
+
+With ``eta0 = learning_rate_init``, ``k`` the epoch (1-based, counted since
+the optimizer was made), ``t`` the number of samples seen, ``N = max_iter``
+and ``W = warmup_epochs``, the rate of epoch ``k`` is::
+
+    warm-up factor   min(1, k / (W + 1))                       (1 when W = 0)
+    constant         eta0
+    invscaling       eta0 / (t + 1) ** power_t    (t at the end of epoch k - 1)
+    adaptive         eta0, divided by 5 each time training stalls
+    cosine           eta0 * (1 + cos(pi * j / (N - W))) / 2,   j = max(k - W, 1) - 1
+
+times the warm-up factor. Cosine annealing thus starts at ``eta0`` once the
+warm-up is over and falls towards 0 at epoch ``N``; later epochs (with
+``partial_fit``) stay at 0.
+"""
+
+import math
+
+#: Every schedule name users may pass as ``learning_rate``.
+SCHEDULES = ("constant", "invscaling", "adaptive", "cosine")
+
+#: The adaptive schedule gives up below this rate.
+_ADAPTIVE_FLOOR = 1e-6
+
+
+class Schedule:
+    """The learning rate of each epoch (see the module docstring).
+
+    Parameters
+    ----------
+    kind : {"constant", "invscaling", "adaptive", "cosine"}
+        The schedule.
+    learning_rate_init : float
+        ``eta0``.
+    power_t : float
+        Exponent of ``invscaling``.
+    max_iter : int
+        ``N``, the epochs over which ``cosine`` anneals.
+    warmup_epochs : int
+        ``W``, the epochs of linear warm-up.
+    """
+
+    def __init__(self, kind, learning_rate_init, power_t, max_iter, warmup_epochs):
+        self.kind = kind
+        self.learning_rate_init = float(learning_rate_init)
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.warmup_epochs = warmup_epochs
+        self.epochs = 0  # completed
+        self.base = float(learning_rate_init)  # the invscaling / adaptive state
+
+    def rate(self):
+        """The learning rate of the coming epoch."""
+        k, warmup = self.epochs + 1, self.warmup_epochs
+        factor = min(1.0, k / (warmup + 1)) if warmup else 1.0
+        if self.kind != "cosine":
+            return factor * self.base
+        span = max(self.max_iter - warmup, 1)
+        j = min(max(k - warmup, 1) - 1, span)
+        return factor * self.learning_rate_init * 0.5 * (1.0 + math.cos(math.pi * j / span))
+
+    def epoch_ends(self, time_step):
+        """Step the schedule: one more epoch done, ``time_step`` samples seen."""
+        self.epochs += 1
+        if self.kind == "invscaling":
+            # A negative power underflows to 0 where (t + 1) ** power_t
+            # would raise OverflowError (huge power_t).
+            self.base = self.learning_rate_init * (time_step + 1.0) ** -self.power_t
+
+    def stalled(self):
+        """Training stopped improving: return True to stop, or lower the rate."""
+        if self.kind != "adaptive" or self.base <= _ADAPTIVE_FLOOR:
+            return True
+        self.base /= 5.0
+        return False
