@@ -16,12 +16,15 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from ._activations import HIDDEN_ACTIVATIONS
+from ._callbacks import Reporter
 from ._compat import (
+    CallbackSupportMixin,
     Interval,
     InvalidParameterError,
     Options,
     StrOptions,
     _check_sample_weight,
+    with_callbacks,
 )
 from ._initializers import glorot_uniform
 from ._network import Network, checked_weights, hidden_values, layer_units_of, predict_raw
@@ -53,7 +56,7 @@ def _has_stochastic_solver(est):
     return est.solver in STOCHASTIC_SOLVERS
 
 
-class BaseMLP(BaseEstimator):
+class BaseMLP(CallbackSupportMixin, BaseEstimator):
     """Shared machinery of MLPRegressor and MLPClassifier; not for direct use."""
 
     _parameter_constraints: dict = {
@@ -182,6 +185,7 @@ class BaseMLP(BaseEstimator):
         validation = (X_val, y_val, sample_weight_val)
         return self._fit(X, y, sample_weight, incremental=False, validation=validation)
 
+    @with_callbacks  # tears scikit-learn callbacks down however the call ends
     def _fit(self, X, y, sample_weight, incremental, classes=None, validation=None):
         """Train a working copy, and publish it only if the call succeeds.
 
@@ -200,14 +204,20 @@ class BaseMLP(BaseEstimator):
             random_state.get_state() if isinstance(random_state, np.random.RandomState) else None
         )
         try:
-            work._fit_unguarded(X, y, sample_weight, incremental, classes, validation)
+            work._fit_unguarded(X, y, sample_weight, incremental, classes, validation, self)
         except BaseException:
             if saved_rng is not None:
                 random_state.set_state(saved_rng)
             raise
-        stale = self.__dict__.keys() - work.__dict__.keys()
+        # Fitted attributes only the old model had (feature_names_in_ after a
+        # refit on arrays); private state such as the callback context stays.
+        stale = {
+            name
+            for name in self.__dict__.keys() - work.__dict__.keys()
+            if name.endswith("_") and not name.startswith("_")
+        }
         self.__dict__.update(work.__dict__)
-        for name in stale:  # e.g. feature_names_in_ after a refit on arrays
+        for name in stale:
             self.__dict__.pop(name, None)
         return self
 
@@ -221,7 +231,7 @@ class BaseMLP(BaseEstimator):
             work._optimizer = copy.deepcopy(self._optimizer)
         return work
 
-    def _fit_unguarded(self, X, y, sample_weight, incremental, classes, validation=None):
+    def _fit_unguarded(self, X, y, sample_weight, incremental, classes, validation, owner):
         self._validate_params()
         hidden_layer_sizes = self._checked_hidden_layer_sizes()
         fitted = hasattr(self, "coefs_")
@@ -244,13 +254,19 @@ class BaseMLP(BaseEstimator):
         validation = self._validated_validation_data(validation, X.dtype)
         net = self._network(X.dtype)
         self.coefs_, self.intercepts_ = net.coefs, net.intercepts
-        if self.solver == "lbfgs":
+        lbfgs = self.solver == "lbfgs"
+        # L-BFGS: one subtask per iteration, and one that never runs (as in
+        # scikit-learn's LogisticRegression).
+        epochs = 1 if incremental else self.max_iter + lbfgs
+        reporter = Reporter(owner, epochs, X, y, sample_weight)
+        if lbfgs:
             self._optimizer = None
-            fit_lbfgs(self, net, (X, Y, sample_weight), alpha, validation)
+            fit_lbfgs(self, net, (X, Y, sample_weight), alpha, validation, reporter)
         else:
             self._prepare_optimizer(net, incremental)
             data = (X, Y, sample_weight, y)
-            fit_stochastic(self, net, data, rng, incremental, alpha, validation)
+            fit_stochastic(self, net, data, rng, incremental, alpha, validation, reporter)
+        reporter.fit_ends(self)
         return self
 
     def _validated_validation_data(self, validation, dtype):

@@ -11,3 +11,18 @@ from sklearn.utils._param_validation import (  # noqa: F401
     StrOptions,
 )
 from sklearn.utils.validation import _check_sample_weight  # noqa: F401
+
+# scikit-learn's callback API (sklearn.callback) arrived in 1.9 and is still
+# young; older releases get a stand-in whose set_callbacks says what to do.
+try:
+    from sklearn.callback import CallbackSupportMixin, with_callbacks  # noqa: F401
+except ImportError:  # pragma: no cover - scikit-learn < 1.9
+
+    class CallbackSupportMixin:
+        """Stand-in for scikit-learn < 1.9, which has no callback API."""
+
+        def set_callbacks(self, *callbacks):
+            raise ImportError("Callbacks need scikit-learn >= 1.9: pip install -U scikit-learn")
+
+    def with_callbacks(method):
+        return method

@@ -34,7 +34,25 @@ from ._network import abs_max, output_bound, predict_raw, unflatten
 from ._validation import ValidationData, validation_record
 
 
-def fit_stochastic(est, net, data, rng, incremental, alpha, given_validation=None):
+class _Silent:
+    """The reporter of a training loop that nobody listens to."""
+
+    def epoch_begins(self):
+        pass
+
+    def epoch_ends(self, est, coefs, intercepts):
+        return False
+
+    def epoch_aborted(self):
+        pass
+
+
+_SILENT = _Silent()
+
+
+def fit_stochastic(
+    est, net, data, rng, incremental, alpha, given_validation=None, reporter=_SILENT
+):
     """Run epochs of gradient steps for ``gd``, ``sgd`` and ``adam``.
 
     Parameters
@@ -57,6 +75,9 @@ def fit_stochastic(est, net, data, rng, incremental, alpha, given_validation=Non
     given_validation : ValidationData or None
         Validation data given to ``fit``: used instead of the
         ``validation_fraction`` split, and scored every epoch.
+    reporter : Reporter
+        Calls scikit-learn's callback hooks around each epoch; a callback
+        can stop training.
     """
     train, validation = _split_validation(est, data, rng, incremental, given_validation)
     X, _, sample_weight = train
@@ -71,6 +92,7 @@ def fit_stochastic(est, net, data, rng, incremental, alpha, given_validation=Non
     started = time.perf_counter()
     try:
         for epoch in range(1 if incremental else est.max_iter):
+            reporter.epoch_begins()
             history.save()
             # Overflow shows up as a non-finite loss or weight, checked below
             # with a warning that says what to do; NumPy's own warnings from
@@ -83,6 +105,8 @@ def fit_stochastic(est, net, data, rng, incremental, alpha, given_validation=Non
                 break
             if _end_of_epoch(est, net, epoch_loss, (n_samples, scales), validation, best_params):
                 break
+            if reporter.epoch_ends(est, net.coefs, net.intercepts):
+                break  # a callback asked to stop
             if _out_of_time(est, started):
                 break
         else:
@@ -92,6 +116,7 @@ def fit_stochastic(est, net, data, rng, incremental, alpha, given_validation=Non
         # Back to the start of the epoch that was interrupted: weights,
         # optimizer and every record then describe the last completed epoch.
         history.restore(history.latest)
+        reporter.epoch_aborted()
         if not est.loss_curve_:
             raise  # nothing was trained; the caller's estimator is untouched
         warnings.warn(
@@ -568,7 +593,7 @@ def full_batch_scales(X, sample_weight, alpha):
     return data_scale / X.shape[0], penalty
 
 
-def fit_lbfgs(est, net, train, alpha, validation=None):
+def fit_lbfgs(est, net, train, alpha, validation=None, reporter=_SILENT):
     """Minimise the full-batch objective with SciPy's L-BFGS-B.
 
     SciPy works in float64; each evaluation copies the iterate into the
@@ -591,6 +616,7 @@ def fit_lbfgs(est, net, train, alpha, validation=None):
     losses = []
 
     started = time.perf_counter()
+    reporter.epoch_begins()
 
     def callback(intermediate_result):
         losses.append(float(intermediate_result.fun))
@@ -601,6 +627,9 @@ def fit_lbfgs(est, net, train, alpha, validation=None):
             coefs, intercepts = unflatten(theta, net.units)
             weights = theta[: net.weights.size]
             _record_validation(est, coefs, intercepts, validation, scales[1], weights)
+        if reporter.epoch_ends(est, *unflatten(intermediate_result.x, net.units)):
+            raise StopIteration  # a callback asked to stop
+        reporter.epoch_begins()
         if _out_of_time(est, started):
             raise StopIteration  # SciPy ends the minimisation at this iterate
         if est.verbose:

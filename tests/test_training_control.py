@@ -424,3 +424,113 @@ def test_max_time_with_early_stopping_keeps_the_best_epoch(rng, monkeypatch):
         est.fit(X[:150], y[:150], X_val=X[150:], y_val=y[150:])
     assert est.n_iter_ == 7
     assert est.score(X[150:], y[150:]) == pytest.approx(est.best_validation_score_, rel=1e-9)
+
+
+# ------------------------------------------------ scikit-learn's callbacks
+
+
+class Recorder:
+    """A FitCallback that notes every hook, and can stop after some epochs."""
+
+    def __init__(self, stop_after=None):
+        self.calls, self.stop_after, self.fitted = [], stop_after, []
+
+    def setup(self, estimator, context):
+        self.calls.append("setup")
+
+    def teardown(self, estimator, context):
+        self.calls.append("teardown")
+
+    def on_fit_task_begin(self, estimator, context, *, X=None, y=None):
+        self.calls.append(("begin", context.task_name))
+
+    def on_fit_task_end(self, estimator, context, *, X=None, fitted_estimator=None):
+        self.calls.append(("end", context.task_name))
+        if context.task_name == "epoch" and fitted_estimator is not None:
+            self.fitted.append(fitted_estimator)
+            return self.stop_after is not None and len(self.fitted) >= self.stop_after
+        return False
+
+
+@pytest.mark.parametrize("Estimator", [MLPRegressor, MLPClassifier])
+@pytest.mark.parametrize("solver", ["sgd", "adam", "lbfgs"])
+def test_callbacks_see_every_epoch_and_the_fitted_model(Estimator, solver, rng):
+    X, y = (_regression if Estimator is MLPRegressor else _classification)(rng)
+    recorder = Recorder()
+    est = Estimator(solver=solver, **SMALL).set_callbacks(recorder)
+    fit_quietly(est, X, y)
+    epochs = [c for c in recorder.calls if c == ("end", "epoch")]
+    # L-BFGS's last subtask is the iteration that never ran (closed empty).
+    assert len(epochs) == est.n_iter_ + (solver == "lbfgs")
+    assert len(recorder.fitted) == est.n_iter_
+    assert recorder.calls[0] == "setup" and recorder.calls[-1] == "teardown"
+    assert recorder.calls.count(("begin", "fit")) == recorder.calls.count(("end", "fit")) == 1
+    np.testing.assert_array_equal(recorder.fitted[-1].predict(X), est.predict(X))
+    # Each fitted estimator holds its own epoch's weights.
+    if solver != "lbfgs":
+        assert not np.array_equal(recorder.fitted[0].coefs_[0], recorder.fitted[-1].coefs_[0])
+
+
+@pytest.mark.parametrize("solver", ["sgd", "lbfgs"])
+def test_a_callback_can_stop_training(solver, rng):
+    X, y = _regression(rng)
+    est = MLPRegressor(solver=solver, **SMALL).set_callbacks(Recorder(stop_after=3))
+    est.fit(X, y)  # no ConvergenceWarning: the callback stopped it
+    assert est.n_iter_ == 3 == len(est.loss_curve_)
+
+
+def test_partial_fit_is_one_epoch_task(rng):
+    X, y = _regression(rng)
+    recorder = Recorder()
+    est = MLPRegressor(solver="sgd", **SMALL).set_callbacks(recorder)
+    est.partial_fit(X, y)
+    est.partial_fit(X, y)
+    assert recorder.calls.count(("end", "epoch")) == 2
+    assert recorder.calls.count("setup") == recorder.calls.count("teardown") == 2
+
+
+def test_callbacks_torn_down_and_state_unchanged_when_fit_fails(rng, monkeypatch):
+    X, y = _regression(rng)
+    recorder = Recorder()
+    est = fit_quietly(MLPRegressor(**SMALL), X, y).set_callbacks(recorder)
+
+    def state():  # the callback's own notes are the callback's business
+        return pickle.dumps({k: v for k, v in est.__dict__.items() if k != "_skl_callbacks"})
+
+    before = state()
+
+    def fail(*args):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(_training, "_end_of_epoch", fail)
+    with pytest.raises(RuntimeError, match="boom"):
+        est.fit(X, y)
+    assert recorder.calls[0] == "setup" and recorder.calls[-1] == "teardown"
+    assert not hasattr(est, "_callback_fit_ctx")
+    assert state() == before
+
+
+def test_scoring_monitor_logs_every_epoch(rng):
+    from sklearn.callback import ScoringMonitor
+
+    X, y = _regression(rng)
+    monitor = ScoringMonitor(scoring="r2")
+    est = fit_quietly(MLPRegressor(**SMALL).set_callbacks(monitor), X, y)
+    logs = monitor.get_logs()
+    log = logs if not isinstance(logs, list) else logs[0]
+    epochs = [row for row in log.data if row["task_name"] == "epoch"]
+    assert len(epochs) == est.n_iter_
+    assert epochs[-1]["r2"] == pytest.approx(est.score(X, y), rel=1e-9)
+
+
+def test_progress_bar_in_a_pipeline_inside_grid_search(rng):
+    pytest.importorskip("rich")
+    from sklearn.callback import ProgressBar
+    from sklearn.model_selection import GridSearchCV
+
+    X, y = _regression(rng)
+    pipe = Pipeline([("scale", StandardScaler()), ("mlp", MLPRegressor(**SMALL))])
+    search = GridSearchCV(pipe, {"mlp__alpha": [1e-4, 1e-1]}, cv=2)
+    search.set_callbacks(ProgressBar(max_propagation_depth=None))
+    fit_quietly(search, X, y)
+    assert search.best_estimator_[-1].n_iter_ > 0
