@@ -697,18 +697,34 @@ def _plot_loss_curve(plt, mlp, path):
 
 
 class _Progress:
-    """One status line on stderr, rewritten in place; silent unless enabled."""
+    """Progress on stderr, silent unless enabled (a terminal, no --quiet).
+
+    With rich installed (the ``rich`` extra), each MLP fit shows
+    scikit-learn's ``ProgressBar`` (its callback API, one step per epoch)
+    under a line naming the fold; without it, one status line is rewritten
+    in place with the fold and the MLP's loss per epoch (its verbose output).
+    """
 
     def __init__(self, enabled):
         self.enabled = enabled
+        self.bars = enabled and _progress_bar_available()
         self.status = ""
+        if self.bars:
+            import rich
+
+            # scikit-learn's ProgressBar draws on rich's global console;
+            # stdout carries the results, so the bars go to stderr.
+            rich.reconfigure(stderr=True)
 
     def update(self, status):
         self.status = status
-        self._write(status)
+        if self.bars and self.enabled:
+            print(status, file=sys.stderr, flush=True)  # bars follow on their own lines
+        else:
+            self._write(status)
 
     def clear(self):
-        if self.enabled:
+        if self.enabled and not self.bars:
             sys.stderr.write("\r\033[K")
             sys.stderr.flush()
 
@@ -719,15 +735,32 @@ class _Progress:
 
     @contextlib.contextmanager
     def epochs(self, pipeline):
-        """Show the MLP's per-epoch loss (its verbose output) on the status line."""
+        """Show the MLP's epochs while it fits: progress bars, or its loss."""
         mlp = getattr(pipeline[-1], "regressor", pipeline[-1])
         if not self.enabled or not isinstance(mlp, MLPRegressor):
             yield
-            return
-        mlp.set_params(verbose=True)
-        with contextlib.redirect_stdout(_EpochSink(self)):
-            yield
-        mlp.set_params(verbose=False)
+        elif self.bars:
+            from sklearn.callback import ProgressBar
+
+            mlp.set_callbacks(ProgressBar())
+            try:
+                yield
+            finally:
+                mlp.set_callbacks()
+        else:
+            mlp.set_params(verbose=True)
+            with contextlib.redirect_stdout(_EpochSink(self)):
+                yield
+            mlp.set_params(verbose=False)
+
+
+def _progress_bar_available():
+    try:
+        import rich  # noqa: F401
+        from sklearn.callback import ProgressBar  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 class _EpochSink(io.TextIOBase):

@@ -5,6 +5,7 @@ import os
 import pty
 import subprocess
 import sys
+import threading
 
 import numpy as np
 import pytest
@@ -136,29 +137,51 @@ def test_tune_reports_best_parameters(tmp_path):
     assert "GridSearchCV best R^2" in result.stdout
 
 
-def test_progress_shows_in_a_terminal_only():
+def _run_in_terminal(*code_args):
+    """Run the CLI with stderr on a pseudo-terminal; return (rc, stdout, tty bytes)."""
     controller, terminal = pty.openpty()
     process = subprocess.Popen(
-        [sys.executable, "-m", "sknn_scratch", "compare", *SMALL],
-        stdout=subprocess.PIPE,
-        stderr=terminal,
-        text=True,
+        [sys.executable, *code_args], stdout=subprocess.PIPE, stderr=terminal, text=True
     )
     os.close(terminal)
+    seen = []
+
+    def drain():  # concurrently, so that a full terminal buffer never blocks the CLI
+        while True:
+            try:
+                chunk = os.read(controller, 65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            seen.append(chunk)
+
+    reader = threading.Thread(target=drain)
+    reader.start()
     output = process.stdout.read()
     process.wait(timeout=300)
-    seen = b""
-    while True:
-        try:
-            chunk = os.read(controller, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        seen += chunk
+    reader.join(timeout=30)
     os.close(controller)
-    assert process.returncode == 0 and "MLPRegressor" in output
-    assert b"fold 1/3" in seen and b"Iteration" in seen
+    return process.returncode, output, b"".join(seen)
+
+
+@pytest.mark.parametrize("rich", ["installed", "missing"])
+def test_progress_shows_in_a_terminal_only(rich):
+    if rich == "installed":
+        pytest.importorskip("rich")
+    hide = "import sys; sys.modules['rich'] = None; " if rich == "missing" else ""
+    code = (
+        f"{hide}from sknn_scratch.cli import main; raise SystemExit(main({['compare', *SMALL]!r}))"
+    )
+    returncode, output, seen = _run_in_terminal("-c", code)
+    assert returncode == 0 and "MLPRegressor" in output
+    # Nothing but results on stdout: no bars, no status lines.
+    assert output.startswith("Data:") and "MLPRegressor - fit" not in output
+    assert b"fold 1/3" in seen
+    if rich == "installed":  # scikit-learn's ProgressBar, through the callback API
+        assert b"MLPRegressor - fit" in seen and b"100%" in seen
+    else:  # the status line with the MLP's verbose loss
+        assert b"Iteration" in seen
     quiet = run(*SMALL, "--quiet")
     assert quiet.stderr == ""
 
