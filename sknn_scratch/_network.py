@@ -129,7 +129,10 @@ def predict_raw(X, coefs, intercepts, activation, block_bytes=2**20):
 def abs_max(X):
     """``max |x|`` over the entries of a dense or sparse X, as a float64."""
     values = X.data if sp.issparse(X) else X
-    return float(np.abs(values).max(initial=0.0))
+    if values.size == 0:
+        return 0.0
+    # max and min instead of abs(values).max(): no copy of the data.
+    return float(max(values.max(), -values.min()))
 
 
 def output_bound(x_bound, coefs, intercepts, activation):
