@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
-from scipy.special import expit
+from scipy.special import expit, ndtr
 
 
 class Activation(NamedTuple):
@@ -80,6 +80,82 @@ def relu_derivative(A, delta, work):
     delta *= work
 
 
+def leaky_relu(Z, work=None):
+    """f(z) = z for z > 0, else 0.01 z: relu that keeps a small slope."""
+    slope = _slopes(Z, _LEAK) if work is None else _slopes(Z, _LEAK, out=work)
+    Z *= slope
+    return Z
+
+
+def slope_derivative(A, delta, work):
+    """f'(z), left in ``work`` by the forward pass (leaky_relu, elu, gelu,
+    silu, softplus all do so): one multiply."""
+    delta *= work
+
+
+_LEAK = 0.01
+
+
+def _slopes(Z, leak, out=None):
+    """1 where z > 0, else ``leak``."""
+    out = np.empty_like(Z) if out is None else out
+    np.greater(Z, 0, out=out)
+    out *= 1 - leak
+    out += leak
+    return out
+
+
+def elu(Z, work=None):
+    """f(z) = z for z > 0, else exp(z) - 1 (Clevert et al., 2015).
+
+    f'(z) = 1 for z > 0, else exp(z). ``expm1`` of ``min(z, 0)`` never
+    overflows and keeps precision near 0.
+    """
+    negative = np.minimum(Z, 0)
+    if work is not None:
+        np.exp(negative, out=work)
+        work[Z > 0] = 1
+    np.expm1(negative, out=negative)
+    np.copyto(Z, negative, where=Z <= 0)
+    return Z
+
+
+def gelu(Z, work=None):
+    """f(z) = z Phi(z), Phi the standard normal CDF (Hendrycks and Gimpel, 2016).
+
+    f'(z) = Phi(z) + z phi(z). phi is evaluated at z clipped to [-40, 40],
+    where it is already 0 to double precision, so z^2 cannot overflow.
+    """
+    cdf = ndtr(Z)
+    if work is not None:
+        clipped = np.clip(Z, -40, 40)
+        np.multiply(clipped, np.exp(-0.5 * clipped * clipped) / np.sqrt(2 * np.pi), out=work)
+        work += cdf
+    Z *= cdf
+    return Z
+
+
+def silu(Z, work=None):
+    """f(z) = z sigma(z), sigma the logistic function ("swish").
+
+    f'(z) = sigma(z) + z sigma(z) sigma(-z); both sigmas from ``expit``,
+    which never overflows.
+    """
+    sigma = expit(Z)
+    if work is not None:
+        np.multiply(Z, sigma * expit(-Z), out=work)
+        work += sigma
+    Z *= sigma
+    return Z
+
+
+def softplus(Z, work=None):
+    """f(z) = log(1 + exp(z)), computed as ``logaddexp(0, z)``; f'(z) = sigma(z)."""
+    if work is not None:
+        expit(Z, out=work)
+    return np.logaddexp(0, Z, out=Z)
+
+
 def softmax(Z):
     """f(z)_k = exp(z_k) / sum_j exp(z_j), row by row.
 
@@ -119,12 +195,19 @@ HIDDEN_ACTIVATIONS = {
     "logistic": Activation(logistic, logistic_derivative),
     "tanh": Activation(tanh, tanh_derivative),
     "relu": Activation(relu, relu_derivative),
+    "leaky_relu": Activation(leaky_relu, slope_derivative),
+    "elu": Activation(elu, slope_derivative),
+    "gelu": Activation(gelu, slope_derivative),
+    "silu": Activation(silu, slope_derivative),
+    "softplus": Activation(softplus, slope_derivative),
 }
 
 #: Largest ``|f(z)|`` of the activations bounded whatever ``z`` is. Every
-#: other hidden activation here satisfies ``|f(z)| <= |z|``, which is all the
-#: divergence check (``_network.output_bound``) needs to know about it.
+#: other hidden activation here satisfies ``|f(z)| <= |z| + offset``, with
+#: the offset below (0 if not listed), which is all the divergence check
+#: (``_network.output_bound``) needs to know about it.
 BOUNDED_ACTIVATIONS = {"logistic": 1.0, "tanh": 1.0}
+ACTIVATION_OFFSETS = {"softplus": float(np.log(2.0))}
 
 #: Output activations (inverse link functions), keyed by ``out_activation_``.
 OUTPUT_ACTIVATIONS = {

@@ -48,9 +48,13 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         The ith element is the number of units of the ith hidden layer. An
         empty tuple gives (multinomial) logistic regression.
-    activation : {'identity', 'logistic', 'tanh', 'relu'}, default='relu'
+    activation : {'identity', 'logistic', 'tanh', 'relu', 'leaky_relu', 'elu', \
+'gelu', 'silu', 'softplus'}, default='relu'
         Activation of the hidden layers: ``z``, ``1 / (1 + exp(-z))``,
-        ``tanh(z)`` or ``max(z, 0)``.
+        ``tanh(z)``, ``max(z, 0)`` (scikit-learn's four), or ``z`` for
+        ``z > 0`` else ``0.01 z`` (leaky_relu), else ``exp(z) - 1`` (elu),
+        ``z Phi(z)`` with ``Phi`` the normal CDF (gelu), ``z / (1 + exp(-z))``
+        (silu), ``log(1 + exp(z))`` (softplus).
     solver : {'lbfgs', 'sgd', 'adam', 'gd'}, default='adam'
         The optimizer: 'lbfgs' (quasi-Newton, full batch), 'sgd' (minibatch
         gradient descent with momentum), 'adam' (Kingma and Ba), or 'gd'
@@ -222,8 +226,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         classes : array-like of shape (n_classes,)
             The class labels. They are sorted, as in ``classes_``, and output
             unit ``k`` scores ``classes_[k]``.
-        activation : {'identity', 'logistic', 'tanh', 'relu'}, default='relu'
-            Activation of the hidden layers.
+        activation : str, default='relu'
+            Activation of the hidden layers (any of the class's
+            ``activation`` options).
 
         Returns
         -------

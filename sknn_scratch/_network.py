@@ -20,7 +20,12 @@ weights (1 when none are given), and the estimator chooses ``data_scale`` and
 import numpy as np
 import scipy.sparse as sp
 
-from ._activations import BOUNDED_ACTIVATIONS, HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from ._activations import (
+    ACTIVATION_OFFSETS,
+    BOUNDED_ACTIVATIONS,
+    HIDDEN_ACTIVATIONS,
+    OUTPUT_ACTIVATIONS,
+)
 from ._losses import LOSSES, weighted_loss_and_deltas
 
 
@@ -148,12 +153,13 @@ def output_bound(x_bound, coefs, intercepts, activation):
     """
     bound = x_bound
     cap = BOUNDED_ACTIVATIONS.get(activation, np.inf)
+    offset = ACTIVATION_OFFSETS.get(activation, 0.0)
     with np.errstate(over="ignore", invalid="ignore"):
         for i, (coef, intercept) in enumerate(zip(coefs, intercepts)):
             column_sums = np.abs(coef).sum(axis=0, dtype=np.float64)
             bound = bound * column_sums.max(initial=0.0) + float(np.abs(intercept).max(initial=0.0))
             if i < len(coefs) - 1:
-                bound = min(bound, cap)
+                bound = min(bound + offset, cap)
     return bound
 
 

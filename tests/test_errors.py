@@ -124,7 +124,7 @@ FIT_CASES = {
     ),
     "unknown activation": (
         lambda X, y: ((X, y), {}),
-        {"activation": "softplus"},
+        {"activation": "swish"},
         ValueError,
         "activation",
     ),

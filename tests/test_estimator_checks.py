@@ -21,8 +21,29 @@ ALLOWED_SKIPS = {
 }
 
 
-# Default hyper-parameters, with a fixed seed so that results are reproducible.
-@parametrize_with_checks([MLPRegressor(random_state=0), MLPClassifier(random_state=0)])
+# Default hyper-parameters, with a fixed seed so that results are reproducible;
+# then the parameters sknn-scratch adds, set away from their defaults.
+@parametrize_with_checks(
+    [
+        MLPRegressor(random_state=0),
+        MLPClassifier(random_state=0),
+        MLPRegressor(
+            activation="gelu",
+            learning_rate="cosine",
+            warmup_epochs=3,
+            max_grad_norm=10.0,
+            scoring="loss",
+            random_state=0,
+        ),
+        MLPClassifier(
+            activation="silu",
+            learning_rate="adaptive",
+            max_grad_norm=10.0,
+            scoring="neg_log_loss",
+            random_state=0,
+        ),
+    ]
+)
 def test_sklearn_compatible_estimator(estimator, check):
     name = getattr(check, "func", check).__name__
     try:

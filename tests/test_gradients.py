@@ -8,11 +8,12 @@ differences.
 import numpy as np
 import pytest
 from helpers import fit_quietly
-from scipy.special import expit, softmax
+from scipy.special import erf, expit, softmax
 
 from sknn_scratch import MLPClassifier, MLPRegressor
+from sknn_scratch._activations import HIDDEN_ACTIVATIONS
 
-ACTIVATIONS = ["identity", "logistic", "tanh", "relu"]
+ACTIVATIONS = sorted(HIDDEN_ACTIVATIONS)
 
 
 def _problem(kind, rng):
@@ -63,7 +64,18 @@ def _objective_by_hand(est, X, y, sample_weight):
 
 
 def _hidden(name, Z):
-    return {"identity": Z, "logistic": expit(Z), "tanh": np.tanh(Z), "relu": np.maximum(Z, 0)}[name]
+    """Each hidden activation written out again, independently of the library."""
+    return {
+        "identity": lambda: Z,
+        "logistic": lambda: expit(Z),
+        "tanh": lambda: np.tanh(Z),
+        "relu": lambda: np.maximum(Z, 0),
+        "leaky_relu": lambda: np.where(Z > 0, Z, 0.01 * Z),
+        "elu": lambda: np.where(Z > 0, Z, np.exp(np.minimum(Z, 0)) - 1),
+        "gelu": lambda: Z * 0.5 * (1 + erf(Z / np.sqrt(2))),
+        "silu": lambda: Z / (1 + np.exp(-Z)),
+        "softplus": lambda: np.log1p(np.exp(Z)),
+    }[name]()
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)

@@ -336,7 +336,9 @@ def test_divergence_check_sees_every_training_row():
 
 
 def test_output_bound_bounds_every_output(rng):
-    for activation in ("identity", "relu", "tanh", "logistic"):
+    from sknn_scratch._activations import HIDDEN_ACTIVATIONS
+
+    for activation in HIDDEN_ACTIVATIONS:
         coefs = [rng.normal(size=(4, 5)), rng.normal(size=(5, 2))]
         intercepts = [rng.normal(size=5), rng.normal(size=2)]
         X = rng.normal(size=(300, 4)) * 3
