@@ -26,7 +26,7 @@ from ._compat import (
     _check_sample_weight,
     with_callbacks,
 )
-from ._initializers import glorot_uniform
+from ._initializers import INITIALIZERS, initialize
 from ._network import Network, checked_weights, hidden_values, layer_units_of, predict_raw
 from ._optimizers import SOLVERS, STOCHASTIC_SOLVERS, make_optimizer
 from ._schedules import SCHEDULES
@@ -90,6 +90,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         "warmup_epochs": [Interval(Integral, 0, None, closed="left")],
         "max_grad_norm": [None, Interval(Real, 0, None, closed="neither")],
         "max_time": [None, Interval(Real, 0, None, closed="neither")],
+        "init": [StrOptions(set(INITIALIZERS))],
     }
 
     def __init__(
@@ -122,6 +123,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         warmup_epochs=0,
         max_grad_norm=None,
         max_time=None,
+        init="glorot_uniform",
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -150,6 +152,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         self.warmup_epochs = warmup_epochs
         self.max_grad_norm = max_grad_norm
         self.max_time = max_time
+        self.init = init
 
     # ------------------------------------------------------------------ fit
 
@@ -413,7 +416,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         self.n_outputs_ = layer_units[-1]
         self.out_activation_ = self._out_activation()
         layers = [
-            glorot_uniform(fan_in, fan_out, rng, dtype, self.activation)
+            initialize(self.init, fan_in, fan_out, rng, dtype, self.activation)
             for fan_in, fan_out in zip(layer_units[:-1], layer_units[1:])
         ]
         self.coefs_ = [coef for coef, _ in layers]

@@ -133,6 +133,16 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         If set, training stops with a ConvergenceWarning after the epoch
         (or L-BFGS iteration) in which this many seconds have passed; with
         ``early_stopping`` the best epoch's weights are kept.
+    init : {'glorot_uniform', 'glorot_normal', 'he_uniform', 'he_normal', \
+'lecun_normal', 'uniform'}, default='glorot_uniform'
+        How the weights are drawn from ``random_state``. 'glorot_uniform'
+        is scikit-learn's, biases included: ``U(-b, b)`` with
+        ``b = sqrt(6 / (fan_in + fan_out))`` (2 instead of 6 for the
+        logistic activation). The others are Keras' definitions with zero
+        biases: normal with variance ``2 / (fan_in + fan_out)``;
+        ``U(-sqrt(6 / fan_in), sqrt(6 / fan_in))``; normal with variance
+        ``2 / fan_in`` or ``1 / fan_in``; ``U(-0.05, 0.05)`` (Keras' old
+        default).
 
     Attributes
     ----------

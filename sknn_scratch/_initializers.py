@@ -1,4 +1,12 @@
-"""Weight initialisation from ``fan_in`` and ``fan_out``."""
+"""Weight initialisation from ``fan_in`` and ``fan_out``: one function each.
+
+Every initialiser draws one layer's weights from the estimator's
+``random_state`` and returns ``(coef, intercept)``. ``glorot_uniform`` is
+scikit-learn's own, biases included, so the default stays scikit-learn-exact;
+the others follow Keras' definitions, with zero biases (Keras'
+``bias_initializer="zeros"``). The normal ones draw from a plain (not
+truncated) normal distribution with the stated variance.
+"""
 
 import numpy as np
 
@@ -9,6 +17,7 @@ def glorot_uniform(fan_in, fan_out, rng, dtype, activation):
     ``b = sqrt(factor / (fan_in + fan_out))`` with ``factor = 6`` (Glorot and
     Bengio, 2010), or 2 for the logistic activation, whose slope at 0 is 1/4
     rather than 1, so it needs smaller weights to keep the signal's variance.
+    This is scikit-learn's initialisation, biases drawn the same way.
 
     Parameters
     ----------
@@ -31,3 +40,45 @@ def glorot_uniform(fan_in, fan_out, rng, dtype, activation):
     coef = rng.uniform(-bound, bound, (fan_in, fan_out)).astype(dtype, copy=False)
     intercept = rng.uniform(-bound, bound, fan_out).astype(dtype, copy=False)
     return coef, intercept
+
+
+def _uniform(bound):
+    def draw(fan_in, fan_out, rng, dtype):
+        return rng.uniform(-bound(fan_in, fan_out), bound(fan_in, fan_out), (fan_in, fan_out))
+
+    return draw
+
+
+def _normal(variance):
+    def draw(fan_in, fan_out, rng, dtype):
+        return rng.normal(0.0, np.sqrt(variance(fan_in, fan_out)), (fan_in, fan_out))
+
+    return draw
+
+
+#: Weight draws of the Keras-style initialisers (biases are zero).
+_DRAWS = {
+    # N(0, 2 / (fan_in + fan_out)), Glorot and Bengio (2010)
+    "glorot_normal": _normal(lambda fan_in, fan_out: 2.0 / (fan_in + fan_out)),
+    # U(-sqrt(6 / fan_in), sqrt(6 / fan_in)), He et al. (2015), for relu
+    "he_uniform": _uniform(lambda fan_in, fan_out: np.sqrt(6.0 / fan_in)),
+    # N(0, 2 / fan_in), He et al. (2015)
+    "he_normal": _normal(lambda fan_in, fan_out: 2.0 / fan_in),
+    # N(0, 1 / fan_in), LeCun et al. (1998)
+    "lecun_normal": _normal(lambda fan_in, fan_out: 1.0 / fan_in),
+    # U(-0.05, 0.05): Keras' old default (RandomUniform), as in the classic
+    # introduction's PIMA example
+    "uniform": _uniform(lambda fan_in, fan_out: 0.05),
+}
+
+
+def initialize(name, fan_in, fan_out, rng, dtype, activation):
+    """One layer's ``(coef, intercept)`` drawn by the initialiser ``name``."""
+    if name == "glorot_uniform":
+        return glorot_uniform(fan_in, fan_out, rng, dtype, activation)
+    coef = _DRAWS[name](fan_in, fan_out, rng, dtype).astype(dtype, copy=False)
+    return coef, np.zeros(fan_out, dtype=dtype)
+
+
+#: Every initialiser name users may pass as ``init``.
+INITIALIZERS = ("glorot_uniform", *_DRAWS)
