@@ -27,6 +27,7 @@ from ._compat import (
     with_callbacks,
 )
 from ._initializers import INITIALIZERS, initialize
+from ._losses import LOSSES
 from ._network import Network, checked_weights, hidden_values, layer_units_of, predict_raw
 from ._optimizers import SOLVERS, STOCHASTIC_SOLVERS, make_optimizer
 from ._schedules import SCHEDULES
@@ -354,7 +355,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
 
     def _network(self, dtype):
         """A Network holding a copy of the current weights in ``dtype``."""
-        return Network(self.coefs_, self.intercepts_, self.activation, self._loss_name(), dtype)
+        return Network(self.coefs_, self.intercepts_, self.activation, self._loss(), dtype)
 
     def _objective_function(self, X, y, sample_weight=None, dtype=None):
         """The objective ``J`` on (X, y) as a function of the flat weights.
@@ -526,6 +527,10 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
     def _encode_targets(self, y, dtype, first_pass, incremental, classes):
         """Return the targets as a float matrix of shape (n_samples, n_outputs)."""
         raise NotImplementedError
+
+    def _loss(self):
+        """The Loss (see ``_losses``) this estimator trains with."""
+        return LOSSES[self._loss_name()]
 
     def _loss_name(self):
         """Key of the loss in ``_losses.LOSSES``."""

@@ -23,10 +23,16 @@ from ._activations import exp
 
 
 class Loss(NamedTuple):
-    """A per-sample loss ``per_sample(raw, y)`` and its output activation."""
+    """A per-sample loss ``per_sample(raw, y)`` and its output activation.
+
+    ``gradient(r)``, for the losses that are not a canonical loss/link pair,
+    turns the residuals ``r = raw - y`` in place into ``d loss / d raw``;
+    None means the canonical ``out_activation(raw) - y``.
+    """
 
     per_sample: Callable
     out_activation: str
+    gradient: Callable = None
 
 
 def weighted_loss_and_deltas(loss, raw, Y, sample_weight, out_activation_fn):
@@ -35,7 +41,12 @@ def weighted_loss_and_deltas(loss, raw, Y, sample_weight, out_activation_fn):
     On return ``raw`` holds ``s_i * (y_pred_i - y_i)``, the gradient of the
     weighted sum with respect to the raw outputs, computed in place.
     """
-    if loss.per_sample is half_squared_error:
+    if loss.gradient is not None:
+        per_sample = loss.per_sample(raw, Y)
+        total = per_sample.sum() if sample_weight is None else per_sample @ sample_weight
+        raw -= Y
+        loss.gradient(raw)
+    elif loss.per_sample is half_squared_error:
         # Fused: the residual is both the delta and the loss's ingredient.
         raw -= Y
         if sample_weight is None:
@@ -88,6 +99,56 @@ def multinomial_log_loss(raw, y):
     )
 
 
+def absolute_error(raw, y):
+    """sum_k |z_k - y_k| for each sample; its median minimises it."""
+    return np.abs(raw - y).sum(axis=1, dtype=np.float64)
+
+
+def absolute_error_gradient(r):
+    """d |r| / d z = sign(r) (0 at r = 0, a subgradient)."""
+    np.sign(r, out=r)
+
+
+def huber(delta):
+    """The Huber loss with threshold ``delta`` and its gradient.
+
+    Per output, ``r^2 / 2`` for ``|r| <= delta``, else ``delta (|r| - delta / 2)``:
+    squared error for small residuals, absolute error (scaled) for large
+    ones, with a continuous gradient ``clip(r, -delta, delta)``.
+    """
+
+    def per_sample(raw, y):
+        a = np.abs(raw - y)
+        quadratic = np.minimum(a, delta)
+        return (quadratic * (a - 0.5 * quadratic)).sum(axis=1, dtype=np.float64)
+
+    def gradient(r):
+        np.clip(r, -delta, delta, out=r)
+
+    return Loss(per_sample, "identity", gradient)
+
+
+def pinball(quantile):
+    """The pinball loss of ``quantile`` q, and its gradient.
+
+    Per output, ``q (y - z)`` when ``z <= y``, else ``(1 - q) (z - y)``: its
+    minimiser is the q-quantile of y given x (0.5: the median). Gradient
+    ``1 - q`` where ``z > y``, ``-q`` where ``z < y``.
+    """
+
+    def per_sample(raw, y):
+        r = raw - y
+        return np.maximum((1 - quantile) * r, -quantile * r).sum(axis=1, dtype=np.float64)
+
+    def gradient(r):
+        above, below = r > 0, r < 0
+        r[...] = 0
+        r[above] = 1 - quantile
+        r[below] = -quantile
+
+    return Loss(per_sample, "identity", gradient)
+
+
 def _sum_of_squares(a):
     """sum(a ** 2), never overflowing where float64 can hold the result.
 
@@ -104,6 +165,11 @@ def _sum_of_squares(a):
 LOSSES = {
     "squared_error": Loss(half_squared_error, "identity"),
     "poisson": Loss(half_poisson_deviance, "exp"),
+    "absolute_error": Loss(absolute_error, "identity", absolute_error_gradient),
     "binary_log_loss": Loss(binary_log_loss, "logistic"),
     "log_loss": Loss(multinomial_log_loss, "softmax"),
 }
+
+
+#: Regressor losses with a parameter: built by these from it.
+PARAMETRIC_LOSSES = {"huber": huber, "quantile": pinball}

@@ -26,7 +26,7 @@ from ._activations import (
     HIDDEN_ACTIVATIONS,
     OUTPUT_ACTIVATIONS,
 )
-from ._losses import LOSSES, weighted_loss_and_deltas
+from ._losses import LOSSES, Loss, weighted_loss_and_deltas
 
 
 def layer_units_of(coefs):
@@ -182,8 +182,9 @@ def backprop(activations, Y, sample_weight, coefs, loss, activation, grads, work
         Weight ``s_i`` of each sample's loss.
     coefs : list of ndarray
         The weights, one matrix per layer.
-    loss : str
-        Key of :data:`sknn_scratch._losses.LOSSES`.
+    loss : str or Loss
+        Key of :data:`sknn_scratch._losses.LOSSES`, or a Loss (one with a
+        parameter, such as the Huber threshold).
     activation : str
         Key of :data:`sknn_scratch._activations.HIDDEN_ACTIVATIONS`.
     grads : tuple of (list, list, float)
@@ -201,7 +202,7 @@ def backprop(activations, Y, sample_weight, coefs, loss, activation, grads, work
     """
     coef_grads, intercept_grads, data_scale = grads
     deltas, works, ones = work
-    spec = LOSSES[loss]
+    spec = loss if isinstance(loss, Loss) else LOSSES[loss]
     delta = activations[-1]
     # For every canonical loss/link pair, d loss_i / d z = y_pred - y
     # (see _losses), so the output delta needs no derivative of its own.

@@ -1,5 +1,7 @@
 """MLPRegressor: identity (or exp) output, squared-error (or Poisson) loss."""
 
+from numbers import Real
+
 import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
@@ -7,8 +9,8 @@ from sklearn.utils.metaestimators import available_if
 
 from ._activations import OUTPUT_ACTIVATIONS
 from ._base import BaseMLP, _has_stochastic_solver
-from ._compat import StrOptions
-from ._losses import LOSSES
+from ._compat import Interval, StrOptions
+from ._losses import LOSSES, PARAMETRIC_LOSSES
 
 
 class MLPRegressor(RegressorMixin, BaseMLP):
@@ -44,10 +46,16 @@ class MLPRegressor(RegressorMixin, BaseMLP):
 
     Parameters
     ----------
-    loss : {'squared_error', 'poisson'}, default='squared_error'
-        The per-sample loss: half the sum of squared errors with an identity
-        output, or half the Poisson deviance with an exponential output
-        (targets must then be non-negative).
+    loss : {'squared_error', 'poisson', 'absolute_error', 'huber', 'quantile'}, \
+default='squared_error'
+        The per-sample loss ``l_i``, summed over outputs, with residuals
+        ``r = y_hat - y``: half the squared error ``r^2 / 2`` (scikit-learn's);
+        half the Poisson deviance with an exponential output (targets must
+        be non-negative); the absolute error ``|r|`` (predicts the median);
+        the Huber loss, ``r^2 / 2`` for ``|r| <= huber_delta`` and
+        ``huber_delta * (|r| - huber_delta / 2)`` beyond (robust to
+        outliers); or the pinball loss of ``quantile`` q,
+        ``max((1 - q) r, -q r)`` (predicts the q-quantile).
     hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         The ith element is the number of units of the ith hidden layer. An
         empty tuple gives a linear model.
@@ -144,6 +152,12 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         ``U(-sqrt(6 / fan_in), sqrt(6 / fan_in))``; normal with variance
         ``2 / fan_in`` or ``1 / fan_in``; ``U(-0.05, 0.05)`` (Keras' old
         default).
+    huber_delta : float, default=1.0
+        The threshold of ``loss="huber"`` between its quadratic and linear
+        parts, in the units of y.
+    quantile : float or None, default=None
+        The quantile that ``loss="quantile"`` estimates, in (0, 1); required
+        with that loss, as in HistGradientBoostingRegressor.
 
     Attributes
     ----------
@@ -215,7 +229,9 @@ class MLPRegressor(RegressorMixin, BaseMLP):
 
     _parameter_constraints: dict = {
         **BaseMLP._parameter_constraints,
-        "loss": [StrOptions({"squared_error", "poisson"})],
+        "loss": [StrOptions({"squared_error", "poisson", "absolute_error", "huber", "quantile"})],
+        "huber_delta": [Interval(Real, 0, None, closed="neither")],
+        "quantile": [None, Interval(Real, 0, 1, closed="neither")],
     }
     _y_numeric = True
 
@@ -251,11 +267,18 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         max_grad_norm=None,
         max_time=None,
         init="glorot_uniform",
+        huber_delta=1.0,
+        quantile=None,
     ):
-        shared = {k: v for k, v in locals().items() if k not in ("self", "loss")}
-        shared.pop("__class__", None)
+        shared = {
+            k: v
+            for k, v in locals().items()
+            if k not in ("self", "loss", "huber_delta", "quantile", "__class__")
+        }
         super().__init__(**shared)
         self.loss = loss
+        self.huber_delta = huber_delta
+        self.quantile = quantile
 
     @classmethod
     def from_weights(cls, coefs, intercepts=None, *, activation="relu", out_activation="identity"):
@@ -364,7 +387,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         return self.loss
 
     def _output_problems(self):
-        expected = LOSSES[self.loss].out_activation
+        expected = "exp" if self.loss == "poisson" else "identity"
         if getattr(self, "out_activation_", None) != expected:
             return [
                 f"out_activation_={getattr(self, 'out_activation_', None)!r}, but a "
@@ -375,10 +398,25 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         return []
 
     def _model_params(self):
-        return {**super()._model_params(), "loss": self.loss}
+        params = {**super()._model_params(), "loss": self.loss}
+        if self.loss == "quantile":
+            params["quantile"] = self.quantile  # which quantile the outputs estimate
+        return params
+
+    def _loss(self):
+        if self.loss == "huber":
+            return PARAMETRIC_LOSSES["huber"](self.huber_delta)
+        if self.loss == "quantile":
+            if self.quantile is None:
+                raise ValueError(
+                    "loss='quantile' needs the quantile to estimate: set quantile to a "
+                    "number in (0, 1), e.g. quantile=0.5 for the median."
+                )
+            return PARAMETRIC_LOSSES["quantile"](self.quantile)
+        return LOSSES[self.loss]
 
     def _out_activation(self):
-        return LOSSES[self.loss].out_activation
+        return self._loss().out_activation
 
     def _encode_validation_targets(self, y_val, dtype):
         return self._encode_targets(y_val, dtype, False, True, None)

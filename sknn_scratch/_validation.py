@@ -19,7 +19,6 @@ from typing import NamedTuple
 import numpy as np
 from sklearn.metrics import check_scoring
 
-from ._losses import LOSSES
 from ._network import predict_raw
 
 
@@ -36,7 +35,7 @@ def validation_record(est, coefs, intercepts, validation, penalty_term):
     """Return ``(score, loss)`` of the weights ``coefs, intercepts``."""
     raw = predict_raw(validation.X, coefs, intercepts, est.activation)
     with np.errstate(over="ignore", invalid="ignore"):
-        per_sample = LOSSES[est._loss_name()].per_sample(raw, validation.Y)
+        per_sample = est._loss().per_sample(raw, validation.Y)
     weights = validation.sample_weight
     if weights is None:
         data_term = float(per_sample.mean())

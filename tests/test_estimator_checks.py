@@ -35,6 +35,8 @@ ALLOWED_SKIPS = {
             scoring="loss",
             random_state=0,
         ),
+        MLPRegressor(loss="quantile", quantile=0.3, init="he_normal", random_state=0),
+        MLPRegressor(loss="huber", huber_delta=0.5, activation="elu", random_state=0),
         MLPClassifier(
             activation="silu",
             learning_rate="adaptive",

@@ -24,6 +24,8 @@ def _problem(kind, rng):
         return MLPRegressor, X, rng.normal(size=(30, 3))
     if kind == "poisson":
         return MLPRegressor, X, rng.poisson(2.0, size=30).astype(float)
+    if kind in ROBUST_LOSSES:
+        return MLPRegressor, X, rng.normal(size=(30, 2)) * 2
     if kind == "binary":
         return MLPClassifier, X, rng.randint(2, size=30)
     if kind == "multiclass":
@@ -44,7 +46,9 @@ def _objective_by_hand(est, X, y, sample_weight):
         A = Z if i == len(est.coefs_) - 1 else _hidden(est.activation, Z)
     if isinstance(est, MLPRegressor):
         Y = y.reshape(len(X), -1)
-        if est.loss == "poisson":
+        if est.loss in ROBUST_LOSSES:
+            per_sample = _robust_by_hand(est, A - Y).sum(axis=1)
+        elif est.loss == "poisson":
             mu = np.exp(A)
             per_sample = (
                 mu - Y * A + np.where(Y > 0, Y * np.log(np.where(Y > 0, Y, 1)), 0) - Y
@@ -61,6 +65,24 @@ def _objective_by_hand(est, X, y, sample_weight):
         per_sample = -(Y * np.log(P) + (1 - Y) * np.log(1 - P)).sum(axis=1)
     penalty = sum((W**2).sum() for W in est.coefs_)
     return (s @ per_sample + 0.5 * est.alpha * penalty) / s.sum()
+
+
+ROBUST_LOSSES = {
+    "absolute_error": {"loss": "absolute_error"},
+    "huber": {"loss": "huber", "huber_delta": 1.3},
+    "quantile": {"loss": "quantile", "quantile": 0.3},
+}
+
+
+def _robust_by_hand(est, r):
+    """The robust regression losses of residuals r = y_hat - y, as documented."""
+    if est.loss == "absolute_error":
+        return np.abs(r)
+    if est.loss == "huber":
+        d = est.huber_delta
+        return np.where(np.abs(r) <= d, 0.5 * r**2, d * (np.abs(r) - 0.5 * d))
+    q = est.quantile
+    return np.where(r > 0, (1 - q) * r, -q * r)
 
 
 def _hidden(name, Z):
@@ -81,14 +103,22 @@ def _hidden(name, Z):
 @pytest.mark.parametrize("activation", ACTIVATIONS)
 @pytest.mark.parametrize(
     "kind",
-    ["regression", "multi-output regression", "poisson", "binary", "multiclass", "multilabel"],
+    [
+        "regression",
+        "multi-output regression",
+        "poisson",
+        *ROBUST_LOSSES,
+        "binary",
+        "multiclass",
+        "multilabel",
+    ],
 )
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("alpha", [0.0, 0.7])
 def test_backprop_matches_finite_differences(activation, kind, weighted, alpha, rng):
     Estimator, X, y = _problem(kind, rng)
     sample_weight = rng.uniform(0.1, 3, size=len(X)) if weighted else None
-    params = {"loss": "poisson"} if kind == "poisson" else {}
+    params = {"loss": "poisson"} if kind == "poisson" else ROBUST_LOSSES.get(kind, {})
     est = Estimator(
         hidden_layer_sizes=(5, 3),
         activation=activation,
