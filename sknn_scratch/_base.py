@@ -6,7 +6,7 @@ that is behind the few abstract methods at the end of this class.
 """
 
 import copy
-import types
+import inspect
 from numbers import Integral, Real
 
 import numpy as np
@@ -38,18 +38,35 @@ from ._validation import ValidationData
 _RECORD_LISTS = ("loss_curve_", "validation_scores_", "validation_loss_curve_")
 
 
-def _renamed_init(init, class_name):
-    """A copy of ``init`` whose errors name ``class_name``, not ``BaseMLP``
-    (e.g. "MLPClassifier.__init__() got an unexpected keyword argument")."""
-    qualname = f"{class_name}.__init__"
-    code = init.__code__
-    if hasattr(code, "co_qualname"):  # Python 3.11+: messages use the code's name
-        code = code.replace(co_qualname=qualname)
-    renamed = types.FunctionType(code, init.__globals__, init.__name__, init.__defaults__)
-    renamed.__kwdefaults__ = init.__kwdefaults__
-    renamed.__qualname__ = qualname
-    renamed.__doc__ = init.__doc__
-    return renamed
+def _extended_init(class_name, extra):
+    """An ``__init__`` taking BaseMLP's parameters and the keyword-only
+    ``extra`` ones (``{name: default}``), storing each as an attribute.
+
+    Its ``__signature__`` lists every parameter, which is what scikit-learn's
+    ``get_params`` and ``clone`` read; errors name ``class_name``, not
+    ``BaseMLP`` ("MLPClassifier.__init__() got an unexpected keyword
+    argument ...").
+    """
+    base = inspect.signature(BaseMLP.__init__)
+    added = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default)
+        for name, default in extra.items()
+    ]
+    signature = base.replace(parameters=[*base.parameters.values(), *added])
+
+    def __init__(self, *args, **kwargs):
+        try:
+            bound = signature.bind(self, *args, **kwargs)
+        except TypeError as error:
+            raise TypeError(f"{class_name}.__init__() {error}") from None
+        bound.apply_defaults()
+        for name, value in list(bound.arguments.items())[1:]:
+            setattr(self, name, value)
+
+    __init__.__signature__ = signature
+    __init__.__qualname__ = f"{class_name}.__init__"
+    __init__.__doc__ = BaseMLP.__init__.__doc__
+    return __init__
 
 
 def _has_stochastic_solver(est):
@@ -298,10 +315,10 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         if y_val.ndim == 2 and y_val.shape[1] == 1 and self.n_outputs_ == 1:
             y_val = column_or_1d(y_val)
         Y_val = self._encode_validation_targets(y_val, dtype)
-        weights = None
-        if sample_weight_val is not None:
+        weights = self._target_weights(y_val, sample_weight_val, X_val, incremental=False)
+        if weights is not None:
             weights = _check_sample_weight(
-                sample_weight_val, X_val, dtype=np.float64, ensure_non_negative=True
+                weights, X_val, dtype=np.float64, ensure_non_negative=True
             )
         return ValidationData(X_val, Y_val, y_val, weights)
 
@@ -350,6 +367,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
             # Training continues in the model's precision, as in scikit-learn.
             X = X.astype(self.coefs_[0].dtype, copy=False)
         Y = self._encode_targets(y, X.dtype, reset, incremental, classes)
+        sample_weight = self._target_weights(y, sample_weight, X, incremental)
         sample_weight, alpha = self._checked_sample_weight(sample_weight, X)
         return X, y, Y, sample_weight, alpha
 
@@ -543,6 +561,11 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
     def _stratify_validation(self):
         """Whether the early-stopping split is stratified by the target."""
         return False
+
+    def _target_weights(self, y, sample_weight, X, incremental):
+        """Sample weights with any per-target weighting (the classifier's
+        ``class_weight``) folded in; the regressor has none."""
+        return sample_weight
 
     def _encode_validation_targets(self, y_val, dtype):
         """Validation targets encoded like the training targets, checked

@@ -1,10 +1,13 @@
 """MLPClassifier: logistic or softmax output, log-loss in logit space."""
 
+from numbers import Real
+
 import numpy as np
 from scipy.special import log_expit, logsumexp
 from sklearn.base import ClassifierMixin
 from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import (
     check_classification_targets,
@@ -13,7 +16,8 @@ from sklearn.utils.multiclass import (
 )
 
 from ._activations import OUTPUT_ACTIVATIONS
-from ._base import BaseMLP, _has_stochastic_solver, _renamed_init
+from ._base import BaseMLP, _extended_init, _has_stochastic_solver
+from ._compat import Interval, StrOptions, _check_sample_weight
 
 
 class MLPClassifier(ClassifierMixin, BaseMLP):
@@ -143,6 +147,18 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         ``U(-sqrt(6 / fan_in), sqrt(6 / fan_in))``; normal with variance
         ``2 / fan_in`` or ``1 / fan_in``; ``U(-0.05, 0.05)`` (Keras' old
         default).
+    class_weight : dict, 'balanced' or None, default=None
+        Weights of the classes, as in scikit-learn's linear models: each
+        sample's term in the objective is multiplied by its class's weight
+        (and by its ``sample_weight``). 'balanced' uses
+        ``n_samples / (n_classes * np.bincount(y))`` of the training data (not
+        with ``partial_fit``); a dict maps classes to weights (others: 1).
+        Validation data are weighted the same way. Not for multilabel targets.
+    label_smoothing : float, default=0.0
+        Label smoothing ``eps`` in [0, 1): the targets become
+        ``y * (1 - eps) + eps / K``, with K the number of classes for softmax
+        outputs and 2 for each logistic output, which keeps the network from
+        pushing its probabilities to 0 and 1.
 
     Attributes
     ----------
@@ -216,8 +232,15 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     True
     """
 
-    # The shared constructor, named after this class in error messages.
-    __init__ = _renamed_init(BaseMLP.__init__, "MLPClassifier")
+    _parameter_constraints: dict = {
+        **BaseMLP._parameter_constraints,
+        "class_weight": [None, dict, StrOptions({"balanced"})],
+        "label_smoothing": [Interval(Real, 0, 1, closed="left")],
+    }
+
+    # The shared parameters plus the classifier's own, keyword-only; errors
+    # name this class.
+    __init__ = _extended_init("MLPClassifier", {"class_weight": None, "label_smoothing": 0.0})
 
     @classmethod
     def from_weights(cls, coefs, intercepts=None, *, classes, activation="relu"):
@@ -290,6 +313,12 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         self : object
             The updated estimator.
         """
+        if self.class_weight == "balanced":
+            raise ValueError(
+                "class_weight='balanced' is not supported by partial_fit: the class "
+                "frequencies of the whole data are unknown. Compute them once and "
+                "pass class_weight as a dict {class: weight}."
+            )
         return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
     def predict(self, X):
@@ -364,7 +393,33 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         else:
             self._check_target_type(y)
             self._check_known_classes(y, incremental, classes)
-        return self._label_binarizer.transform(y).astype(dtype)
+        return self._smoothed(self._label_binarizer.transform(y).astype(dtype))
+
+    def _smoothed(self, Y):
+        """Label smoothing: ``Y (1 - eps) + eps / K``, K the classes of one
+        output (all classes for softmax, 2 for each logistic output).
+
+        The soft targets keep the canonical delta ``p - y`` and the log-losses
+        as written (``logsumexp(z) - y . z`` is the cross-entropy of any y
+        summing to 1), so nothing else changes.
+        """
+        epsilon = self.label_smoothing
+        if not epsilon:
+            return Y
+        k = Y.shape[1] if self._label_binarizer.y_type_ == "multiclass" else 2
+        return Y * (1 - epsilon) + epsilon / k
+
+    def _target_weights(self, y, sample_weight, X, incremental):
+        """``sample_weight`` times the weight of each sample's class."""
+        if self.class_weight is None:
+            return sample_weight
+        if self._label_binarizer.y_type_ == "multilabel-indicator":
+            raise ValueError("class_weight is not supported for multilabel targets.")
+        per_class = compute_class_weight(self.class_weight, classes=self.classes_, y=y)
+        weights = per_class[np.searchsorted(self.classes_, y)]
+        if sample_weight is None:
+            return weights
+        return weights * _check_sample_weight(sample_weight, X, dtype=np.float64)
 
     def _new_binarizer(self, y, incremental, classes):
         multilabel = type_of_target(y) == "multilabel-indicator"
@@ -459,7 +514,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         check_classification_targets(y_val)
         self._check_target_type(y_val)
         _check_labels_in_classes(y_val, self.classes_)
-        return self._label_binarizer.transform(y_val).astype(dtype)
+        return self._smoothed(self._label_binarizer.transform(y_val).astype(dtype))
 
     def _default_score(self, raw, y, sample_weight):
         return accuracy_score(y, self._labels_from_raw(raw), sample_weight=sample_weight)

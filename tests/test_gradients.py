@@ -26,8 +26,10 @@ def _problem(kind, rng):
         return MLPRegressor, X, rng.poisson(2.0, size=30).astype(float)
     if kind in ROBUST_LOSSES:
         return MLPRegressor, X, rng.normal(size=(30, 2)) * 2
-    if kind == "binary":
+    if kind in ("binary", "binary, smoothed, class weights"):
         return MLPClassifier, X, rng.randint(2, size=30)
+    if kind == "multiclass, smoothed, class weights":
+        return MLPClassifier, X, np.array(["a", "b", "c"])[rng.randint(3, size=30)]
     if kind == "multiclass":
         return MLPClassifier, X, np.array(["a", "b", "c"])[rng.randint(3, size=30)]
     return MLPClassifier, X, rng.randint(2, size=(30, 3))
@@ -40,6 +42,11 @@ def _params(est):
 def _objective_by_hand(est, X, y, sample_weight):
     """J written out from predictions, independently of backprop."""
     s = np.ones(len(X)) if sample_weight is None else sample_weight
+    if isinstance(est, MLPClassifier) and est.class_weight is not None:
+        labels, counts = np.unique(y, return_counts=True)
+        balanced = dict(zip(labels, len(y) / (len(labels) * counts)))
+        s = s * np.array([balanced[label] for label in y])
+    eps = getattr(est, "label_smoothing", 0.0)
     A = X
     for i, (W, b) in enumerate(zip(est.coefs_, est.intercepts_)):
         Z = A @ W + b
@@ -58,10 +65,11 @@ def _objective_by_hand(est, X, y, sample_weight):
     elif est.out_activation_ == "softmax":
         P = softmax(A, axis=1)
         Y = (y[:, None] == est.classes_[None, :]).astype(float)
+        Y = Y * (1 - eps) + eps / Y.shape[1]
         per_sample = -(Y * np.log(P)).sum(axis=1)
     else:
         P = expit(A)
-        Y = y.reshape(len(X), -1)
+        Y = y.reshape(len(X), -1) * (1 - eps) + eps / 2
         per_sample = -(Y * np.log(P) + (1 - Y) * np.log(1 - P)).sum(axis=1)
     penalty = sum((W**2).sum() for W in est.coefs_)
     return (s @ per_sample + 0.5 * est.alpha * penalty) / s.sum()
@@ -111,6 +119,8 @@ def _hidden(name, Z):
         "binary",
         "multiclass",
         "multilabel",
+        "binary, smoothed, class weights",
+        "multiclass, smoothed, class weights",
     ],
 )
 @pytest.mark.parametrize("weighted", [False, True])
@@ -119,6 +129,8 @@ def test_backprop_matches_finite_differences(activation, kind, weighted, alpha, 
     Estimator, X, y = _problem(kind, rng)
     sample_weight = rng.uniform(0.1, 3, size=len(X)) if weighted else None
     params = {"loss": "poisson"} if kind == "poisson" else ROBUST_LOSSES.get(kind, {})
+    if "smoothed" in kind:
+        params = {"label_smoothing": 0.15, "class_weight": "balanced"}
     est = Estimator(
         hidden_layer_sizes=(5, 3),
         activation=activation,

@@ -162,3 +162,78 @@ def test_quantile_loss_needs_its_quantile(rng):
     X, y = rng.normal(size=(20, 2)), rng.normal(size=20)
     with pytest.raises(ValueError, match="loss='quantile' needs the quantile"):
         MLPRegressor(loss="quantile").fit(X, y)
+
+
+# ------------------------------------------------ class weights, smoothing
+
+
+def _imbalanced(rng, n=300):
+    X = rng.normal(size=(n, 3))
+    y = np.where(X[:, 0] + 0.5 * rng.normal(size=n) > 1.0, "rare", "common")
+    return X, y
+
+
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+def test_balanced_class_weight_equals_its_sample_weights(solver, rng):
+    from sklearn.utils.class_weight import compute_sample_weight
+
+    X, y = _imbalanced(rng)
+    params = dict(hidden_layer_sizes=(5,), solver=solver, max_iter=20, random_state=0)
+    weighted = fit_quietly(MLPClassifier(class_weight="balanced", **params), X, y)
+    by_hand = fit_quietly(
+        MLPClassifier(**params), X, y, sample_weight=compute_sample_weight("balanced", y)
+    )
+    for a, b in zip(weighted.coefs_ + weighted.intercepts_, by_hand.coefs_ + by_hand.intercepts_):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
+
+
+def test_class_weight_dict_multiplies_sample_weight(rng):
+    X, y = _imbalanced(rng)
+    sample_weight = rng.uniform(0.5, 2, size=len(y))
+    params = dict(hidden_layer_sizes=(5,), max_iter=20, random_state=0)
+    weighted = fit_quietly(
+        MLPClassifier(class_weight={"rare": 4.0}, **params), X, y, sample_weight=sample_weight
+    )
+    by_hand = fit_quietly(
+        MLPClassifier(**params), X, y, sample_weight=sample_weight * np.where(y == "rare", 4.0, 1.0)
+    )
+    for a, b in zip(weighted.coefs_, by_hand.coefs_):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
+
+
+def test_balanced_weights_raise_minority_recall(rng):
+    from sklearn.metrics import recall_score
+
+    X, y = _imbalanced(rng, n=600)
+    params = dict(hidden_layer_sizes=(), solver="lbfgs", random_state=0)
+    plain = fit_quietly(MLPClassifier(**params), X, y)
+    balanced = fit_quietly(MLPClassifier(class_weight="balanced", **params), X, y)
+    recall = {
+        name: recall_score(y, model.predict(X), pos_label="rare")
+        for name, model in [("plain", plain), ("balanced", balanced)]
+    }
+    assert recall["balanced"] > recall["plain"] + 0.1
+
+
+def test_class_weight_refusals(rng):
+    X, y = _imbalanced(rng)
+    with pytest.raises(ValueError, match="not supported by partial_fit"):
+        MLPClassifier(class_weight="balanced").partial_fit(X, y, classes=["common", "rare"])
+    Y = (rng.uniform(size=(len(X), 2)) > 0.5).astype(int)
+    with pytest.raises(ValueError, match="not supported for multilabel"):
+        MLPClassifier(class_weight="balanced").fit(X, Y)
+
+
+@pytest.mark.parametrize("kind", ["binary", "multiclass"])
+def test_label_smoothing_caps_confidence(kind, rng):
+    X = rng.normal(size=(300, 2))
+    y = (X[:, 0] > 0).astype(int) if kind == "binary" else np.digitize(X[:, 0], [-0.5, 0.5])
+    X[:, 1] = y * 10  # separable: without smoothing, probabilities go to 1
+    params = dict(hidden_layer_sizes=(8,), solver="lbfgs", max_iter=500, alpha=0.0, random_state=0)
+    sharp = fit_quietly(MLPClassifier(**params), X, y)
+    smooth = fit_quietly(MLPClassifier(label_smoothing=0.2, **params), X, y)
+    k = 2 if kind == "binary" else 3
+    assert sharp.predict_proba(X).max() > 0.999
+    # The smoothed target of the true class is 1 - eps + eps / k.
+    assert smooth.predict_proba(X).max() == pytest.approx(1 - 0.2 + 0.2 / k, abs=0.01)
+    np.testing.assert_array_equal(smooth.predict(X), y)
