@@ -38,27 +38,24 @@ def identity_derivative(A, delta, work):
 
 
 def logistic(Z, work=None):
-    """f(z) = 1 / (1 + exp(-z)); ``expit`` never overflows."""
-    return expit(Z, out=Z)
+    """f(z) = 1 / (1 + exp(-z)); ``expit`` never overflows.
 
-
-def logistic_derivative(A, delta, work):
-    """f'(z) = f(z) (1 - f(z)) = A (1 - A)."""
-    np.subtract(1, A, out=work)
-    work *= A
-    delta *= work
+    In training, f'(z) = f(z) (1 - f(z)) goes to ``work``.
+    """
+    A = expit(Z, out=Z)
+    if work is not None:
+        np.subtract(1, A, out=work)
+        work *= A
+    return A
 
 
 def tanh(Z, work=None):
-    """f(z) = tanh(z)."""
-    return np.tanh(Z, out=Z)
-
-
-def tanh_derivative(A, delta, work):
-    """f'(z) = 1 - tanh(z)^2 = 1 - A^2."""
-    np.multiply(A, A, out=work)
-    np.subtract(1, work, out=work)
-    delta *= work
+    """f(z) = tanh(z); in training, f'(z) = 1 - tanh(z)^2 goes to ``work``."""
+    A = np.tanh(Z, out=Z)
+    if work is not None:
+        np.multiply(A, A, out=work)
+        np.subtract(1, work, out=work)
+    return A
 
 
 def relu(Z, work=None):
@@ -88,8 +85,9 @@ def leaky_relu(Z, work=None):
 
 
 def slope_derivative(A, delta, work):
-    """f'(z), left in ``work`` by the forward pass (leaky_relu, elu, gelu,
-    silu, softplus all do so): one multiply."""
+    """f'(z), left in ``work`` by the forward pass (every activation but the
+    identity does so): one multiply. ``A`` is not needed, which is what lets
+    dropout scale ``A`` after the activation."""
     delta *= work
 
 
@@ -192,8 +190,8 @@ _LOG_MAX = {
 #: Hidden-layer activations, keyed by the strings users pass as ``activation``.
 HIDDEN_ACTIVATIONS = {
     "identity": Activation(identity, identity_derivative),
-    "logistic": Activation(logistic, logistic_derivative),
-    "tanh": Activation(tanh, tanh_derivative),
+    "logistic": Activation(logistic, slope_derivative),
+    "tanh": Activation(tanh, slope_derivative),
     "relu": Activation(relu, relu_derivative),
     "leaky_relu": Activation(leaky_relu, slope_derivative),
     "elu": Activation(elu, slope_derivative),

@@ -109,6 +109,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         "max_grad_norm": [None, Interval(Real, 0, None, closed="neither")],
         "max_time": [None, Interval(Real, 0, None, closed="neither")],
         "init": [StrOptions(set(INITIALIZERS))],
+        "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
     }
 
     def __init__(
@@ -142,6 +143,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         max_grad_norm=None,
         max_time=None,
         init="glorot_uniform",
+        dropout=0.0,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -171,6 +173,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         self.max_grad_norm = max_grad_norm
         self.max_time = max_time
         self.init = init
+        self.dropout = dropout
 
     # ------------------------------------------------------------------ fit
 
@@ -258,6 +261,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         fitted = hasattr(self, "coefs_")
         if incremental and self.early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True.")
+        self._dropout_rates(len(hidden_layer_sizes))  # checked before any work
         first_pass = not fitted or not (incremental or self.warm_start)
         if not first_pass:
             self._check_model_unchanged(incremental)
@@ -399,6 +403,26 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
             return value, net.grads.copy()
 
         return net.params.copy(), objective
+
+    def _dropout_rates(self, n_hidden):
+        """One dropout rate per hidden layer, checked."""
+        rates = self.dropout
+        if isinstance(rates, Real):
+            rates = [float(rates)] * n_hidden
+        else:
+            rates = list(np.ravel(np.asarray(rates, dtype=float)))
+            if len(rates) != n_hidden or not all(0 <= rate < 1 for rate in rates):
+                raise ValueError(
+                    f"dropout={self.dropout!r} must be one rate in [0, 1), or one per hidden "
+                    f"layer ({n_hidden} here), each in [0, 1)."
+                )
+        if self.solver == "lbfgs" and any(rates):
+            raise ValueError(
+                "dropout needs a stochastic solver ('sgd', 'adam' or 'gd'): L-BFGS would "
+                "minimise the objective of one fixed random mask, which is not what dropout "
+                "means. Set dropout=0 or choose another solver."
+            )
+        return rates
 
     def _checked_hidden_layer_sizes(self):
         sizes = self.hidden_layer_sizes

@@ -147,6 +147,12 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         ``U(-sqrt(6 / fan_in), sqrt(6 / fan_in))``; normal with variance
         ``2 / fan_in`` or ``1 / fan_in``; ``U(-0.05, 0.05)`` (Keras' old
         default).
+    dropout : float or array-like of float, default=0.0
+        Inverted dropout in training: each hidden unit's value is zeroed
+        with this probability (or one probability per hidden layer) and the
+        others scaled by ``1 / (1 - p)``, so expected values are unchanged
+        and ``predict`` uses the whole network, deterministically. Masks come
+        from ``random_state``. Stochastic solvers only (refused with lbfgs).
     class_weight : dict, 'balanced' or None, default=None
         Weights of the classes, as in scikit-learn's linear models: each
         sample's term in the objective is multiplied by its class's weight

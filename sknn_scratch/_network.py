@@ -93,12 +93,14 @@ def forward(X, coefs, intercepts, activation):
     return [X] + forward_into(X, coefs, intercepts, activation, buffers)
 
 
-def forward_into(X, coefs, intercepts, activation, buffers, works=None):
+def forward_into(X, coefs, intercepts, activation, buffers, works=None, masks=None):
     """:func:`forward` writing each layer into a preallocated buffer.
 
     ``buffers[i]`` has shape (n_samples, units of layer i + 1); returns them.
     ``works`` (training only) are the hidden layers' activation work arrays
-    (see :mod:`sknn_scratch._activations`).
+    (see :mod:`sknn_scratch._activations`). ``masks`` (training with
+    dropout only) multiply each hidden layer's values after the activation;
+    None, or a None entry, means no dropout there.
     """
     forward_fn = HIDDEN_ACTIVATIONS[activation].forward
     _dot_into(X, coefs[0], buffers[0])  # only the input can be sparse
@@ -108,6 +110,8 @@ def forward_into(X, coefs, intercepts, activation, buffers, works=None):
         out += intercept
         if i != len(coefs) - 1:
             forward_fn(out, None if works is None else works[i])
+            if masks is not None and masks[i] is not None:
+                out *= masks[i]
     return buffers
 
 
@@ -168,7 +172,7 @@ def hidden_values(X, coefs, intercepts, activation):
     return forward(X, coefs, intercepts, activation)[1:-1]
 
 
-def backprop(activations, Y, sample_weight, coefs, loss, activation, grads, work):
+def backprop(activations, Y, sample_weight, coefs, loss, activation, grads, work, masks=None):
     """Backpropagate the gradient of ``data_scale * sum_i s_i loss_i``.
 
     Parameters
@@ -194,6 +198,8 @@ def backprop(activations, Y, sample_weight, coefs, loss, activation, grads, work
         Buffers shaped like ``activations[1:-1]`` for the hidden layers'
         deltas, the hidden layers' activation work arrays as the forward
         pass left them, and a vector of ``n_samples`` ones.
+    masks : list of (array or None) or None
+        The dropout masks the forward pass applied, one per hidden layer.
 
     Returns
     -------
@@ -225,6 +231,9 @@ def backprop(activations, Y, sample_weight, coefs, loss, activation, grads, work
             # Chain rule through the layer: d J / d A_i = deltas_i W_i^T,
             # then times f'(Z_i) to get the deltas of the layer below.
             _backward_product(delta, coefs[i], deltas[i - 1])
+            if masks is not None and masks[i - 1] is not None:
+                # A_i = f(Z_i) * M_i, so d J / d f(Z_i) = (d J / d A_i) * M_i.
+                deltas[i - 1] *= masks[i - 1]
             derivative(activations[i], deltas[i - 1], works[i - 1])
             delta = deltas[i - 1]
     return data_term
@@ -303,10 +312,12 @@ class Network:
             )
         return self._views[n_rows]
 
-    def objective_and_gradient(self, X, Y, sample_weight, data_scale, penalty):
+    def objective_and_gradient(self, X, Y, sample_weight, data_scale, penalty, masks=None):
         """Return the objective on a batch and leave its gradient in ``grads``.
 
-        ``J = data_scale * sum_i s_i loss_i + (penalty / 2) * sum_l ||W_l||^2``.
+        ``J = data_scale * sum_i s_i loss_i + (penalty / 2) * sum_l ||W_l||^2``,
+        of the network thinned by the dropout ``masks`` if given (one array
+        of the batch's rows per hidden layer, or None).
 
         A batch larger than ``block_rows(...)`` (L-BFGS and gd see the whole
         training set) is processed in blocks whose gradients are summed: the
@@ -316,7 +327,7 @@ class Network:
         n_rows, block = X.shape[0], self._block
         own_grads = (self.coef_grads, self.intercept_grads)
         if n_rows <= block:
-            data_term = self._data_gradient(X, Y, sample_weight, data_scale, own_grads)
+            data_term = self._data_gradient(X, Y, sample_weight, data_scale, own_grads, masks)
         else:
             if not hasattr(self, "_block_grads"):
                 self._block_grads = np.empty_like(self.grads)
@@ -326,8 +337,13 @@ class Network:
             for start in range(0, n_rows, block):
                 rows = slice(start, start + block)
                 weights = None if sample_weight is None else sample_weight[rows]
+                block_masks = (
+                    None
+                    if masks is None
+                    else [None if mask is None else mask[rows] for mask in masks]
+                )
                 data_term += self._data_gradient(
-                    X[rows], Y[rows], weights, data_scale, self._block_grad_views
+                    X[rows], Y[rows], weights, data_scale, self._block_grad_views, block_masks
                 )
                 self.grads += self._block_grads
         # The L2 penalty acts on the weights only: one contiguous slice.
@@ -338,11 +354,11 @@ class Network:
         squared_norm = float(np.vdot(self.weights, self.weights))
         return float(data_scale * data_term + 0.5 * penalty * squared_norm)
 
-    def _data_gradient(self, X, Y, sample_weight, data_scale, grads):
+    def _data_gradient(self, X, Y, sample_weight, data_scale, grads, masks=None):
         """Forward and backward pass; the data term's gradient goes to the
         ``(coef_grads, intercept_grads)`` views ``grads``."""
         layers, work = self._work_arrays(X.shape[0])
-        forward_into(X, self.coefs, self.intercepts, self.activation, layers, work[1])
+        forward_into(X, self.coefs, self.intercepts, self.activation, layers, work[1], masks)
         coef_grads, intercept_grads = grads
         return backprop(
             [X] + layers,
@@ -353,6 +369,7 @@ class Network:
             self.activation,
             (coef_grads, intercept_grads, data_scale),
             work,
+            masks,
         )
 
 

@@ -152,6 +152,12 @@ default='squared_error'
         ``U(-sqrt(6 / fan_in), sqrt(6 / fan_in))``; normal with variance
         ``2 / fan_in`` or ``1 / fan_in``; ``U(-0.05, 0.05)`` (Keras' old
         default).
+    dropout : float or array-like of float, default=0.0
+        Inverted dropout in training: each hidden unit's value is zeroed
+        with this probability (or one probability per hidden layer) and the
+        others scaled by ``1 / (1 - p)``, so expected values are unchanged
+        and ``predict`` uses the whole network, deterministically. Masks come
+        from ``random_state``. Stochastic solvers only (refused with lbfgs).
     huber_delta : float, default=1.0
         The threshold of ``loss="huber"`` between its quadratic and linear
         parts, in the units of y.
@@ -267,6 +273,7 @@ default='squared_error'
         max_grad_norm=None,
         max_time=None,
         init="glorot_uniform",
+        dropout=0.0,
         huber_delta=1.0,
         quantile=None,
     ):

@@ -365,14 +365,33 @@ def _run_epoch(est, net, batches, rng, scales):
     step, update = net.objective_and_gradient, est._optimizer.update
     if est.max_grad_norm is not None:
         update = _Clipped(update, est.max_grad_norm)
+    rates = est._dropout_rates(len(net.units) - 2)
+    dropout = any(rates)
     params, grads = net.params, net.grads
     for X_batch, Y_batch, sw_batch in batches.epoch(order):
         m = X_batch.shape[0]
-        accumulated += step(X_batch, Y_batch, sw_batch, weight_scale / m, penalty) * m
+        masks = dropout_masks(rng, m, net.units[1:-1], rates, params.dtype) if dropout else None
+        accumulated += step(X_batch, Y_batch, sw_batch, weight_scale / m, penalty, masks) * m
         update(params, grads)
     if est.max_grad_norm is not None:
         est.n_clipped_steps_ += update.clipped
     return accumulated / n_samples
+
+
+def dropout_masks(rng, n_rows, units, rates, dtype):
+    """Inverted-dropout masks: each unit kept with probability ``1 - p``, and
+    scaled by ``1 / (1 - p)`` so that every unit's expected value is unchanged
+    (predict then needs no rescaling). None for layers with ``p = 0``."""
+    masks = []
+    for n_units, rate in zip(units, rates):
+        if not rate:
+            masks.append(None)
+            continue
+        keep = 1.0 - rate
+        mask = (rng.random_sample((n_rows, n_units)) < keep).astype(dtype)
+        mask *= 1.0 / keep
+        masks.append(mask)
+    return masks
 
 
 class _Clipped:
