@@ -110,6 +110,8 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         "max_time": [None, Interval(Real, 0, None, closed="neither")],
         "init": [StrOptions(set(INITIALIZERS))],
         "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
+        "l1_ratio": [Interval(Real, 0, 1, closed="both")],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
     }
 
     def __init__(
@@ -144,6 +146,8 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         max_time=None,
         init="glorot_uniform",
         dropout=0.0,
+        l1_ratio=0.0,
+        weight_decay=0.0,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -174,6 +178,8 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         self.max_time = max_time
         self.init = init
         self.dropout = dropout
+        self.l1_ratio = l1_ratio
+        self.weight_decay = weight_decay
 
     # ------------------------------------------------------------------ fit
 
@@ -262,6 +268,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         if incremental and self.early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True.")
         self._dropout_rates(len(hidden_layer_sizes))  # checked before any work
+        self._check_penalties()
         first_pass = not fitted or not (incremental or self.warm_start)
         if not first_pass:
             self._check_model_unchanged(incremental)
@@ -377,7 +384,9 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
 
     def _network(self, dtype):
         """A Network holding a copy of the current weights in ``dtype``."""
-        return Network(self.coefs_, self.intercepts_, self.activation, self._loss(), dtype)
+        return Network(
+            self.coefs_, self.intercepts_, self.activation, self._loss(), dtype, self.l1_ratio
+        )
 
     def _objective_function(self, X, y, sample_weight=None, dtype=None):
         """The objective ``J`` on (X, y) as a function of the flat weights.
@@ -403,6 +412,19 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
             return value, net.grads.copy()
 
         return net.params.copy(), objective
+
+    def _check_penalties(self):
+        if self.l1_ratio and self.solver == "lbfgs":
+            raise ValueError(
+                "l1_ratio > 0 needs a stochastic solver ('sgd', 'adam' or 'gd'): the L1 "
+                "term is not differentiable at 0, which breaks L-BFGS's line search. Use "
+                "l1_ratio=0 (pure L2) with lbfgs."
+            )
+        if self.weight_decay and self.solver != "adam":
+            raise ValueError(
+                "weight_decay is AdamW's decoupled weight decay, for solver='adam'. For "
+                "'sgd' and 'gd' decoupled decay is the L2 penalty: use alpha."
+            )
 
     def _dropout_rates(self, n_hidden):
         """One dropout rate per hidden layer, checked."""
@@ -501,7 +523,9 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         # (The working copy of the estimator holds a copy of the optimizer.)
         reuse = incremental and type(self._optimizer).__name__ == kind
         if not reuse:
-            self._optimizer = make_optimizer(self, net.params.size, net.params.dtype)
+            self._optimizer = make_optimizer(
+                self, net.params.size, net.params.dtype, net.weights.size
+            )
         self.learning_rate_ = self._optimizer.rate
 
     # ------------------------------------------------------ explicit weights

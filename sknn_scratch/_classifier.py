@@ -153,6 +153,21 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         others scaled by ``1 / (1 - p)``, so expected values are unchanged
         and ``predict`` uses the whole network, deterministically. Masks come
         from ``random_state``. Stochastic solvers only (refused with lbfgs).
+    l1_ratio : float, default=0.0
+        Elastic net: the penalty in J becomes
+        ``alpha * (l1_ratio * ||W||_1 + (1 - l1_ratio) / 2 * ||W||^2)``, on
+        the same scale as the pure L2 ``alpha`` (0, the default). The L1
+        term enters every stochastic solver as its sub-gradient
+        ``alpha * l1_ratio * sign(w)``: one path for sgd, gd and adam (whose
+        per-weight step sizes leave a proximal step ill-defined), so useless
+        weights hover near 0 rather than being exactly 0. Refused with
+        lbfgs, whose line search needs a smooth objective.
+    weight_decay : float, default=0.0
+        Decoupled weight decay for 'adam' (AdamW, Loshchilov and Hutter):
+        before each step the weights shrink by ``learning_rate * weight_decay``
+        (the scheduled rate), outside the gradient. Unlike ``alpha``, whose
+        gradient Adam rescales weight by weight, every weight decays at the
+        same relative rate. Biases do not decay. 'adam' only.
     class_weight : dict, 'balanced' or None, default=None
         Weights of the classes, as in scikit-learn's linear models: each
         sample's term in the objective is multiplied by its class's weight

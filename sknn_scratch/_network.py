@@ -268,15 +268,18 @@ class Network:
         Initial weights and biases.
     activation : str
         Hidden activation.
-    loss : str
-        Loss name.
+    loss : str or Loss
+        Loss name, or a Loss.
     dtype : numpy dtype
         Dtype of every buffer.
+    l1_ratio : float, default=0.0
+        Share of the penalty that is L1 (elastic net; see ``penalty_value``).
     """
 
-    def __init__(self, coefs, intercepts, activation, loss, dtype):
+    def __init__(self, coefs, intercepts, activation, loss, dtype, l1_ratio=0.0):
         self.activation = activation
         self.loss = loss
+        self.l1_ratio = l1_ratio
         self.units = layer_units_of(coefs)
         self.params = np.empty(n_params_of(self.units), dtype=dtype)
         self.grads = np.empty_like(self.params)
@@ -346,13 +349,16 @@ class Network:
                     X[rows], Y[rows], weights, data_scale, self._block_grad_views, block_masks
                 )
                 self.grads += self._block_grads
-        # The L2 penalty acts on the weights only: one contiguous slice.
-        np.multiply(self.weights, penalty, out=self._penalty_work)
+        # The penalty acts on the weights only: one contiguous slice.
+        l2, l1 = penalty * (1 - self.l1_ratio), penalty * self.l1_ratio
+        np.multiply(self.weights, l2, out=self._penalty_work)
         self.weight_grads += self._penalty_work
-        # float() first: a float32 norm would pull J into float32 (NEP 50),
-        # where a data term that float64 holds can overflow.
-        squared_norm = float(np.vdot(self.weights, self.weights))
-        return float(data_scale * data_term + 0.5 * penalty * squared_norm)
+        if l1:
+            # The L1 term's sub-gradient: sign(w) (0 at w = 0).
+            np.sign(self.weights, out=self._penalty_work)
+            self._penalty_work *= l1
+            self.weight_grads += self._penalty_work
+        return float(data_scale * data_term + penalty_value(self.weights, penalty, self.l1_ratio))
 
     def _data_gradient(self, X, Y, sample_weight, data_scale, grads, masks=None):
         """Forward and backward pass; the data term's gradient goes to the
@@ -371,6 +377,19 @@ class Network:
             work,
             masks,
         )
+
+
+def penalty_value(weights, penalty, l1_ratio=0.0):
+    """The penalty term of J: ``penalty * (l1_ratio ||w||_1 + (1 - l1_ratio) ||w||^2 / 2)``.
+
+    ``penalty`` is ``alpha / S`` (see ``_training``). Sums are taken in
+    float64: a float32 norm would pull J into float32 (NEP 50), where a data
+    term that float64 holds can overflow.
+    """
+    value = 0.5 * (1 - l1_ratio) * float(np.vdot(weights, weights))
+    if l1_ratio:
+        value += l1_ratio * float(np.abs(weights).sum(dtype=np.float64))
+    return penalty * value
 
 
 def block_rows(layer_units, dtype, block_bytes=2**20):

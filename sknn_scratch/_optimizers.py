@@ -113,8 +113,13 @@ class Adam(SGD):
         Keeps the denominator away from zero.
     """
 
-    def __init__(self, n_params, dtype, schedule, beta_1, beta_2, epsilon):
+    def __init__(self, n_params, dtype, schedule, beta_1, beta_2, epsilon, decay=(0.0, 0)):
         self.schedule = schedule
+        # AdamW (Loshchilov and Hutter, 2019): before each step the weights
+        # (the first n_weights parameters; not the biases) shrink by
+        # eta * weight_decay, outside the gradient, so Adam's per-weight
+        # scaling does not rescale the decay as it rescales alpha's.
+        self.weight_decay, self.n_weights = decay
         self.base_rate = schedule.rate()
         self.learning_rate = self.base_rate
         self.beta_1 = beta_1
@@ -129,6 +134,8 @@ class Adam(SGD):
         """Take one step: change ``params`` in place using ``grads``."""
         # Every operation writes into existing arrays: no temporaries.
         m, v, work = self.m, self.v, self._work
+        if self.weight_decay:
+            params[: self.n_weights] *= 1.0 - self.base_rate * self.weight_decay
         self.t += 1
         m *= self.beta_1
         np.multiply(grads, 1 - self.beta_1, out=work)
@@ -160,7 +167,7 @@ def _say(verbose, msg):
         print(msg)
 
 
-def make_optimizer(est, n_params, dtype):
+def make_optimizer(est, n_params, dtype, n_weights=0):
     """The optimizer for ``est.solver`` with the estimator's hyper-parameters.
 
     ``"gd"`` uses the same update rule as ``"sgd"``; only the batch differs
@@ -170,7 +177,8 @@ def make_optimizer(est, n_params, dtype):
         est.learning_rate, est.learning_rate_init, est.power_t, est.max_iter, est.warmup_epochs
     )
     if est.solver == "adam":
-        return Adam(n_params, dtype, schedule, est.beta_1, est.beta_2, est.epsilon)
+        decay = (est.weight_decay, n_weights)
+        return Adam(n_params, dtype, schedule, est.beta_1, est.beta_2, est.epsilon, decay)
     return SGD(n_params, dtype, schedule, est.momentum, est.nesterovs_momentum)
 
 

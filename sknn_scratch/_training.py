@@ -30,7 +30,7 @@ import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
-from ._network import abs_max, output_bound, predict_raw, unflatten
+from ._network import abs_max, output_bound, penalty_value, predict_raw, unflatten
 from ._validation import ValidationData, validation_record
 
 
@@ -533,7 +533,7 @@ def _record_validation(est, coefs, intercepts, validation, penalty, weights):
 
     Returns the best validation score before this epoch.
     """
-    penalty_term = 0.5 * penalty * float(np.vdot(weights, weights))
+    penalty_term = penalty_value(weights, penalty, est.l1_ratio)
     with np.errstate(over="ignore", invalid="ignore"):
         score, loss = validation_record(est, coefs, intercepts, validation, penalty_term)
     previous_best = est.best_validation_score_

@@ -71,8 +71,11 @@ def _objective_by_hand(est, X, y, sample_weight):
         P = expit(A)
         Y = y.reshape(len(X), -1) * (1 - eps) + eps / 2
         per_sample = -(Y * np.log(P) + (1 - Y) * np.log(1 - P)).sum(axis=1)
-    penalty = sum((W**2).sum() for W in est.coefs_)
-    return (s @ per_sample + 0.5 * est.alpha * penalty) / s.sum()
+    r = est.l1_ratio
+    squares = sum((W**2).sum() for W in est.coefs_)
+    absolutes = sum(np.abs(W).sum() for W in est.coefs_)
+    penalty = est.alpha * (r * absolutes + 0.5 * (1 - r) * squares)
+    return (s @ per_sample + penalty) / s.sum()
 
 
 ROBUST_LOSSES = {
@@ -124,8 +127,8 @@ def _hidden(name, Z):
     ],
 )
 @pytest.mark.parametrize("weighted", [False, True])
-@pytest.mark.parametrize("alpha", [0.0, 0.7])
-def test_backprop_matches_finite_differences(activation, kind, weighted, alpha, rng):
+@pytest.mark.parametrize("alpha, l1_ratio", [(0.0, 0.0), (0.7, 0.0), (0.7, 0.6)])
+def test_backprop_matches_finite_differences(activation, kind, weighted, alpha, l1_ratio, rng):
     Estimator, X, y = _problem(kind, rng)
     sample_weight = rng.uniform(0.1, 3, size=len(X)) if weighted else None
     params = {"loss": "poisson"} if kind == "poisson" else ROBUST_LOSSES.get(kind, {})
@@ -135,6 +138,7 @@ def test_backprop_matches_finite_differences(activation, kind, weighted, alpha, 
         hidden_layer_sizes=(5, 3),
         activation=activation,
         alpha=alpha,
+        l1_ratio=l1_ratio,
         max_iter=2,
         random_state=0,
         **params,
