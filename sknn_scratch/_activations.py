@@ -214,3 +214,11 @@ OUTPUT_ACTIVATIONS = {
     "softmax": softmax,
     "exp": exp,
 }
+
+
+def per_layer(activation, n_hidden):
+    """The activation of each hidden layer: ``activation`` is one name for
+    all of them, or a sequence of names, one per hidden layer."""
+    if isinstance(activation, str):
+        return [activation] * n_hidden
+    return list(activation)

@@ -15,7 +15,7 @@ from sklearn.metrics import check_scoring
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
-from ._activations import HIDDEN_ACTIVATIONS
+from ._activations import HIDDEN_ACTIVATIONS, per_layer
 from ._callbacks import Reporter
 from ._compat import (
     CallbackSupportMixin,
@@ -79,7 +79,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
 
     _parameter_constraints: dict = {
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
-        "activation": [StrOptions(set(HIDDEN_ACTIVATIONS))],
+        "activation": [StrOptions(set(HIDDEN_ACTIVATIONS)), "array-like"],
         "solver": [StrOptions(set(SOLVERS))],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
@@ -268,6 +268,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         if incremental and self.early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True.")
         self._dropout_rates(len(hidden_layer_sizes))  # checked before any work
+        self._activations(len(hidden_layer_sizes))
         self._check_penalties()
         first_pass = not fitted or not (incremental or self.warm_start)
         if not first_pass:
@@ -340,8 +341,9 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         them changed would train one model and predict with another, so it
         is refused; a new ``fit`` is needed.
         """
+        activation = self.activation
         return {
-            "activation": self.activation,
+            "activation": activation if isinstance(activation, str) else tuple(activation),
             "hidden_layer_sizes": tuple(self._checked_hidden_layer_sizes()),
         }
 
@@ -413,6 +415,18 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
 
         return net.params.copy(), objective
 
+    def _activations(self, n_hidden):
+        """The activation of each hidden layer, checked."""
+        names = per_layer(self.activation, n_hidden)
+        if len(names) != n_hidden or not all(
+            isinstance(name, str) and name in HIDDEN_ACTIVATIONS for name in names
+        ):
+            raise ValueError(
+                f"activation={self.activation!r} must be one of {sorted(HIDDEN_ACTIVATIONS)}, "
+                f"or a sequence of them with one per hidden layer ({n_hidden} here)."
+            )
+        return names
+
     def _check_penalties(self):
         if self.l1_ratio and self.solver == "lbfgs":
             raise ValueError(
@@ -480,9 +494,13 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         self.n_layers_ = len(layer_units)
         self.n_outputs_ = layer_units[-1]
         self.out_activation_ = self._out_activation()
+        # Each layer is drawn for the activation it feeds (scikit-learn's
+        # rule; the output layer uses the last hidden layer's).
+        names = self._activations(len(layer_units) - 2)
+        feeds = names + names[-1:] if names else [self.activation]
         layers = [
-            initialize(self.init, fan_in, fan_out, rng, dtype, self.activation)
-            for fan_in, fan_out in zip(layer_units[:-1], layer_units[1:])
+            initialize(self.init, fan_in, fan_out, rng, dtype, activation)
+            for fan_in, fan_out, activation in zip(layer_units[:-1], layer_units[1:], feeds)
         ]
         self.coefs_ = [coef for coef, _ in layers]
         self.intercepts_ = [intercept for _, intercept in layers]

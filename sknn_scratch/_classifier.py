@@ -58,7 +58,8 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         ``tanh(z)``, ``max(z, 0)`` (scikit-learn's four), or ``z`` for
         ``z > 0`` else ``0.01 z`` (leaky_relu), else ``exp(z) - 1`` (elu),
         ``z Phi(z)`` with ``Phi`` the normal CDF (gelu), ``z / (1 + exp(-z))``
-        (silu), ``log(1 + exp(z))`` (softplus).
+        (silu), ``log(1 + exp(z))`` (softplus). A sequence of these names
+        gives each hidden layer its own activation.
     solver : {'lbfgs', 'sgd', 'adam', 'gd'}, default='adam'
         The optimizer: 'lbfgs' (quasi-Newton, full batch), 'sgd' (minibatch
         gradient descent with momentum), 'adam' (Kingma and Ba), or 'gd'

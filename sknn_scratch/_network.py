@@ -25,6 +25,7 @@ from ._activations import (
     BOUNDED_ACTIVATIONS,
     HIDDEN_ACTIVATIONS,
     OUTPUT_ACTIVATIONS,
+    per_layer,
 )
 from ._losses import LOSSES, Loss, weighted_loss_and_deltas
 
@@ -102,14 +103,14 @@ def forward_into(X, coefs, intercepts, activation, buffers, works=None, masks=No
     dropout only) multiply each hidden layer's values after the activation;
     None, or a None entry, means no dropout there.
     """
-    forward_fn = HIDDEN_ACTIVATIONS[activation].forward
+    names = per_layer(activation, len(coefs) - 1)
     _dot_into(X, coefs[0], buffers[0])  # only the input can be sparse
     for i, (intercept, out) in enumerate(zip(intercepts, buffers)):
         if i:
             np.matmul(buffers[i - 1], coefs[i], out=out)
         out += intercept
         if i != len(coefs) - 1:
-            forward_fn(out, None if works is None else works[i])
+            HIDDEN_ACTIVATIONS[names[i]].forward(out, None if works is None else works[i])
             if masks is not None and masks[i] is not None:
                 out *= masks[i]
     return buffers
@@ -156,14 +157,14 @@ def output_bound(x_bound, coefs, intercepts, activation):
     pass over all rows.
     """
     bound = x_bound
-    cap = BOUNDED_ACTIVATIONS.get(activation, np.inf)
-    offset = ACTIVATION_OFFSETS.get(activation, 0.0)
+    names = per_layer(activation, len(coefs) - 1)
     with np.errstate(over="ignore", invalid="ignore"):
         for i, (coef, intercept) in enumerate(zip(coefs, intercepts)):
             column_sums = np.abs(coef).sum(axis=0, dtype=np.float64)
             bound = bound * column_sums.max(initial=0.0) + float(np.abs(intercept).max(initial=0.0))
             if i < len(coefs) - 1:
-                bound = min(bound + offset, cap)
+                offset = ACTIVATION_OFFSETS.get(names[i], 0.0)
+                bound = min(bound + offset, BOUNDED_ACTIVATIONS.get(names[i], np.inf))
     return bound
 
 
@@ -189,8 +190,9 @@ def backprop(activations, Y, sample_weight, coefs, loss, activation, grads, work
     loss : str or Loss
         Key of :data:`sknn_scratch._losses.LOSSES`, or a Loss (one with a
         parameter, such as the Huber threshold).
-    activation : str
-        Key of :data:`sknn_scratch._activations.HIDDEN_ACTIVATIONS`.
+    activation : str or list of str
+        Key of :data:`sknn_scratch._activations.HIDDEN_ACTIVATIONS`, or one
+        per hidden layer.
     grads : tuple of (list, list, float)
         ``(coef_grads, intercept_grads, data_scale)``; the lists are written
         in place with the gradient of the data term (no penalty).
@@ -217,7 +219,7 @@ def backprop(activations, Y, sample_weight, coefs, loss, activation, grads, work
     )
     # Scaling the output delta scales every gradient below it: one small op.
     delta *= data_scale
-    derivative = HIDDEN_ACTIVATIONS[activation].derivative
+    names = per_layer(activation, len(coefs) - 1)
     for i in range(len(coefs) - 1, -1, -1):
         # d J / d W_i = A_i^T deltas_i (times data_scale, already in delta)
         if i:
@@ -234,7 +236,7 @@ def backprop(activations, Y, sample_weight, coefs, loss, activation, grads, work
             if masks is not None and masks[i - 1] is not None:
                 # A_i = f(Z_i) * M_i, so d J / d f(Z_i) = (d J / d A_i) * M_i.
                 deltas[i - 1] *= masks[i - 1]
-            derivative(activations[i], deltas[i - 1], works[i - 1])
+            HIDDEN_ACTIVATIONS[names[i - 1]].derivative(activations[i], deltas[i - 1], works[i - 1])
             delta = deltas[i - 1]
     return data_term
 
@@ -266,8 +268,8 @@ class Network:
     ----------
     coefs, intercepts : list of array-like
         Initial weights and biases.
-    activation : str
-        Hidden activation.
+    activation : str or list of str
+        Hidden activation, or one per hidden layer.
     loss : str or Loss
         Loss name, or a Loss.
     dtype : numpy dtype

@@ -10,7 +10,6 @@ with a bare ``KeyError`` or predicting nonsense.
 
 import numpy as np
 
-from ._activations import HIDDEN_ACTIVATIONS
 from ._compat import InvalidParameterError
 
 
@@ -40,7 +39,9 @@ def state_problems(est):
             f"hidden_layer_sizes={est.hidden_layer_sizes!r} but the weights have "
             f"hidden layers of {units[1:-1]} units"
         )
-    if est.activation not in HIDDEN_ACTIVATIONS:
+    try:
+        est._activations(len(hidden))
+    except ValueError:
         problems.append(f"unknown activation {est.activation!r}")
     loss = getattr(est, "loss_", None)
     if loss is not None and not np.isfinite(loss):
