@@ -546,6 +546,57 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
             )
         self.learning_rate_ = self._optimizer.rate
 
+    # ---------------------------------------------- recommended configuration
+
+    #: The configuration ``for_tabular`` returns, chosen by measurement on the
+    #: twelve real data sets of ``benchmarks/realdata.py`` (REALDATA.md; see
+    #: the user guide, "Regularisation and architecture"). Four candidates
+    #: were measured; this one scored best: two layers of 128 silu units,
+    #: light dropout, AdamW's decoupled decay, and a fixed budget of 60
+    #: epochs annealed to 0 by a cosine schedule after 3 warm-up epochs
+    #: (early stopping on a 15% validation split lost on the smallest data
+    #: sets; 30 epochs of 256-row batches took too few steps there).
+    _TABULAR = {
+        "hidden_layer_sizes": (128, 128),
+        "activation": "silu",
+        "dropout": 0.1,
+        "solver": "adam",
+        "learning_rate": "cosine",
+        "warmup_epochs": 3,
+        "learning_rate_init": 0.003,
+        "max_iter": 60,
+        "n_iter_no_change": 60,
+        "batch_size": 128,
+        "weight_decay": 0.01,
+    }
+
+    @classmethod
+    def for_tabular(cls, **overrides):
+        """The configuration recommended for tabular data, as an ordinary estimator.
+
+        Parameters
+        ----------
+        **overrides : dict
+            Any constructor parameter, replacing the recommended value.
+
+        Returns
+        -------
+        estimator : MLPRegressor or MLPClassifier
+            An unfitted estimator; every parameter the configuration sets is
+            visible in ``get_params()``, so it clones, searches and pickles
+            like any other.
+
+        Examples
+        --------
+        >>> from sknn_scratch import MLPRegressor
+        >>> reg = MLPRegressor.for_tabular(random_state=0)
+        >>> reg.get_params()["learning_rate"], reg.get_params()["hidden_layer_sizes"]
+        ('cosine', (128, 128))
+        >>> MLPRegressor.for_tabular(dropout=0.2).dropout
+        0.2
+        """
+        return cls(**{**cls._TABULAR, **overrides})
+
     # ------------------------------------------------------ explicit weights
 
     @classmethod
