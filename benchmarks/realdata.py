@@ -134,15 +134,16 @@ def models(task, seed):
     }
 
 
-def evaluate(X, y, task, n_folds, seed):
-    """Mean CV score and mean fit seconds of every model."""
+def evaluate(X, y, task, n_folds, seed, chosen=None):
+    """Mean CV score and mean fit seconds of every model (or of ``chosen``,
+    a dict of models by name)."""
     splitter = (
         KFold(n_folds, shuffle=True, random_state=seed)
         if task == "regression"
         else StratifiedKFold(n_folds, shuffle=True, random_state=seed)
     )
     scores, times = {}, {}
-    for name, model in models(task, seed).items():
+    for name, model in (chosen or models(task, seed)).items():
         fold_scores, fold_times = [], []
         for train, test in splitter.split(X, y):
             pipe = make_pipeline(preprocessing(X), model)
@@ -249,10 +250,86 @@ def targets(results):
     ]
 
 
+#: The configurations measured to choose ``for_tabular()`` (the first is it).
+#: Each differs from it where its comment says.
+CANDIDATES = {
+    "chosen": {},
+    "early stopping on the validation loss, 100 epochs": dict(
+        max_iter=100,
+        early_stopping=True,
+        scoring="loss",
+        n_iter_no_change=10,
+        validation_fraction=0.15,
+    ),
+    "30 epochs of 256-row batches, rate 0.005": dict(
+        max_iter=30,
+        n_iter_no_change=30,
+        batch_size=256,
+        learning_rate_init=0.005,
+        warmup_epochs=2,
+    ),
+    "layers of 64": dict(hidden_layer_sizes=(64, 64)),
+}
+
+
+def compare_candidates(seed=0):
+    """Mean score gain over scikit-learn's MLP of each candidate, and more."""
+    rows = {name: [] for name in CANDIDATES}
+    for package, name, target, task, treatment in DATASETS:
+        X, y = load(package, name, target, treatment, 10_000, seed)
+        base = models(task, seed)
+        chosen = {"sklearn MLP": base["sklearn MLP"], "HistGB": base["HistGB"]}
+        for label, changes in CANDIDATES.items():
+            if task == "regression":
+                mlp = MLPRegressor.for_tabular(random_state=seed, **changes)
+                chosen[label] = TransformedTargetRegressor(mlp, transformer=StandardScaler())
+            else:
+                chosen[label] = MLPClassifier.for_tabular(random_state=seed, **changes)
+        scores, times = evaluate(X, y, task, 5, seed, chosen)
+        for label in CANDIDATES:
+            rows[label].append(
+                (
+                    scores[label] - scores["sklearn MLP"],
+                    scores[label] >= scores["HistGB"] - 0.002,
+                    times[label] <= times["sklearn MLP"],
+                )
+            )
+        print(
+            f"{package} {name}: " + "  ".join(f"{k} {v:.4f}" for k, v in scores.items()), flush=True
+        )
+    lines = [
+        "# Candidates for `for_tabular()`",
+        "",
+        "Written by `python benchmarks/realdata.py --candidates`; do not edit by hand.",
+        "Each candidate on the twelve data sets of REALDATA.md (5-fold CV), against",
+        "scikit-learn's MLP and HistGradientBoosting with their defaults.",
+        "",
+        "| candidate | mean gain over sklearn MLP | worst gain | near HistGB (of 12) "
+        "| not slower than sklearn MLP (of 12) |",
+        "|---|---|---|---|---|",
+    ]
+    for label, results in rows.items():
+        gains = [gain for gain, _, _ in results]
+        lines.append(
+            f"| {label} | {np.mean(gains):+.4f} | {min(gains):+.4f} | "
+            f"{sum(near for _, near, _ in results)} | {sum(fast for _, _, fast in results)} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="two data sets, two folds")
+    parser.add_argument(
+        "--candidates",
+        action="store_true",
+        help="compare the for_tabular() candidates: writes CANDIDATES.md",
+    )
     args = parser.parse_args(argv)
+    if args.candidates:
+        (HERE / "CANDIDATES.md").write_text(compare_candidates())
+        print(f"wrote {HERE / 'CANDIDATES.md'}")
+        return 0
     results = run(args.quick)
     if not args.quick:
         (HERE / "REALDATA.md").write_text(markdown(results))

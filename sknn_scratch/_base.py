@@ -549,13 +549,12 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
     # ---------------------------------------------- recommended configuration
 
     #: The configuration ``for_tabular`` returns, chosen by measurement on the
-    #: twelve real data sets of ``benchmarks/realdata.py`` (REALDATA.md; see
-    #: the user guide, "Regularisation and architecture"). Four candidates
-    #: were measured; this one scored best: two layers of 128 silu units,
-    #: light dropout, AdamW's decoupled decay, and a fixed budget of 60
-    #: epochs annealed to 0 by a cosine schedule after 3 warm-up epochs
-    #: (early stopping on a 15% validation split lost on the smallest data
-    #: sets; 30 epochs of 256-row batches took too few steps there).
+    #: twelve real data sets of ``benchmarks/realdata.py`` (REALDATA.md; the
+    #: candidates compared are in CANDIDATES.md, written by ``--candidates``;
+    #: see the user guide, "Regularisation and architecture"): two layers of
+    #: 128 silu units, light dropout, AdamW's decoupled decay, and a fixed
+    #: budget of 60 epochs annealed to 0 by a cosine schedule after 3 warm-up
+    #: epochs.
     _TABULAR = {
         "hidden_layer_sizes": (128, 128),
         "activation": "silu",
