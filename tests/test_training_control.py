@@ -385,9 +385,8 @@ def test_clipping_counts_minibatch_steps(rng):
     assert est.n_clipped_steps_ == 3 * 4
 
 
-@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
-def test_max_time_stops_after_the_epoch_that_exceeds_it(solver, rng, monkeypatch):
-    X, y = _regression(rng, n=40)
+def _one_second_per_reading(monkeypatch):
+    """A clock that advances one second each time training reads it."""
     clock = {"now": 0.0}
 
     def fake_clock():
@@ -395,6 +394,12 @@ def test_max_time_stops_after_the_epoch_that_exceeds_it(solver, rng, monkeypatch
         return clock["now"]
 
     monkeypatch.setattr(_training.time, "perf_counter", fake_clock)
+
+
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+def test_max_time_stops_after_the_epoch_that_exceeds_it(solver, rng, monkeypatch):
+    X, y = _regression(rng, n=40)
+    _one_second_per_reading(monkeypatch)
     est = MLPRegressor(
         solver=solver, max_time=3.5, max_iter=100, tol=0, hidden_layer_sizes=(5,), random_state=0
     )
@@ -405,13 +410,7 @@ def test_max_time_stops_after_the_epoch_that_exceeds_it(solver, rng, monkeypatch
 
 def test_max_time_with_early_stopping_keeps_the_best_epoch(rng, monkeypatch):
     X, y = _regression(rng)
-    clock = {"now": 0.0}
-
-    def fake_clock():
-        clock["now"] += 1.0
-        return clock["now"]
-
-    monkeypatch.setattr(_training.time, "perf_counter", fake_clock)
+    _one_second_per_reading(monkeypatch)
     est = MLPRegressor(
         early_stopping=True,
         max_time=6.5,
