@@ -38,9 +38,10 @@ from ._validation import ValidationData
 _RECORD_LISTS = ("loss_curve_", "validation_scores_", "validation_loss_curve_")
 
 
-def _extended_init(class_name, extra):
+def _extended_init(class_name, extra, leading=None):
     """An ``__init__`` taking BaseMLP's parameters and the keyword-only
-    ``extra`` ones (``{name: default}``), storing each as an attribute.
+    ``extra`` ones (``{name: default}``), storing each as an attribute;
+    ``leading`` parameters come first, positional as well.
 
     Its ``__signature__`` lists every parameter, which is what scikit-learn's
     ``get_params`` and ``clone`` read; errors name ``class_name``, not
@@ -48,11 +49,16 @@ def _extended_init(class_name, extra):
     argument ...").
     """
     base = inspect.signature(BaseMLP.__init__)
+    self_, *shared = base.parameters.values()
+    first = [
+        inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=default)
+        for name, default in (leading or {}).items()
+    ]
     added = [
         inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default)
         for name, default in extra.items()
     ]
-    signature = base.replace(parameters=[*base.parameters.values(), *added])
+    signature = base.replace(parameters=[self_, *first, *shared, *added])
 
     def __init__(self, *args, **kwargs):
         try:

@@ -8,7 +8,7 @@ from sklearn.metrics import r2_score
 from sklearn.utils.metaestimators import available_if
 
 from ._activations import OUTPUT_ACTIVATIONS
-from ._base import BaseMLP, _has_stochastic_solver
+from ._base import BaseMLP, _extended_init, _has_stochastic_solver
 from ._compat import Interval, StrOptions
 from ._losses import LOSSES, PARAMETRIC_LOSSES
 
@@ -257,53 +257,13 @@ default='squared_error'
     }
     _y_numeric = True
 
-    def __init__(
-        self,
-        loss="squared_error",
-        hidden_layer_sizes=(100,),
-        activation="relu",
-        *,
-        solver="adam",
-        alpha=0.0001,
-        batch_size="auto",
-        learning_rate="constant",
-        learning_rate_init=0.001,
-        power_t=0.5,
-        max_iter=200,
-        shuffle=True,
-        random_state=None,
-        tol=1e-4,
-        verbose=False,
-        warm_start=False,
-        momentum=0.9,
-        nesterovs_momentum=True,
-        early_stopping=False,
-        validation_fraction=0.1,
-        beta_1=0.9,
-        beta_2=0.999,
-        epsilon=1e-8,
-        n_iter_no_change=10,
-        max_fun=15000,
-        scoring=None,
-        warmup_epochs=0,
-        max_grad_norm=None,
-        max_time=None,
-        init="glorot_uniform",
-        dropout=0.0,
-        l1_ratio=0.0,
-        weight_decay=0.0,
-        huber_delta=1.0,
-        quantile=None,
-    ):
-        shared = {
-            k: v
-            for k, v in locals().items()
-            if k not in ("self", "loss", "huber_delta", "quantile", "__class__")
-        }
-        super().__init__(**shared)
-        self.loss = loss
-        self.huber_delta = huber_delta
-        self.quantile = quantile
+    # The shared parameters, ``loss`` first (scikit-learn's order), and the
+    # regressor's own keyword-only ones; errors name this class.
+    __init__ = _extended_init(
+        "MLPRegressor",
+        {"huber_delta": 1.0, "quantile": None},
+        leading={"loss": "squared_error"},
+    )
 
     @classmethod
     def from_weights(cls, coefs, intercepts=None, *, activation="relu", out_activation="identity"):
@@ -412,7 +372,10 @@ default='squared_error'
         return self.loss
 
     def _output_problems(self):
-        expected = "exp" if self.loss == "poisson" else "identity"
+        try:
+            expected = self._out_activation()
+        except ValueError as error:  # loss="quantile" without its quantile
+            return [str(error)]
         if getattr(self, "out_activation_", None) != expected:
             return [
                 f"out_activation_={getattr(self, 'out_activation_', None)!r}, but a "

@@ -187,7 +187,6 @@ class _History:
         self.est, self.net, self.best_params = est, net, best_params
         self.start = self._snapshot()
         self.recent = collections.deque(maxlen=2)
-        self._unchanged = True
 
     @property
     def latest(self):
@@ -200,9 +199,7 @@ class _History:
     def save(self):
         # Nothing has trained between the start of the call and the first
         # epoch: its snapshot is the start's (snapshots are never changed).
-        fresh = not self.recent and self._unchanged
-        self.recent.append(self.start if fresh else self._snapshot())
-        self._unchanged = False
+        self.recent.append(self._snapshot() if self.recent else self.start)
 
     def _snapshot(self):
         est = self.est
@@ -246,12 +243,7 @@ class _Guard:
         self.X, self.Y, self.sample_weight = train
         self.x_bound = abs_max(self.X)
         self.limit = np.finfo(net.params.dtype).max / 4
-        total = (
-            self.X.shape[0]
-            if self.sample_weight is None
-            else (float(self.sample_weight.sum(dtype=np.float64)))
-        )
-        self.full_scales = (1.0 / total, penalty)
+        self.full_scales = (full_batch_scales(self.X, self.sample_weight, 0.0)[0], penalty)
 
     def diverged(self, loss):
         return not (
