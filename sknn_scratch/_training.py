@@ -373,17 +373,27 @@ def _run_epoch(est, net, batches, rng, scales):
 def dropout_masks(rng, n_rows, units, rates, dtype):
     """Inverted-dropout masks: each unit kept with probability ``1 - p``, and
     scaled by ``1 / (1 - p)`` so that every unit's expected value is unchanged
-    (predict then needs no rescaling). None for layers with ``p = 0``."""
+    (predict then needs no rescaling). None for layers with ``p = 0``.
+
+    The draws are 16-bit integers, a quarter of the random bits of a float
+    and twice as fast: the keep probability is then ``1 - p`` rounded to a
+    multiple of 1/65536, and the scale is the inverse of that rounded
+    probability, so the expectation stays exact.
+    """
     masks = []
     for n_units, rate in zip(units, rates):
         if not rate:
             masks.append(None)
             continue
-        keep = 1.0 - rate
-        mask = (rng.random_sample((n_rows, n_units)) < keep).astype(dtype)
-        mask *= 1.0 / keep
+        threshold = max(1, round((1.0 - rate) * _DRAWS))
+        draws = rng.randint(0, _DRAWS, size=(n_rows, n_units), dtype=np.uint16)
+        mask = np.less(draws, threshold).astype(dtype)
+        mask *= _DRAWS / threshold
         masks.append(mask)
     return masks
+
+
+_DRAWS = 1 << 16
 
 
 class _Clipped:

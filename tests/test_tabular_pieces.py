@@ -270,7 +270,9 @@ def test_dropout_keeps_the_expected_activation(rng):
     from sknn_scratch._training import dropout_masks
 
     masks = dropout_masks(rng, 20000, [50], [0.3], np.float64)[0]
-    assert set(np.unique(masks)) == {0.0, 1 / 0.7}
+    kept = round(0.7 * 65536) / 65536  # the keep probability, in 16-bit steps
+    assert kept == pytest.approx(0.7, abs=1e-5)
+    assert set(np.unique(masks)) == {0.0, 1 / kept}
     assert masks.mean() == pytest.approx(1.0, abs=0.01)  # E[A M] = A
     assert (masks == 0).mean() == pytest.approx(0.3, abs=0.01)
 
