@@ -31,7 +31,7 @@ from ._losses import LOSSES
 from ._network import Network, checked_weights, hidden_values, layer_units_of, predict_raw
 from ._optimizers import SOLVERS, STOCHASTIC_SOLVERS, make_optimizer
 from ._schedules import SCHEDULES
-from ._training import fit_lbfgs, fit_stochastic, full_batch_scales
+from ._training import fit_lbfgs, fit_stochastic, full_batch_scales, planned_epochs
 from ._validation import ValidationData
 
 #: Per-epoch records, grown in place by training (copied before each call).
@@ -118,6 +118,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
         "l1_ratio": [Interval(Real, 0, 1, closed="both")],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "max_steps": [None, Interval(Integral, 1, None, closed="left")],
     }
 
     def __init__(
@@ -154,6 +155,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         dropout=0.0,
         l1_ratio=0.0,
         weight_decay=0.0,
+        max_steps=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -186,6 +188,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         self.dropout = dropout
         self.l1_ratio = l1_ratio
         self.weight_decay = weight_decay
+        self.max_steps = max_steps
 
     # ------------------------------------------------------------------ fit
 
@@ -294,17 +297,19 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         net = self._network(X.dtype)
         self.coefs_, self.intercepts_ = net.coefs, net.intercepts
         lbfgs = self.solver == "lbfgs"
+        # partial_fit: one epoch, its schedule planned over max_iter epochs.
+        planned = planned_epochs(self, X.shape[0], validation is not None)
+        epochs = 1 if incremental else planned
         # L-BFGS: one subtask per iteration, and one that never runs (as in
         # scikit-learn's LogisticRegression).
-        epochs = 1 if incremental else self.max_iter + lbfgs
-        reporter = Reporter(owner, epochs, X, y, sample_weight)
+        reporter = Reporter(owner, epochs + lbfgs, X, y, sample_weight)
         if lbfgs:
             self._optimizer = None
             fit_lbfgs(self, net, (X, Y, sample_weight), alpha, validation, reporter)
         else:
-            self._prepare_optimizer(net, incremental)
+            self._prepare_optimizer(net, incremental, self.max_iter if incremental else planned)
             data = (X, Y, sample_weight, y)
-            fit_stochastic(self, net, data, rng, incremental, alpha, validation, reporter)
+            fit_stochastic(self, net, data, rng, (incremental, epochs), alpha, validation, reporter)
         reporter.fit_ends(self)
         return self
 
@@ -538,8 +543,9 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
                 "Set warm_start=False to train a new network."
             )
 
-    def _prepare_optimizer(self, net, incremental):
-        """Keep the optimizer's state for partial_fit, start afresh for fit."""
+    def _prepare_optimizer(self, net, incremental, epochs):
+        """Keep the optimizer's state for partial_fit, start afresh for fit
+        (its schedule planned over ``epochs``)."""
         if not incremental:
             self.n_iter_ = 0
             self._no_improvement_count = 0
@@ -548,7 +554,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         reuse = incremental and type(self._optimizer).__name__ == kind
         if not reuse:
             self._optimizer = make_optimizer(
-                self, net.params.size, net.params.dtype, net.weights.size
+                self, net.params.size, net.params.dtype, net.weights.size, epochs
             )
         self.learning_rate_ = self._optimizer.rate
 

@@ -169,6 +169,15 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         (the scheduled rate), outside the gradient. Unlike ``alpha``, whose
         gradient Adam rescales weight by weight, every weight decays at the
         same relative rate. Biases do not decay. 'adam' only.
+    max_steps : int or None, default=None
+        A budget of optimizer steps (mini-batches) for ``fit`` with a
+        stochastic solver: training runs at most
+        ``ceil(max_steps / steps_per_epoch)`` whole epochs (and never more
+        than ``max_iter``), so the work done follows this budget, not the
+        size of the data. The schedules plan over that number of epochs
+        (cosine anneals to 0 at its end). None: ``max_iter`` alone.
+        Ignored by ``partial_fit``; refused with 'lbfgs', whose iterations
+        ``max_iter`` counts.
     class_weight : dict, 'balanced' or None, default=None
         Weights of the classes, as in scikit-learn's linear models: each
         sample's term in the objective is multiplied by its class's weight

@@ -167,14 +167,19 @@ def _say(verbose, msg):
         print(msg)
 
 
-def make_optimizer(est, n_params, dtype, n_weights=0):
-    """The optimizer for ``est.solver`` with the estimator's hyper-parameters.
+def make_optimizer(est, n_params, dtype, n_weights=0, epochs=None):
+    """The optimizer for ``est.solver`` with the estimator's hyper-parameters;
+    its schedule is planned over ``epochs`` (default ``est.max_iter``).
 
     ``"gd"`` uses the same update rule as ``"sgd"``; only the batch differs
     (the whole training set, one step per epoch).
     """
     schedule = Schedule(
-        est.learning_rate, est.learning_rate_init, est.power_t, est.max_iter, est.warmup_epochs
+        est.learning_rate,
+        est.learning_rate_init,
+        est.power_t,
+        est.max_iter if epochs is None else epochs,
+        est.warmup_epochs,
     )
     if est.solver == "adam":
         decay = (est.weight_decay, n_weights)

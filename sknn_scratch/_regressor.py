@@ -174,6 +174,15 @@ default='squared_error'
         (the scheduled rate), outside the gradient. Unlike ``alpha``, whose
         gradient Adam rescales weight by weight, every weight decays at the
         same relative rate. Biases do not decay. 'adam' only.
+    max_steps : int or None, default=None
+        A budget of optimizer steps (mini-batches) for ``fit`` with a
+        stochastic solver: training runs at most
+        ``ceil(max_steps / steps_per_epoch)`` whole epochs (and never more
+        than ``max_iter``), so the work done follows this budget, not the
+        size of the data. The schedules plan over that number of epochs
+        (cosine anneals to 0 at its end). None: ``max_iter`` alone.
+        Ignored by ``partial_fit``; refused with 'lbfgs', whose iterations
+        ``max_iter`` counts.
     huber_delta : float, default=1.0
         The threshold of ``loss="huber"`` between its quadratic and linear
         parts, in the units of y.

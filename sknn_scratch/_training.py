@@ -50,9 +50,31 @@ class _Silent:
 _SILENT = _Silent()
 
 
-def fit_stochastic(
-    est, net, data, rng, incremental, alpha, given_validation=None, reporter=_SILENT
-):
+def planned_epochs(est, n_samples, validation_given):
+    """The most epochs (L-BFGS: iterations) that ``fit`` may run.
+
+    ``max_iter``, or fewer where ``max_steps`` ends training sooner: a
+    stochastic solver takes ``ceil(n_train / batch_size)`` steps an epoch
+    (``n_train`` the rows left after any early-stopping split), so
+    ``max_steps`` allows ``ceil(max_steps / steps_per_epoch)`` whole
+    epochs.
+    """
+    if est.max_steps is not None and est.solver == "lbfgs":
+        raise ValueError(
+            "max_steps counts the mini-batch steps of the stochastic solvers ('sgd', 'adam', "
+            "'gd'); L-BFGS's iterations are limited by max_iter: set max_steps=None."
+        )
+    if est.max_steps is None:
+        return est.max_iter
+    n_train = n_samples
+    if est.early_stopping and not validation_given:
+        n_train -= int(np.ceil(est.validation_fraction * n_samples))
+    n_train = max(n_train, 1)  # (an empty split is refused later, with its own error)
+    steps_per_epoch = -(-n_train // _rows_per_batch(est, n_train))
+    return min(est.max_iter, -(-est.max_steps // steps_per_epoch))
+
+
+def fit_stochastic(est, net, data, rng, plan, alpha, given_validation=None, reporter=_SILENT):
     """Run epochs of gradient steps for ``gd``, ``sgd`` and ``adam``.
 
     Parameters
@@ -67,8 +89,10 @@ def fit_stochastic(
         the target as given (used to stratify and score the validation set).
     rng : numpy.random.RandomState
         Shuffles the batches and draws the validation split.
-    incremental : bool
-        True for ``partial_fit``: one epoch, no early stopping.
+    plan : tuple
+        ``(incremental, epochs)``: ``incremental`` is True for
+        ``partial_fit`` (one epoch, no early stopping); ``epochs`` is the
+        most epochs to run (see ``planned_epochs``).
     alpha : float
         The penalty strength for these sample weights (see
         ``BaseMLP._checked_sample_weight``).
@@ -79,6 +103,7 @@ def fit_stochastic(
         Calls scikit-learn's callback hooks around each epoch; a callback
         can stop training.
     """
+    incremental, epochs = plan
     train, validation = _split_validation(est, data, rng, incremental, given_validation)
     X, _, sample_weight = train
     n_samples = X.shape[0]
@@ -91,7 +116,7 @@ def fit_stochastic(
     diverged = False
     started = time.perf_counter()
     try:
-        for epoch in range(1 if incremental else est.max_iter):
+        for epoch in range(epochs):
             reporter.epoch_begins()
             history.save()
             # Overflow shows up as a non-finite loss or weight, checked below
@@ -111,7 +136,7 @@ def fit_stochastic(
                 break
         else:
             if not incremental:
-                _warn_max_iter(est)
+                _warn_max_iter(est, epochs)
     except KeyboardInterrupt:
         # Back to the start of the epoch that was interrupted: weights,
         # optimizer and every record then describe the last completed epoch.
@@ -452,18 +477,24 @@ class _Batches:
             )
 
 
-def _batch_size(est, n_samples):
+def _rows_per_batch(est, n_samples):
     if est.solver == "gd":
         return n_samples
     if est.batch_size == "auto":
         return min(200, n_samples)
-    if est.batch_size > n_samples:
+    return min(est.batch_size, n_samples)
+
+
+def _batch_size(est, n_samples):
+    """The rows per batch, with scikit-learn's warning when ``batch_size``
+    is clipped."""
+    if est.solver != "gd" and est.batch_size != "auto" and est.batch_size > n_samples:
         warnings.warn(
             f"batch_size={est.batch_size} is larger than the {n_samples} training "
             "samples; it is clipped to the number of samples.",
             UserWarning,
         )
-    return min(est.batch_size, n_samples)
+    return _rows_per_batch(est, n_samples)
 
 
 def _split_validation(est, data, rng, incremental, given=None):
@@ -597,10 +628,18 @@ def _warn_diverged(est, epoch, kept, continued):
     )
 
 
-def _warn_max_iter(est):
+def _warn_max_iter(est, epochs):
+    """scikit-learn's warning when the epochs run out, unless the cosine
+    schedule has annealed the rate to 0 by then: that end is planned."""
+    if est.learning_rate == "cosine":
+        return
+    limit = (
+        f"Maximum iterations ({est.max_iter})"
+        if epochs == est.max_iter
+        else f"The step budget (max_steps={est.max_steps}, {epochs} epochs)"
+    )
     warnings.warn(
-        f"Stochastic Optimizer: Maximum iterations ({est.max_iter}) reached and "
-        "the optimization hasn't converged yet.",
+        f"Stochastic Optimizer: {limit} reached and the optimization hasn't converged yet.",
         ConvergenceWarning,
     )
 

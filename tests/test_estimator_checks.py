@@ -31,6 +31,7 @@ ALLOWED_SKIPS = {
             activation="gelu",
             learning_rate="cosine",
             warmup_epochs=3,
+            max_steps=300,
             max_grad_norm=10.0,
             scoring="loss",
             random_state=0,

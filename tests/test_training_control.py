@@ -2,11 +2,13 @@
 stopping watches."""
 
 import pickle
+import warnings
 
 import numpy as np
 import pytest
 import sklearn
 from helpers import fit_quietly
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import get_scorer, make_scorer, mean_absolute_error
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
@@ -533,3 +535,82 @@ def test_progress_bar_in_a_pipeline_inside_grid_search(rng):
     search.set_callbacks(ProgressBar(max_propagation_depth=None))
     fit_quietly(search, X, y)
     assert search.best_estimator_[-1].n_iter_ > 0
+
+
+# ------------------------------------------------------------ max_steps
+
+
+@pytest.mark.parametrize(
+    ("n", "batch_size", "early_stopping", "max_steps", "epochs"),
+    [
+        (100, 32, False, 10, 3),  # 4 steps an epoch: 10 steps end in epoch 3
+        (100, 32, False, 12, 3),
+        (100, 32, False, 13, 4),
+        (100, 32, True, 7, 3),  # 90 training rows after the split: 3 steps an epoch
+        (100, "auto", False, 5, 5),  # auto: one batch of 100 rows an epoch
+        (100, 32, False, 10_000, 20),  # max_iter is the lower limit
+    ],
+)
+def test_max_steps_runs_whole_epochs_up_to_the_budget(
+    n, batch_size, early_stopping, max_steps, epochs, rng
+):
+    X, y = _regression(rng, n=n)
+    est = MLPRegressor(
+        hidden_layer_sizes=(5,),
+        batch_size=batch_size,
+        early_stopping=early_stopping,
+        n_iter_no_change=1000,
+        max_iter=20,
+        max_steps=max_steps,
+        random_state=0,
+    )
+    fit_quietly(est, X, y)
+    assert est.n_iter_ == epochs
+    assert len(est.loss_curve_) == epochs
+    assert est.t_ == epochs * (90 if early_stopping else n)
+
+
+def test_gd_takes_one_step_an_epoch_under_max_steps(rng):
+    X, y = _regression(rng, n=50)
+    est = fit_quietly(MLPRegressor(solver="gd", max_iter=30, max_steps=7, random_state=0), X, y)
+    assert est.n_iter_ == 7
+
+
+def test_cosine_anneals_over_the_epochs_max_steps_allows(rng):
+    """The schedule's horizon is the planned epochs, not max_iter: after the
+    last of them the rate has reached 0, and it was above 0 in each."""
+    X, y = _regression(rng, n=100)
+    params = dict(
+        hidden_layer_sizes=(5,),
+        learning_rate="cosine",
+        learning_rate_init=0.05,
+        batch_size=25,
+        max_iter=50,
+        random_state=0,
+    )
+    budget = MLPRegressor(**params, max_steps=32)  # 4 steps an epoch: 8 epochs
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)  # a planned end: no warning
+        budget.fit(X, y)
+    same = MLPRegressor(**{**params, "max_iter": 8}).fit(X, y)
+    assert budget.n_iter_ == 8 and budget.learning_rate_ == 0.0
+    np.testing.assert_array_equal(budget.coefs_[0], same.coefs_[0])
+
+
+def test_the_warning_names_the_step_budget(rng):
+    X, y = _regression(rng, n=100)
+    est = MLPRegressor(hidden_layer_sizes=(5,), batch_size=50, max_iter=50, max_steps=4)
+    with pytest.warns(ConvergenceWarning, match=r"max_steps=4, 2 epochs"):
+        est.fit(X, y)
+    plain = MLPRegressor(hidden_layer_sizes=(5,), max_iter=3)
+    with pytest.warns(ConvergenceWarning, match=r"Maximum iterations \(3\)"):
+        plain.fit(X, y)
+
+
+def test_max_steps_is_refused_with_lbfgs_and_ignored_by_partial_fit(rng):
+    X, y = _regression(rng, n=60)
+    with pytest.raises(ValueError, match="max_steps counts the mini-batch steps"):
+        MLPRegressor(solver="lbfgs", max_steps=10).fit(X, y)
+    est = MLPRegressor(hidden_layer_sizes=(5,), batch_size=10, max_steps=1, random_state=0)
+    est.partial_fit(X, y)
+    assert est.n_iter_ == 1 and est.t_ == 60  # the whole epoch: six steps
