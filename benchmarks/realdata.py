@@ -254,21 +254,11 @@ def targets(results):
 #: Each differs from it where its comment says.
 CANDIDATES = {
     "chosen": {},
-    "early stopping on the validation loss, 100 epochs": dict(
-        max_iter=100,
-        early_stopping=True,
-        scoring="loss",
-        n_iter_no_change=10,
-        validation_fraction=0.15,
+    "three layers of 64": dict(hidden_layer_sizes=(64, 64, 64)),
+    "weight_decay 0.01": dict(weight_decay=0.01),
+    "previous: (128, 128), 60 epochs of 128-row batches, weight_decay 0.01": dict(
+        hidden_layer_sizes=(128, 128), batch_size=128, max_steps=None, weight_decay=0.01
     ),
-    "30 epochs of 256-row batches, rate 0.005": dict(
-        max_iter=30,
-        n_iter_no_change=30,
-        batch_size=256,
-        learning_rate_init=0.005,
-        warmup_epochs=2,
-    ),
-    "layers of 64": dict(hidden_layer_sizes=(64, 64)),
 }
 
 

@@ -568,17 +568,18 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
     #: budget of 60 epochs annealed to 0 by a cosine schedule after 3 warm-up
     #: epochs.
     _TABULAR = {
-        "hidden_layer_sizes": (128, 128),
+        "hidden_layer_sizes": (64, 64),
         "activation": "silu",
         "dropout": 0.1,
         "solver": "adam",
         "learning_rate": "cosine",
         "warmup_epochs": 3,
         "learning_rate_init": 0.003,
+        "batch_size": 64,
         "max_iter": 60,
+        "max_steps": 2000,
         "n_iter_no_change": 60,
-        "batch_size": 128,
-        "weight_decay": 0.01,
+        "weight_decay": 0.05,
     }
 
     @classmethod
@@ -602,7 +603,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         >>> from sknn_scratch import MLPRegressor
         >>> reg = MLPRegressor.for_tabular(random_state=0)
         >>> reg.get_params()["learning_rate"], reg.get_params()["hidden_layer_sizes"]
-        ('cosine', (128, 128))
+        ('cosine', (64, 64))
         >>> MLPRegressor.for_tabular(dropout=0.2).dropout
         0.2
         """
