@@ -29,6 +29,7 @@ from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score
 from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.utils.parallel import Parallel, delayed
 
 from . import __version__
 from ._regressor import MLPRegressor
@@ -157,6 +158,12 @@ def _parser():
         action="store_true",
         help="also grid-search hidden_layer_sizes, alpha, learning_rate_init",
     )
+    compare.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run the cross-validation and --tune on the Dask cluster at ADDRESS "
+        "(tcp://host:8786), or 'local' for a LocalCluster here; needs the dask extra",
+    )
     compare.add_argument("--json", type=Path, help="write every figure of the report here")
     compare.add_argument("--plot-dir", type=Path, help="write PNG figures here (needs matplotlib)")
     compare.add_argument("--quiet", action="store_true", help="print only the results")
@@ -227,9 +234,9 @@ def _compare(args):
     models = _models(data, args)
     folds = KFold(n_splits=args.cv, shuffle=True, random_state=args.seed)
     # Convergence is reported under the table (see _notes), not as warnings.
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), _scheduler(args.scheduler):
         warnings.simplefilter("ignore", ConvergenceWarning)
-        rows = _cross_validate(models, data, folds, progress)
+        rows = _cross_validate(models, data, folds, progress, remote=bool(args.scheduler))
         report = {
             "data": data["description"],
             "n_samples": len(data["y"]),
@@ -241,6 +248,8 @@ def _compare(args):
         }
         if args.tune:
             report["tuning"] = _tune(list(models.values())[1], data, folds, args, progress)
+    if args.scheduler:
+        report["scheduler"] = args.scheduler
     progress.clear()
     report["notes"] = _notes(report, args)
     _print_report(report)
@@ -508,21 +517,56 @@ def _models(data, args):
     }
 
 
-def _cross_validate(models, data, folds, progress):
+@contextlib.contextmanager
+def _scheduler(address):
+    """With an address, joblib's work goes to that Dask cluster (see
+    :func:`sknn_scratch.dask.cluster`); without one, nothing changes."""
+    with contextlib.ExitStack() as stack:
+        if address is not None:
+            from .dask import cluster
+
+            try:
+                stack.enter_context(cluster(address))
+            except ImportError as error:
+                raise UsageError(f"--scheduler needs {str(error).split(' needs ', 1)[1]}") from None
+            except (OSError, ValueError, TypeError) as error:
+                raise UsageError(f"no Dask scheduler answered at {address!r} ({error}).") from None
+        yield
+
+
+def _cross_validate(models, data, folds, progress, remote=False):
+    """Every model on every fold: here one after the other, or with
+    ``remote``, all at once as joblib tasks (on the Dask cluster)."""
     X, y = data["X"], data["y"]
     scores = {name: [] for name in models}
     if data["expected"] is not None:
         scores["ceiling (noise-free)"] = []
     splits = list(folds.split(X))
+    done = _fit_all_at_once(models, X, y, splits, progress) if remote else None
     for k, (train, test) in enumerate(splits, start=1):
         for name, model in models.items():
-            progress.update(f"fold {k}/{len(splits)}: {name}")
-            scores[name].append(_fit_and_score(model, X, y, train, test, progress))
+            if done is None:
+                progress.update(f"fold {k}/{len(splits)}: {name}")
+                scores[name].append(_fit_and_score(model, X, y, train, test, progress))
+            else:
+                scores[name].append(done[k, name])
         if data["expected"] is not None:
             scores["ceiling (noise-free)"].append(
                 _metrics(y[test], data["expected"][test], np.nan, np.nan)
             )
     return [_summarise(name, folds_) for name, folds_ in scores.items()]
+
+
+def _fit_all_at_once(models, X, y, splits, progress):
+    """The metrics of every (fold, model), keyed so, fitted in parallel
+    (epoch progress cannot be shown from other processes)."""
+    tasks = [(k, name) for k in range(1, len(splits) + 1) for name in models]
+    progress.update(f"{len(tasks)} fits on the Dask cluster")
+    quiet = _Progress(enabled=False)
+    results = Parallel(n_jobs=-1)(
+        delayed(_fit_and_score)(models[name], X, y, *splits[k - 1], quiet) for k, name in tasks
+    )
+    return dict(zip(tasks, results))
 
 
 def _fit_and_score(model, X, y, train, test, progress):

@@ -1,0 +1,184 @@
+"""Out-of-core training and cluster search on Dask.
+
+Two things, both on the Dask the scikit-learn world already runs rather than
+on a scheduler of our own:
+
+- :func:`fit_blocks` trains an estimator with ``partial_fit`` over the blocks
+  of a Dask array or DataFrame, one block in memory at a time, for several
+  epochs: data larger than memory.
+- :func:`cluster` connects to a Dask cluster (or starts a ``LocalCluster``)
+  and makes it joblib's backend, so that ``GridSearchCV``,
+  ``cross_validate`` and the ``sknn-scratch compare --scheduler`` command
+  run their fits on the workers.
+
+Both need the ``dask`` extra: ``pip install 'sknn-scratch[dask]'``.
+"""
+
+import contextlib
+import numbers
+
+import numpy as np
+from sklearn.base import is_classifier
+from sklearn.utils import check_random_state
+
+_EXTRA = "pip install 'sknn-scratch[dask]'"
+
+
+def _require(module):
+    """Import an optional Dask module, or fail with one line naming the extra."""
+    try:
+        return __import__(module, fromlist=["_"])
+    except ImportError:
+        raise ImportError(f"sknn_scratch.dask needs Dask and distributed: {_EXTRA}") from None
+
+
+def fit_blocks(est, X, y, *, epochs, classes=None, sample_weight=None):
+    """Train ``est`` with ``partial_fit`` over the row blocks of Dask collections.
+
+    Each epoch visits the blocks in a random order and shuffles the rows
+    within each block; only one block is computed (read, transformed, moved
+    to this process) at a time, so memory stays near one block's size
+    whatever the size of the data. The blocks are computed with
+    ``dask.compute``, that is on the active ``distributed.Client`` if there
+    is one. ``est.random_state`` is the only source of randomness: with an
+    int, two calls give the same model.
+
+    Parameters
+    ----------
+    est : MLPRegressor or MLPClassifier
+        Any estimator with ``partial_fit``; trained in place (a fitted
+        estimator carries on from its weights).
+    X : dask.array.Array or dask.dataframe.DataFrame
+        The features, split into blocks of rows (the columns of an array
+        are joined into one block first).
+    y : dask.array.Array or dask.dataframe.Series
+        The targets, in blocks of the same rows as ``X``.
+    epochs : int
+        Passes over the data, at least 1.
+    classes : array-like or None, default=None
+        Every class, for a classifier's first ``partial_fit``. None for a
+        classifier that is not fitted yet: found with one pass over ``y``.
+    sample_weight : dask.array.Array, dask.dataframe.Series or None, default=None
+        Weights of the rows, in the same blocks as ``y``.
+
+    Returns
+    -------
+    est : estimator
+        The trained estimator.
+
+    Examples
+    --------
+    >>> import dask.array as da
+    >>> import numpy as np
+    >>> from sknn_scratch import MLPRegressor
+    >>> from sknn_scratch.dask import fit_blocks
+    >>> rng = np.random.RandomState(0)
+    >>> X = da.from_array(rng.normal(size=(1000, 3)), chunks=(250, 3))
+    >>> y = X[:, 0] - 2 * X[:, 1]
+    >>> reg = fit_blocks(MLPRegressor(random_state=0), X, y, epochs=20)
+    >>> reg.n_iter_  # one partial_fit per block and epoch
+    80
+    """
+    dask = _require("dask")
+    if not isinstance(epochs, numbers.Integral) or isinstance(epochs, bool) or epochs < 1:
+        raise ValueError(f"epochs must be an int >= 1, got {epochs!r}.")
+    if not hasattr(est, "partial_fit"):
+        raise TypeError(
+            f"{type(est).__name__} has no partial_fit (solver={getattr(est, 'solver', None)!r}): "
+            "fit_blocks needs a stochastic solver ('sgd', 'adam' or 'gd')."
+        )
+    parts = {"X": _blocks(X, "X"), "y": _blocks(y, "y")}
+    if sample_weight is not None:
+        parts["sample_weight"] = _blocks(sample_weight, "sample_weight")
+    n_blocks = {name: len(blocks) for name, blocks in parts.items()}
+    if len(set(n_blocks.values())) > 1:
+        raise ValueError(
+            f"X, y and sample_weight must be split into the same row blocks; got {n_blocks} "
+            "blocks. Rechunk them alike (e.g. y.rechunk(X.chunks[0]))."
+        )
+    first_fit = is_classifier(est) and not hasattr(est, "classes_")
+    if first_fit and classes is None:
+        uniques = dask.compute(*[dask.delayed(np.unique)(block) for block in parts["y"]])
+        classes = np.unique(np.concatenate(uniques))
+    rng = check_random_state(est.random_state)
+    for _ in range(epochs):
+        for i in rng.permutation(n_blocks["X"]):
+            block = dict(zip(parts, dask.compute(*[blocks[i] for blocks in parts.values()])))
+            _check_rows(block, i)
+            rows = rng.permutation(_n_rows(block["X"]))
+            block = {name: _take(value, rows) for name, value in block.items()}
+            extra = {"classes": classes} if first_fit else {}
+            est.partial_fit(block.pop("X"), block.pop("y"), **block, **extra)
+            first_fit = False
+    return est
+
+
+def _blocks(collection, name):
+    """The row blocks of a Dask array or DataFrame, as Dask delayed objects."""
+    if hasattr(collection, "to_delayed") and hasattr(collection, "divisions"):
+        return list(collection.to_delayed())  # a DataFrame's or Series' partitions
+    if hasattr(collection, "to_delayed") and hasattr(collection, "chunks"):
+        if collection.ndim == 2:
+            collection = collection.rechunk({1: -1})  # whole rows in every block
+            return [row[0] for row in collection.to_delayed()]
+        if collection.ndim == 1:
+            return list(collection.to_delayed())
+        raise ValueError(f"{name} must be 1- or 2-dimensional, got {collection.ndim} dimensions.")
+    raise TypeError(
+        f"fit_blocks takes Dask collections; {name} is a {type(collection).__name__}. "
+        "Wrap it (dask.array.from_array) or, if it fits in memory, use fit."
+    )
+
+
+def _n_rows(value):
+    return value.shape[0]
+
+
+def _check_rows(block, index):
+    sizes = {name: _n_rows(value) for name, value in block.items()}
+    if len(set(sizes.values())) > 1:
+        raise ValueError(
+            f"Block {index} has different numbers of rows: {sizes}. X, y and "
+            "sample_weight must be split into the same row blocks."
+        )
+
+
+def _take(value, rows):
+    return value.iloc[rows] if hasattr(value, "iloc") else value[rows]
+
+
+@contextlib.contextmanager
+def cluster(address):
+    """Run joblib's parallel work on a Dask cluster, inside a ``with`` block.
+
+    Parameters
+    ----------
+    address : str
+        A scheduler's address (``"tcp://10.0.0.5:8786"``), or ``"local"``
+        for a ``distributed.LocalCluster`` of worker processes on this
+        machine (closed again at the end of the block).
+
+    Yields
+    ------
+    client : distributed.Client
+        The client, made the default scheduler of Dask and, through
+        ``joblib.parallel_backend("dask")``, of every ``n_jobs`` loop in
+        scikit-learn (``GridSearchCV``, ``cross_validate``, ...).
+
+    Raises
+    ------
+    OSError
+        When no scheduler answers at ``address``.
+    """
+    distributed = _require("distributed")
+    import joblib
+
+    with contextlib.ExitStack() as stack:
+        if address == "local":
+            local = distributed.LocalCluster(processes=True, dashboard_address=None)
+            target = stack.enter_context(local)
+        else:
+            target = address
+        client = stack.enter_context(distributed.Client(target, timeout="10s"))
+        stack.enter_context(joblib.parallel_backend("dask"))
+        yield client

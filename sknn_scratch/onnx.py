@@ -1,0 +1,321 @@
+"""Export to ONNX, the format production runtimes read.
+
+Importing this module registers :class:`~sknn_scratch.MLPRegressor` and
+:class:`~sknn_scratch.MLPClassifier` with skl2onnx, so skl2onnx's own
+``to_onnx`` / ``convert_sklearn`` convert them too, alone or inside
+pipelines. The graphs are the forward pass, layer by layer: ``MatMul``,
+``Add`` and the activation, with the outputs skl2onnx gives scikit-learn's
+MLP (a regressor's ``variable`` of shape ``(n, n_outputs)``; a classifier's
+``label`` and ``probabilities``, as a ZipMap unless ``options={"zipmap":
+False}``). Dropout is the identity at inference, and the losses only shape
+training: every one exports through its output activation.
+
+Needs the ``onnx`` extra: ``pip install 'sknn-scratch[onnx]'``.
+"""
+
+import math
+
+import numpy as np
+from sklearn.utils.validation import check_is_fitted
+
+from ._activations import _LEAK, _LOG_MAX, per_layer
+from ._classifier import MLPClassifier
+from ._regressor import MLPRegressor
+
+try:
+    import onnxruntime  # noqa: F401 (what runs the graphs: missing, say so now)
+    from skl2onnx import to_onnx as _skl2onnx_to_onnx
+    from skl2onnx import update_registered_converter
+    from skl2onnx.common.data_types import (
+        DoubleTensorType,
+        FloatTensorType,
+        Int64TensorType,
+        guess_proto_type,
+    )
+    from skl2onnx.common.shape_calculator import calculate_linear_classifier_output_shapes
+    from skl2onnx.proto import onnx_proto
+except ImportError:
+    raise ImportError(
+        "sknn_scratch.onnx needs skl2onnx and onnxruntime: pip install 'sknn-scratch[onnx]'"
+    ) from None
+
+__all__ = ["to_onnx"]
+
+#: The oldest opset whose operators the graphs use (Erf for gelu).
+MIN_OPSET = 9
+
+
+def to_onnx(est, X_sample, *, target_opset=None, options=None):
+    """The ONNX model of a fitted estimator (or of a pipeline that holds one).
+
+    Parameters
+    ----------
+    est : MLPRegressor, MLPClassifier or Pipeline
+        The fitted model.
+    X_sample : ndarray of shape (n_samples, n_features)
+        A few rows of input: their dtype, float32 or float64, is the dtype
+        of the graph (weights included) and of its input ``X``.
+    target_opset : int or None, default=None
+        The ONNX opset (None: skl2onnx's latest); at least 9.
+    options : dict or None, default=None
+        skl2onnx's conversion options, e.g. ``{"zipmap": False}`` for
+        probabilities as one tensor rather than a list of dicts.
+
+    Returns
+    -------
+    model : onnx.ModelProto
+        Run it with ``onnxruntime.InferenceSession(model.SerializeToString())``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import onnxruntime
+    >>> from sknn_scratch import MLPRegressor
+    >>> from sknn_scratch.onnx import to_onnx
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(200, 3))
+    >>> reg = MLPRegressor(activation="silu", max_iter=50, random_state=0).fit(X, X.sum(axis=1))
+    >>> model = to_onnx(reg, X[:1])
+    >>> session = onnxruntime.InferenceSession(model.SerializeToString())
+    >>> (y_onnx,) = session.run(None, {"X": X})
+    >>> bool(np.allclose(y_onnx.ravel(), reg.predict(X), rtol=1e-10, atol=1e-10))
+    True
+    """
+    check_is_fitted(est)
+    X_sample = np.asarray(X_sample)
+    if X_sample.dtype not in (np.float32, np.float64) or X_sample.ndim != 2:
+        raise ValueError(
+            "X_sample must be a 2-D float32 or float64 array (it sets the graph's dtype), "
+            f"got {X_sample.ndim}-D {X_sample.dtype}."
+        )
+    if target_opset is not None and target_opset < MIN_OPSET:
+        raise ValueError(f"target_opset must be at least {MIN_OPSET}, got {target_opset}.")
+    return _skl2onnx_to_onnx(est, X_sample, target_opset=target_opset, options=options)
+
+
+def _check_exportable(est, proto):
+    """Refuse, at export time, what the graph cannot reproduce."""
+    double = proto == onnx_proto.TensorProto.DOUBLE
+    if double and "gelu" in per_layer(est.activation, len(est.coefs_) - 1):
+        raise ValueError(
+            "activation='gelu' exports in float32 only: its graph needs Erf, which "
+            "onnxruntime implements for float32 but not float64. Pass a float32 X_sample."
+        )
+
+
+# ------------------------------------------------------------- the graph
+
+
+def _forward(scope, container, est, input_name, proto):
+    """Nodes of the forward pass from ``input_name``; the name of the raw output."""
+    _check_exportable(est, proto)
+    name = _node(scope, container, "Cast", [input_name], to=proto)
+    hidden = per_layer(est.activation, len(est.coefs_) - 1)
+    dtype = np.float64 if proto == onnx_proto.TensorProto.DOUBLE else np.float32
+    for layer, (coef, intercept) in enumerate(zip(est.coefs_, est.intercepts_)):
+        weights = _constant(scope, container, coef.astype(dtype), proto)
+        biases = _constant(scope, container, intercept.reshape(1, -1).astype(dtype), proto)
+        name = _node(scope, container, "MatMul", [name, weights])
+        name = _node(scope, container, "Add", [name, biases])
+        if layer < len(hidden):
+            name = _HIDDEN[hidden[layer]](scope, container, name, proto)
+    return _OUTPUT[est.out_activation_](scope, container, name, proto)
+
+
+def _node(scope, container, op_type, inputs, output=None, op_domain="", **attributes):
+    output = output or scope.get_unique_variable_name(op_type.lower())
+    container.add_node(
+        op_type,
+        inputs,
+        output,
+        name=scope.get_unique_operator_name(op_type),
+        op_domain=op_domain,
+        **attributes,
+    )
+    return output
+
+
+def _constant(scope, container, values, proto):
+    values = np.asarray(values)
+    name = scope.get_unique_variable_name("constant")
+    container.add_initializer(name, proto, list(values.shape), values.ravel().tolist())
+    return name
+
+
+def _scalar(scope, container, value, proto):
+    return _constant(scope, container, np.array([value]), proto)
+
+
+def _unary(op_type, **attributes):
+    def build(scope, container, name, proto):
+        return _node(scope, container, op_type, [name], **attributes)
+
+    return build
+
+
+def _identity(scope, container, name, proto):
+    return name
+
+
+def _silu(scope, container, name, proto):
+    """z * sigmoid(z)."""
+    sigma = _node(scope, container, "Sigmoid", [name])
+    return _node(scope, container, "Mul", [name, sigma])
+
+
+def _gelu(scope, container, name, proto):
+    """z * Phi(z), with Phi(z) = (1 + erf(z / sqrt(2))) / 2 (Erf: opset 9)."""
+    scaled = _node(
+        scope, container, "Mul", [name, _scalar(scope, container, 1 / math.sqrt(2), proto)]
+    )
+    erf = _node(scope, container, "Erf", [scaled])
+    cdf = _node(scope, container, "Add", [erf, _scalar(scope, container, 1.0, proto)])
+    half = _node(scope, container, "Mul", [cdf, _scalar(scope, container, 0.5, proto)])
+    return _node(scope, container, "Mul", [name, half])
+
+
+def _leaky_relu(scope, container, name, proto):
+    """relu(z) - leak * relu(-z) (onnxruntime has no double LeakyRelu)."""
+    positive = _node(scope, container, "Relu", [name])
+    negative = _node(scope, container, "Relu", [_node(scope, container, "Neg", [name])])
+    scaled = _node(scope, container, "Mul", [negative, _scalar(scope, container, _LEAK, proto)])
+    return _node(scope, container, "Sub", [positive, scaled])
+
+
+def _elu(scope, container, name, proto):
+    """relu(z) + exp(min(z, 0)) - 1 (onnxruntime has no double Elu)."""
+    positive = _node(scope, container, "Relu", [name])
+    clipped = _node(scope, container, "Min", [name, _scalar(scope, container, 0.0, proto)])
+    exp = _node(scope, container, "Exp", [clipped])
+    minus_one = _node(scope, container, "Sub", [exp, _scalar(scope, container, 1.0, proto)])
+    return _node(scope, container, "Add", [positive, minus_one])
+
+
+def _softplus(scope, container, name, proto):
+    """log(1 + exp(z)) as max(z, 0) + log(1 + exp(-|z|)), which cannot
+    overflow (as NumPy's logaddexp; ONNX's Softplus overflows for large z)."""
+    positive = _node(scope, container, "Relu", [name])
+    magnitude = _node(scope, container, "Abs", [name])
+    negated = _node(scope, container, "Neg", [magnitude])
+    exp = _node(scope, container, "Exp", [negated])
+    one_plus = _node(scope, container, "Add", [exp, _scalar(scope, container, 1.0, proto)])
+    log = _node(scope, container, "Log", [one_plus])
+    return _node(scope, container, "Add", [positive, log])
+
+
+def _capped_exp(scope, container, name, proto):
+    """exp(min(z, log(max))): the Poisson link, finite as in predict."""
+    dtype = np.float64 if proto == onnx_proto.TensorProto.DOUBLE else np.float32
+    cap = _scalar(scope, container, float(_LOG_MAX[np.dtype(dtype)]), proto)
+    return _node(scope, container, "Exp", [_node(scope, container, "Min", [name, cap])])
+
+
+_HIDDEN = {
+    "identity": _identity,
+    "relu": _unary("Relu"),
+    "tanh": _unary("Tanh"),
+    "logistic": _unary("Sigmoid"),
+    "leaky_relu": _leaky_relu,
+    "elu": _elu,
+    "gelu": _gelu,
+    "silu": _silu,
+    "softplus": _softplus,
+}
+
+_OUTPUT = {
+    "identity": _identity,
+    "logistic": _unary("Sigmoid"),
+    "softmax": _unary("Softmax", axis=1),
+    "exp": _capped_exp,
+}
+
+
+def _proto(operator):
+    proto = guess_proto_type(operator.inputs[0].type)
+    return proto if proto == onnx_proto.TensorProto.DOUBLE else onnx_proto.TensorProto.FLOAT
+
+
+# ------------------------------------------------------------- regressor
+
+
+def _regressor_shapes(operator):
+    inputs = operator.inputs[0].type
+    kind = DoubleTensorType if isinstance(inputs, DoubleTensorType) else FloatTensorType
+    n_rows = operator.inputs[0].get_first_dimension()
+    operator.outputs[0].type = kind([n_rows, operator.raw_operator.n_outputs_])
+
+
+def _convert_regressor(scope, operator, container):
+    est = operator.raw_operator
+    raw = _forward(scope, container, est, operator.inputs[0].full_name, _proto(operator))
+    _node(scope, container, "Identity", [raw], operator.outputs[0].full_name)
+
+
+# ------------------------------------------------------------ classifier
+
+
+def _is_multilabel(est):
+    return est._label_binarizer.y_type_ == "multilabel-indicator"
+
+
+def _classifier_shapes(operator):
+    calculate_linear_classifier_output_shapes(operator)
+    est = operator.raw_operator
+    if _is_multilabel(est):
+        n_rows = operator.inputs[0].get_first_dimension()
+        operator.outputs[0].type = Int64TensorType([n_rows, len(est.classes_)])
+
+
+def _class_labels(est, nocl):
+    """The classes as an ONNX tensor type and values (numbers as int64, as
+    skl2onnx does: a classifier's float labels are integers anyway);
+    with skl2onnx's ``nocl`` option, the class indices."""
+    classes = np.arange(len(est.classes_)) if nocl else est.classes_
+    if classes.dtype.kind in "OUS":
+        return onnx_proto.TensorProto.STRING, [str(c).encode("utf-8") for c in classes]
+    return onnx_proto.TensorProto.INT64, classes.astype(np.int64).tolist()
+
+
+def _convert_classifier(scope, operator, container):
+    est = operator.raw_operator
+    proto = _proto(operator)
+    label_out, proba_out = operator.outputs[0].full_name, operator.outputs[1].full_name
+    if (
+        proto == onnx_proto.TensorProto.DOUBLE
+        and container.get_options(est, dict(zipmap=True))["zipmap"]
+    ):
+        raise ValueError(
+            "ONNX's ZipMap takes float32 probabilities: with a float64 X_sample, pass "
+            "options={'zipmap': False} (probabilities as one tensor)."
+        )
+    raw = _forward(scope, container, est, operator.inputs[0].full_name, proto)
+    if est.n_outputs_ == 1:  # binary: the unit is the positive class's probability
+        negative = _node(scope, container, "Sub", [_scalar(scope, container, 1.0, proto), raw])
+        _node(scope, container, "Concat", [negative, raw], proba_out, axis=1)
+    else:
+        _node(scope, container, "Identity", [raw], proba_out)
+    if _is_multilabel(est):  # each label on where its probability is above 0.5
+        on = _node(scope, container, "Greater", [raw, _scalar(scope, container, 0.5, proto)])
+        _node(scope, container, "Cast", [on], label_out, to=onnx_proto.TensorProto.INT64)
+        return
+    kind, labels = _class_labels(est, container.get_options(est, dict(nocl=False))["nocl"])
+    classes = scope.get_unique_variable_name("classes")
+    container.add_initializer(classes, kind, [len(labels)], labels)
+    best = _node(scope, container, "ArgMax", [proba_out], axis=1)
+    chosen = _node(
+        scope, container, "ArrayFeatureExtractor", [classes, best], op_domain="ai.onnx.ml"
+    )
+    shape = _constant(scope, container, np.array([-1]), onnx_proto.TensorProto.INT64)
+    _node(scope, container, "Reshape", [chosen, shape], label_out)
+
+
+update_registered_converter(
+    MLPRegressor, "SknnScratchMLPRegressor", _regressor_shapes, _convert_regressor
+)
+update_registered_converter(
+    MLPClassifier,
+    "SknnScratchMLPClassifier",
+    _classifier_shapes,
+    _convert_classifier,
+    options={"zipmap": [True, False, "columns"], "nocl": [True, False]},
+)

@@ -1,0 +1,194 @@
+"""ONNX export: onnxruntime's outputs against ours, option by option."""
+
+import numpy as np
+import pytest
+from helpers import fit_quietly
+from sklearn.datasets import load_diabetes, load_digits
+from sklearn.exceptions import NotFittedError
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sknn_scratch import MLPClassifier, MLPRegressor
+
+pytest.importorskip("skl2onnx")
+onnxruntime = pytest.importorskip("onnxruntime")
+from sknn_scratch.onnx import to_onnx  # noqa: E402 (after the skips)
+
+#: How close onnxruntime must come to our predictions, by the graph's dtype.
+TOLERANCE = {np.float32: 1e-5, np.float64: 1e-10}
+HIDDEN = ["identity", "relu", "tanh", "logistic", "leaky_relu", "elu", "gelu", "silu", "softplus"]
+
+
+def run(model, X):
+    session = onnxruntime.InferenceSession(
+        model.SerializeToString(), providers=["CPUExecutionProvider"]
+    )
+    return session.run(None, {session.get_inputs()[0].name: X})
+
+
+def close(ours, theirs, dtype):
+    np.testing.assert_allclose(theirs, ours, rtol=TOLERANCE[dtype], atol=TOLERANCE[dtype])
+
+
+def _data(rng, n=120, d=4):
+    X = rng.normal(size=(n, d))
+    return X, X[:, 0] * X[:, 1] + np.sin(X[:, 2])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("activation", HIDDEN)
+def test_regressor_matches_onnxruntime_for_every_activation(activation, dtype, rng):
+    X, y = _data(rng)
+    reg = fit_quietly(
+        MLPRegressor(
+            hidden_layer_sizes=(16, 8), activation=activation, max_iter=30, random_state=0
+        ),
+        X,
+        y,
+    )
+    X_test = 3 * rng.normal(size=(50, 4)).astype(dtype)  # beyond the training range too
+    if activation == "gelu" and dtype == np.float64:
+        with pytest.raises(ValueError, match="exports in float32 only"):
+            to_onnx(reg, X_test[:1])
+        return
+    (y_onnx,) = run(to_onnx(reg, X_test[:1]), X_test)
+    assert y_onnx.dtype == dtype and y_onnx.shape == (50, 1)
+    close(reg.predict(X_test.astype(np.float64)), y_onnx.ravel(), dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_per_layer_activations_multi_output_and_dropout(dtype, rng):
+    X, y = _data(rng)
+    Y = np.column_stack([y, X[:, 3], -y])
+    reg = fit_quietly(
+        MLPRegressor(
+            hidden_layer_sizes=(10, 9, 8),
+            activation=["softplus", "silu", "elu"],
+            dropout=0.2,  # the identity at inference
+            max_iter=30,
+            random_state=0,
+        ),
+        X,
+        Y,
+    )
+    (y_onnx,) = run(to_onnx(reg, X[:1].astype(dtype)), X.astype(dtype))
+    assert y_onnx.shape == (120, 3)
+    close(reg.predict(X), y_onnx, dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"loss": "poisson"},
+        {"loss": "absolute_error"},
+        {"loss": "huber", "huber_delta": 0.5},
+        {"loss": "quantile", "quantile": 0.8},
+    ],
+    ids=lambda p: p["loss"],
+)
+def test_every_loss_exports_through_its_output_activation(params, dtype, rng):
+    X, y = _data(rng)
+    reg = fit_quietly(
+        MLPRegressor(hidden_layer_sizes=(8,), max_iter=30, random_state=0, **params), X, np.abs(y)
+    )
+    (y_onnx,) = run(to_onnx(reg, X[:1].astype(dtype)), X.astype(dtype))
+    close(reg.predict(X), y_onnx.ravel(), dtype)
+
+
+def test_huge_inputs_stay_finite_as_in_predict():
+    """softplus and the Poisson link are built so that they cannot overflow."""
+    X = np.array([[1e3, -1e3], [-1e3, 1e3], [0.0, 0.0]])
+    reg = MLPRegressor.from_weights(
+        [np.array([[1.0, -1.0], [1.0, 1.0]]), np.array([[1.0], [1.0]])],
+        [np.zeros(2), np.zeros(1)],
+        activation="softplus",
+    )
+    (y_onnx,) = run(to_onnx(reg, X[:1]), X)
+    close(reg.predict(X), y_onnx.ravel(), np.float64)
+    assert np.isfinite(y_onnx).all()
+
+
+def _classifier(rng, y, **params):
+    X = rng.normal(size=(len(y), 5))
+    X[:, 0] += np.unique(y, return_inverse=True)[1].reshape(len(y), -1)[:, 0]
+    params = {"hidden_layer_sizes": (12,), "max_iter": 40, "random_state": 0, **params}
+    return X, fit_quietly(MLPClassifier(**params), X, y)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(
+    "labels",
+    [
+        np.array([3, 7]),
+        np.array(["no", "yes"]),
+        np.array([0, 1, 2]),
+        np.array(["a", "b", "c", "d"]),
+    ],
+    ids=["binary int", "binary str", "multiclass int", "multiclass str"],
+)
+def test_classifier_labels_and_probabilities_match(labels, dtype, rng):
+    y = labels[rng.randint(len(labels), size=150)]
+    X, clf = _classifier(rng, y, activation="silu", label_smoothing=0.1, class_weight="balanced")
+    X = X.astype(dtype)
+    label, proba = run(to_onnx(clf, X[:1], options={"zipmap": False}), X)
+    np.testing.assert_array_equal(label, clf.predict(X.astype(np.float64)))
+    close(clf.predict_proba(X.astype(np.float64)), proba, dtype)
+    assert proba.shape == (150, len(labels))
+
+
+def test_multilabel_gives_an_indicator_matrix(rng):
+    Y = (rng.uniform(size=(150, 3)) < 0.4).astype(int)
+    X, clf = _classifier(rng, Y)
+    label, proba = run(to_onnx(clf, X[:1], options={"zipmap": False}), X)
+    np.testing.assert_array_equal(label, clf.predict(X))
+    close(clf.predict_proba(X), proba, np.float64)
+
+
+def test_zipmap_by_default_as_skl2onnx_does(rng):
+    y = np.array(["cat", "dog"])[rng.randint(2, size=60)]
+    X, clf = _classifier(rng, y)
+    X = X.astype(np.float32)
+    label, proba = run(to_onnx(clf, X[:1]), X)
+    assert isinstance(proba, list) and set(proba[0]) == {"cat", "dog"}
+    close(clf.predict_proba(X)[:, 1], [p["dog"] for p in proba], np.float32)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_real_data_in_a_pipeline_through_skl2onnx_itself(dtype):
+    import skl2onnx
+
+    X, y = load_diabetes(return_X_y=True)
+    pipe = make_pipeline(
+        StandardScaler(),
+        MLPRegressor(hidden_layer_sizes=(32, 16), activation="tanh", max_iter=50, random_state=0),
+    )
+    fit_quietly(pipe, X, (y - y.mean()) / y.std())
+    (y_onnx,) = run(skl2onnx.to_onnx(pipe, X[:1].astype(dtype)), X.astype(dtype))
+    close(pipe.predict(X), y_onnx.ravel(), dtype)
+
+    X, y = load_digits(return_X_y=True)
+    clf = fit_quietly(MLPClassifier.for_tabular(max_steps=100, random_state=0), X, y)
+    label, proba = run(
+        to_onnx(clf, X[:1].astype(dtype), options={"zipmap": False}), X.astype(dtype)
+    )
+    assert (label == clf.predict(X)).mean() > 0.999  # float32 may flip a near tie
+    close(clf.predict_proba(X), proba, dtype)
+
+
+def test_clear_errors_at_export_time(rng):
+    X, y = _data(rng, n=40)
+    with pytest.raises(NotFittedError):
+        to_onnx(MLPRegressor(), X[:1])
+    reg = fit_quietly(MLPRegressor(hidden_layer_sizes=(3,), max_iter=5), X, y)
+    with pytest.raises(ValueError, match="float32 or float64"):
+        to_onnx(reg, X[:1].astype(int))
+    with pytest.raises(ValueError, match="target_opset must be at least 9"):
+        to_onnx(reg, X[:1], target_opset=8)
+    X, clf = _classifier(rng, np.array([0, 1])[rng.randint(2, size=40)])
+    with pytest.raises(ValueError, match="ZipMap takes float32"):
+        to_onnx(clf, X[:1])  # float64 X_sample, default zipmap
+    with pytest.raises(NameError, match="raw_scores"):  # skl2onnx names the option
+        to_onnx(clf, X[:1], options={"raw_scores": True})
+    label, _ = run(to_onnx(clf, X[:1], options={"nocl": True, "zipmap": False}), X)
+    np.testing.assert_array_equal(label, np.searchsorted(clf.classes_, clf.predict(X)))
