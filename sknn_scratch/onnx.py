@@ -41,8 +41,9 @@ except ImportError:
 
 __all__ = ["to_onnx"]
 
-#: The oldest opset whose operators the graphs use (Erf for gelu).
-MIN_OPSET = 9
+#: The oldest opset whose operators the graphs use (Erf, Where and Sign:
+#: 9; LessOrEqual: 12).
+MIN_OPSET = 12
 
 
 def to_onnx(est, X_sample, *, target_opset=None, options=None):
@@ -56,7 +57,7 @@ def to_onnx(est, X_sample, *, target_opset=None, options=None):
         A few rows of input: their dtype, float32 or float64, is the dtype
         of the graph (weights included) and of its input ``X``.
     target_opset : int or None, default=None
-        The ONNX opset (None: skl2onnx's latest); at least 9.
+        The ONNX opset (None: skl2onnx's latest); at least 12.
     options : dict or None, default=None
         skl2onnx's conversion options, e.g. ``{"zipmap": False}`` for
         probabilities as one tensor rather than a list of dicts.
@@ -93,22 +94,11 @@ def to_onnx(est, X_sample, *, target_opset=None, options=None):
     return _skl2onnx_to_onnx(est, X_sample, target_opset=target_opset, options=options)
 
 
-def _check_exportable(est, proto):
-    """Refuse, at export time, what the graph cannot reproduce."""
-    double = proto == onnx_proto.TensorProto.DOUBLE
-    if double and "gelu" in per_layer(est.activation, len(est.coefs_) - 1):
-        raise ValueError(
-            "activation='gelu' exports in float32 only: its graph needs Erf, which "
-            "onnxruntime implements for float32 but not float64. Pass a float32 X_sample."
-        )
-
-
 # ------------------------------------------------------------- the graph
 
 
 def _forward(scope, container, est, input_name, proto):
     """Nodes of the forward pass from ``input_name``; the name of the raw output."""
-    _check_exportable(est, proto)
     name = _node(scope, container, "Cast", [input_name], to=proto)
     hidden = per_layer(est.activation, len(est.coefs_) - 1)
     dtype = np.float64 if proto == onnx_proto.TensorProto.DOUBLE else np.float32
@@ -164,11 +154,16 @@ def _silu(scope, container, name, proto):
 
 
 def _gelu(scope, container, name, proto):
-    """z * Phi(z), with Phi(z) = (1 + erf(z / sqrt(2))) / 2 (Erf: opset 9)."""
+    """z * Phi(z), with Phi(z) = (1 + erf(z / sqrt(2))) / 2: ONNX's Erf
+    (opset 9) in float32; in float64, where onnxruntime has no Erf kernel,
+    Cody's rational approximations (see ``_erf_double``)."""
     scaled = _node(
         scope, container, "Mul", [name, _scalar(scope, container, 1 / math.sqrt(2), proto)]
     )
-    erf = _node(scope, container, "Erf", [scaled])
+    if proto == onnx_proto.TensorProto.DOUBLE:
+        erf = _erf_double(scope, container, scaled, proto)
+    else:
+        erf = _node(scope, container, "Erf", [scaled])
     cdf = _node(scope, container, "Add", [erf, _scalar(scope, container, 1.0, proto)])
     half = _node(scope, container, "Mul", [cdf, _scalar(scope, container, 0.5, proto)])
     return _node(scope, container, "Mul", [name, half])
@@ -189,6 +184,107 @@ def _elu(scope, container, name, proto):
     exp = _node(scope, container, "Exp", [clipped])
     minus_one = _node(scope, container, "Sub", [exp, _scalar(scope, container, 1.0, proto)])
     return _node(scope, container, "Add", [positive, minus_one])
+
+
+# W. J. Cody, "Rational Chebyshev approximations for the error function",
+# Math. Comp. 23 (1969), the coefficients of netlib's CALERF: erf(x) for
+# |x| <= 0.46875, erfc(x) exp(x^2) for 0.46875 < x <= 4, and an asymptotic
+# form beyond. Checked against scipy.special.erf to 4e-16 (tests/test_onnx.py
+# checks the exported gelu against ours).
+_CODY = {
+    "erf": (
+        [3.16112374387056560e00, 1.13864154151050156e02, 3.77485237685302021e02],
+        [2.36012909523441209e01, 2.44024637934444173e02, 1.28261652607737228e03],
+        (1.85777706184603153e-1, 3.20937758913846947e03, 2.84423683343917062e03),
+    ),
+    "erfc": (
+        [
+            5.64188496988670089e-1,
+            8.88314979438837594e00,
+            6.61191906371416295e01,
+            2.98635138197400131e02,
+            8.81952221241769090e02,
+            1.71204761263407058e03,
+            2.05107837782607147e03,
+        ],
+        [
+            1.57449261107098347e01,
+            1.17693950891312499e02,
+            5.37181101862009858e02,
+            1.62138957456669019e03,
+            3.29079923573345963e03,
+            4.36261909014324716e03,
+            3.43936767414372164e03,
+        ],
+        (2.15311535474403846e-8, 1.23033935479799725e03, 1.23033935480374942e03),
+    ),
+    "tail": (
+        [
+            3.05326634961232344e-1,
+            3.60344899949804439e-1,
+            1.25781726111229246e-1,
+            1.60837851487422766e-2,
+        ],
+        [
+            2.56852019228982242e00,
+            1.87295284992346725e00,
+            5.27905102951428412e-1,
+            6.05183413124413191e-2,
+        ],
+        (1.63153871373020978e-2, 6.58749161529837803e-4, 2.33520497626869185e-3),
+    ),
+}
+
+
+def _rational(scope, container, t, part, proto):
+    """Cody's ratio of polynomials in ``t``, evaluated by Horner's rule."""
+    numerators, denominators, (lead, last_num, last_den) = _CODY[part]
+
+    def add(a, value):
+        return _node(scope, container, "Add", [a, _scalar(scope, container, value, proto)])
+
+    def mul(a, b):
+        return _node(scope, container, "Mul", [a, b])
+
+    num = _node(scope, container, "Mul", [t, _scalar(scope, container, lead, proto)])
+    den = t
+    for a, b in zip(numerators, denominators):
+        num, den = mul(add(num, a), t), mul(add(den, b), t)
+    return _node(scope, container, "Div", [add(num, last_num), add(den, last_den)])
+
+
+def _erf_double(scope, container, x, proto):
+    """erf(x) to double precision from Mul, Add, Div, Exp and Where: the
+    three regions of Cody's algorithm are all computed and one is chosen
+    per element (each on arguments clipped to its region, so the others
+    stay finite)."""
+
+    def const(value):
+        return _scalar(scope, container, value, proto)
+
+    def node(op, *inputs):
+        return _node(scope, container, op, list(inputs))
+
+    y = node("Abs", x)
+    small = node("Mul", x, _rational(scope, container, node("Mul", y, y), "erf", proto))
+    middle_y = node("Max", node("Min", y, const(4.0)), const(0.46875))
+    middle = node(
+        "Mul",
+        _rational(scope, container, middle_y, "erfc", proto),
+        node("Exp", node("Neg", node("Mul", middle_y, middle_y))),
+    )
+    tail_y = node("Max", y, const(4.0))
+    tail_y2 = node("Mul", tail_y, tail_y)
+    z = node("Reciprocal", tail_y2)
+    ratio = node("Mul", z, _rational(scope, container, z, "tail", proto))
+    tail = node(
+        "Mul",
+        node("Div", node("Sub", const(1 / math.sqrt(math.pi)), ratio), tail_y),
+        node("Exp", node("Neg", tail_y2)),
+    )
+    erfc = node("Where", node("LessOrEqual", y, const(4.0)), middle, tail)
+    large = node("Mul", node("Sign", x), node("Sub", const(1.0), erfc))
+    return node("Where", node("LessOrEqual", y, const(0.46875)), small, large)
 
 
 def _softplus(scope, container, name, proto):
