@@ -170,6 +170,7 @@ def cluster(address):
     OSError
         When no scheduler answers at ``address``.
     """
+    _require("dask")
     distributed = _require("distributed")
     import joblib
 
