@@ -68,7 +68,7 @@ def planned_epochs(est, n_samples, validation_given):
         return est.max_iter
     n_train = n_samples
     if est.early_stopping and not validation_given:
-        n_train -= int(np.ceil(est.validation_fraction * n_samples))
+        n_train -= _n_validation(est, n_samples)
     n_train = max(n_train, 1)  # (an empty split is refused later, with its own error)
     steps_per_epoch = -(-n_train // _rows_per_batch(est, n_train))
     return min(est.max_iter, -(-est.max_steps // steps_per_epoch))
@@ -497,6 +497,11 @@ def _batch_size(est, n_samples):
     return _rows_per_batch(est, n_samples)
 
 
+def _n_validation(est, n_samples):
+    """Rows the early-stopping split holds out (as train_test_split counts)."""
+    return int(np.ceil(est.validation_fraction * n_samples))
+
+
 def _split_validation(est, data, rng, incremental, given=None):
     """The training data and the validation data, if any.
 
@@ -508,7 +513,7 @@ def _split_validation(est, data, rng, incremental, given=None):
         return (X, Y, sample_weight), given
     if not est.early_stopping or incremental:
         return (X, Y, sample_weight), None
-    n_validation = int(np.ceil(est.validation_fraction * X.shape[0]))
+    n_validation = _n_validation(est, X.shape[0])
     if n_validation < 2 or n_validation >= X.shape[0]:
         raise ValueError(
             f"The validation set is too small: early_stopping needs at least 2 "
