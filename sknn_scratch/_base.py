@@ -5,7 +5,6 @@ the loss and output activation, and turn raw outputs into predictions; all of
 that is behind the few abstract methods at the end of this class.
 """
 
-import copy
 import inspect
 from numbers import Integral, Real
 
@@ -267,7 +266,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
             if isinstance(getattr(self, name, None), list):
                 setattr(work, name, list(getattr(self, name)))
         if getattr(self, "_optimizer", None) is not None:
-            work._optimizer = copy.deepcopy(self._optimizer)
+            work._optimizer = self._optimizer.copy()
         return work
 
     def _fit_unguarded(self, X, y, sample_weight, incremental, classes, validation, owner):

@@ -6,6 +6,8 @@ their gradient at each step. Keeping no reference to the parameters means the
 state pickles on its own and stays valid after the estimator is reloaded.
 """
 
+import copy
+
 import numpy as np
 
 from ._schedules import Schedule
@@ -37,6 +39,9 @@ class SGD:
         Whether to use Nesterov's momentum.
     """
 
+    #: The arrays that carry state from step to step (``_work`` is scratch).
+    _STATE = ("velocity",)
+
     def __init__(self, n_params, dtype, schedule, momentum, nesterov):
         self.schedule = schedule
         self.learning_rate = schedule.rate()
@@ -57,6 +62,25 @@ class SGD:
         else:
             np.copyto(work, velocity)
         params += work
+
+    def copy(self, into=None):
+        """An independent copy of the state, for snapshots and working copies.
+
+        ``into``, an earlier copy that is no longer needed, has its state
+        arrays overwritten instead of new ones allocated: copying into
+        memory already mapped is about three times faster than into new
+        pages, which matters once per epoch for wide networks. The scratch
+        vector ``_work`` holds nothing between steps, so the copy shares it.
+        """
+        twin = copy.copy(self)
+        twin.schedule = copy.deepcopy(self.schedule)
+        for name in self._STATE:
+            if into is None:
+                setattr(twin, name, getattr(self, name).copy())
+            else:
+                setattr(twin, name, getattr(into, name))
+                np.copyto(getattr(twin, name), getattr(self, name))
+        return twin
 
     @property
     def rate(self):
@@ -112,6 +136,8 @@ class Adam(SGD):
     epsilon : float
         Keeps the denominator away from zero.
     """
+
+    _STATE = ("m", "v")
 
     def __init__(self, n_params, dtype, schedule, beta_1, beta_2, epsilon, decay=(0.0, 0)):
         self.schedule = schedule
