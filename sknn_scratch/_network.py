@@ -145,7 +145,7 @@ def abs_max(X):
     return float(max(values.max(), -values.min()))
 
 
-def output_bound(x_bound, coefs, intercepts, activation):
+def output_bound(x_bound, coefs, intercepts, activation, work=None):
     """An upper bound on every ``|value|`` the forward pass computes.
 
     With inputs bounded by ``x_bound``, a layer's pre-activations obey
@@ -155,17 +155,35 @@ def output_bound(x_bound, coefs, intercepts, activation):
     value therefore proves that no row of any data within ``x_bound`` can
     overflow, at the cost of one pass over the weights instead of a forward
     pass over all rows.
+
+    ``work``, a flat buffer of at least the largest layer's size, takes the
+    absolute weights. Training checks the bound every epoch, and on wide
+    layers a new temporary costs more in fresh memory pages than the pass.
     """
     bound = x_bound
     names = per_layer(activation, len(coefs) - 1)
     with np.errstate(over="ignore", invalid="ignore"):
         for i, (coef, intercept) in enumerate(zip(coefs, intercepts)):
-            column_sums = np.abs(coef).sum(axis=0, dtype=np.float64)
+            out = None if work is None else work[: coef.size].reshape(coef.shape)
+            column_sums = np.abs(coef, out=out).sum(axis=0, dtype=np.float64)
             bound = bound * column_sums.max(initial=0.0) + float(np.abs(intercept).max(initial=0.0))
             if i < len(coefs) - 1:
                 offset = ACTIVATION_OFFSETS.get(names[i], 0.0)
                 bound = min(bound + offset, BOUNDED_ACTIVATIONS.get(names[i], np.inf))
     return bound
+
+
+def all_finite(values):
+    """Whether every entry of a dense array is finite, with no temporary.
+
+    A sum of squares is finite exactly when no entry is NaN or infinite and
+    the sum does not overflow; BLAS computes it in one pass. Only when it is
+    not finite does the exact check (which allocates a mask) decide.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        if np.isfinite(np.vdot(values, values)):
+            return True
+    return bool(np.isfinite(values).all())
 
 
 def hidden_values(X, coefs, intercepts, activation):
@@ -292,7 +310,8 @@ class Network:
         # Weights come first in the layout, so they are a prefix of params.
         n_coef = sum(coef.size for coef in coefs)
         self.weights, self.weight_grads = self.params[:n_coef], self.grads[:n_coef]
-        self._penalty_work = np.empty_like(self.weights)
+        # Scratch the size of the weights: the penalty, the output bound.
+        self.weight_work = np.empty_like(self.weights)
         self._rows = 0
         self._block = block_rows(self.units, dtype)
 
@@ -353,13 +372,13 @@ class Network:
                 self.grads += self._block_grads
         # The penalty acts on the weights only: one contiguous slice.
         l2, l1 = penalty * (1 - self.l1_ratio), penalty * self.l1_ratio
-        np.multiply(self.weights, l2, out=self._penalty_work)
-        self.weight_grads += self._penalty_work
+        np.multiply(self.weights, l2, out=self.weight_work)
+        self.weight_grads += self.weight_work
         if l1:
             # The L1 term's sub-gradient: sign(w) (0 at w = 0).
-            np.sign(self.weights, out=self._penalty_work)
-            self._penalty_work *= l1
-            self.weight_grads += self._penalty_work
+            np.sign(self.weights, out=self.weight_work)
+            self.weight_work *= l1
+            self.weight_grads += self.weight_work
         return float(data_scale * data_term + penalty_value(self.weights, penalty, self.l1_ratio))
 
     def _data_gradient(self, X, Y, sample_weight, data_scale, grads, masks=None):

@@ -29,7 +29,14 @@ import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
-from ._network import abs_max, output_bound, penalty_value, predict_raw, unflatten
+from ._network import (
+    abs_max,
+    all_finite,
+    output_bound,
+    penalty_value,
+    predict_raw,
+    unflatten,
+)
 from ._validation import ValidationData, validation_record
 
 
@@ -288,13 +295,14 @@ class _Guard:
         self.full_scales = (full_batch_scales(self.X, self.sample_weight, 0.0)[0], penalty)
 
     def diverged(self, loss):
-        return not (
-            np.isfinite(loss) and np.isfinite(self.net.params).all() and self.outputs_finite()
-        )
+        return not (np.isfinite(loss) and all_finite(self.net.params) and self.outputs_finite())
 
     def outputs_finite(self):
         net = self.net
-        if output_bound(self.x_bound, net.coefs, net.intercepts, net.activation) < self.limit:
+        bound = output_bound(
+            self.x_bound, net.coefs, net.intercepts, net.activation, net.weight_work
+        )
+        if bound < self.limit:
             return True
         with np.errstate(over="ignore", invalid="ignore"):
             raw = predict_raw(self.X, net.coefs, net.intercepts, net.activation)
@@ -303,7 +311,7 @@ class _Guard:
     def finite_objective(self):
         """``J`` of the current weights on all training rows, or None if the
         weights or any output are not finite."""
-        if not (np.isfinite(self.net.params).all() and self.outputs_finite()):
+        if not (all_finite(self.net.params) and self.outputs_finite()):
             return None
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             value = self.net.objective_and_gradient(

@@ -345,6 +345,20 @@ def test_output_bound_bounds_every_output(rng):
         raw = _network.predict_raw(X, coefs, intercepts, activation)
         bound = _network.output_bound(np.abs(X).max(), coefs, intercepts, activation)
         assert np.abs(raw).max() <= bound
+        work = np.full(25, np.nan)  # the buffer's old contents must not matter
+        assert _network.output_bound(np.abs(X).max(), coefs, intercepts, activation, work) == bound
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_all_finite_agrees_with_isfinite(dtype):
+    values = np.ones(1000, dtype=dtype)
+    assert _network.all_finite(values)
+    for bad in (np.nan, np.inf, -np.inf):
+        values[517] = bad
+        assert not _network.all_finite(values)
+    # Finite entries whose squares overflow: the fast sum is inf, the answer True.
+    values[517] = np.finfo(dtype).max
+    assert _network.all_finite(values)
 
 
 @pytest.mark.parametrize("solver", ["sgd", "adam", "gd"])
