@@ -61,20 +61,41 @@ def tanh(Z, work=None):
 def relu(Z, work=None):
     """f(z) = max(z, 0).
 
-    In training the 0/1 mask ``z > 0`` goes to ``work`` and ``Z`` is
-    multiplied by it. That is faster than ``np.maximum``, and it leaves the
-    derivative ready for the backward pass.
+    In training the 0/1 mask ``z > 0`` goes to ``work`` (see
+    ``_relu_mask``) and ``Z`` is multiplied by it. That is faster than
+    ``np.maximum``, and it leaves the derivative ready for the backward pass.
     """
     if work is None:
         return np.maximum(Z, 0, out=Z)
-    np.greater(Z, 0, out=work)
-    Z *= work
+    mask = _relu_mask(work)
+    np.greater(Z, 0, out=mask)
+    Z *= mask
     return Z
 
 
 def relu_derivative(A, delta, work):
     """f'(z) = 1 where z > 0, else 0: the mask relu left in ``work``."""
-    delta *= work
+    delta *= _relu_mask(work)
+
+
+def _relu_mask(work):
+    """Where relu keeps its mask: ``work`` itself (0.0 and 1.0) for small
+    layers; from ``_BOOL_MASK_SIZE`` values on, booleans in ``work``'s first
+    bytes.
+
+    A boolean mask writes and reads a quarter (float32) or an eighth
+    (float64) of the bytes, and leaves the rest of ``work`` untouched, but
+    multiplying by it casts each value. Measured in whole fits: 1.2% (float32)
+    and 6% (float64) faster at (1024, 1024) with batches of 2,000, 1.5% at
+    (512, 512) with batches of 1,000 in float64; 20% slower at (64, 64)
+    with batches of 200, where the arrays stay in the cache.
+    """
+    if work.size < _BOOL_MASK_SIZE:
+        return work
+    return work.reshape(-1).view(np.bool_)[: work.size].reshape(work.shape)
+
+
+_BOOL_MASK_SIZE = 1 << 18
 
 
 def leaky_relu(Z, work=None):

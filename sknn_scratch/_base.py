@@ -555,6 +555,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
             self._optimizer = make_optimizer(
                 self, net.params.size, net.params.dtype, net.weights.size, epochs
             )
+        self._optimizer.use_scratch(net.scratch)
         self.learning_rate_ = self._optimizer.rate
 
     # ---------------------------------------------- recommended configuration

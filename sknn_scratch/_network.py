@@ -310,8 +310,11 @@ class Network:
         # Weights come first in the layout, so they are a prefix of params.
         n_coef = sum(coef.size for coef in coefs)
         self.weights, self.weight_grads = self.params[:n_coef], self.grads[:n_coef]
-        # Scratch the size of the weights: the penalty, the output bound.
-        self.weight_work = np.empty_like(self.weights)
+        # Scratch the size of the parameters, for the optimizer's step (see
+        # Optimizer.use_scratch); its weights part serves the penalty and the
+        # output bound.
+        self.scratch = np.empty_like(self.params)
+        self.weight_work = self.scratch[:n_coef]
         self._rows = 0
         self._block = block_rows(self.units, dtype)
 

@@ -75,12 +75,28 @@ class SGD:
         twin = copy.copy(self)
         twin.schedule = copy.deepcopy(self.schedule)
         for name in self._STATE:
-            if into is None:
+            if into is None and self._state_is_zero():
+                # np.zeros (not zeros_like, which fills) asks the system for
+                # zeroed pages: no memory is touched until it is written.
+                state = getattr(self, name)
+                setattr(twin, name, np.zeros(state.shape, dtype=state.dtype))
+            elif into is None:
                 setattr(twin, name, getattr(self, name).copy())
             else:
                 setattr(twin, name, getattr(into, name))
                 np.copyto(getattr(twin, name), getattr(self, name))
         return twin
+
+    def _state_is_zero(self):
+        """Whether the state arrays are known to hold zeros (SGD: not tracked)."""
+        return False
+
+    def use_scratch(self, work):
+        """Take ``work`` as the scratch vector (length and dtype of the
+        parameters; it holds nothing between steps). The network lends its
+        own, so that a fit touches one such vector instead of two: on wide
+        networks, fresh memory costs more than the passes over it."""
+        self._work = work
 
     @property
     def rate(self):
@@ -178,6 +194,9 @@ class Adam(SGD):
         np.divide(m, work, out=work)
         work *= self.learning_rate
         params -= work
+
+    def _state_is_zero(self):
+        return self.t == 0  # the moments start at zero
 
     @property
     def rate(self):

@@ -182,3 +182,30 @@ def test_blocked_full_batch_gradient_equals_one_pass(weighted, rng, monkeypatch)
     blocked = objective(theta)
     assert blocked[0] == pytest.approx(one_pass[0], rel=1e-12)
     np.testing.assert_allclose(blocked[1], one_pass[1], rtol=1e-10, atol=1e-14)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_relu_mask_of_large_layers_is_kept_as_booleans_with_the_same_result(dtype, rng):
+    """From ``_BOOL_MASK_SIZE`` values on, relu keeps its mask as booleans in
+    the first bytes of its work array (a row slice of a larger buffer, as in
+    training); the values and the derivative are those of the float mask."""
+    from sknn_scratch import _activations
+
+    rows, units = 600, 512
+    assert rows * units >= _activations._BOOL_MASK_SIZE
+    Z = rng.normal(size=(rows, units)).astype(dtype)
+    Z[0, :3] = 0.0  # relu'(0) is 0, as in scikit-learn
+    delta = rng.normal(size=(rows, units)).astype(dtype)
+    buffer = np.full((rows + 50, units), np.nan, dtype=dtype)
+    work = buffer[:rows]
+    A = _activations.relu(Z.copy(), work)
+    np.testing.assert_array_equal(A, np.maximum(Z, 0))
+    assert np.isnan(buffer[rows // 2 :]).all()  # only the first bytes were used
+    got = delta.copy()
+    _activations.relu_derivative(A, got, work)
+    np.testing.assert_array_equal(got, delta * (Z > 0))
+    # Below the threshold the float mask is used, with the same results.
+    small = Z[:100].copy()
+    small_work = np.empty_like(small)
+    np.testing.assert_array_equal(_activations.relu(small, small_work), np.maximum(Z[:100], 0))
+    np.testing.assert_array_equal(small_work, (Z[:100] > 0).astype(dtype))

@@ -116,6 +116,36 @@ def test_adam_steps_by_hand(rng):
         np.testing.assert_allclose(p, expected, rtol=0, atol=1e-14)
 
 
+@pytest.mark.parametrize("kind", ["sgd", "adam"])
+def test_optimizer_copies_are_independent_and_reuse_arrays_when_asked(kind, rng):
+    def make():
+        if kind == "adam":
+            return Adam(5, np.float64, _constant(0.01), 0.9, 0.999, 1e-8)
+        return SGD(5, np.float64, _constant(0.1), 0.9, False)
+
+    opt, params = make(), rng.normal(size=5)
+    fresh = opt.copy()
+    opt.update(params, rng.normal(size=5))
+    first = opt.copy()
+    for name in opt._STATE:
+        assert not getattr(fresh, name).any()  # copied before the step: zeros
+        assert getattr(first, name).any()
+    saved = {name: getattr(first, name).copy() for name in opt._STATE}
+    opt.update(params, rng.normal(size=5))
+    for name in opt._STATE:  # the copy does not follow the original
+        np.testing.assert_array_equal(getattr(first, name), saved[name])
+    second = opt.copy(into=first)  # overwrites first's arrays, allocates none
+    for name in opt._STATE:
+        assert getattr(second, name) is getattr(first, name)
+        np.testing.assert_array_equal(getattr(second, name), getattr(opt, name))
+    assert second.schedule is not opt.schedule
+    scratch = np.empty(5)
+    opt.use_scratch(scratch)
+    before = params.copy()
+    opt.update(params, rng.normal(size=5))
+    assert opt._work is scratch and not np.array_equal(params, before)
+
+
 def test_one_gd_epoch_is_one_full_batch_step(rng):
     X, y = rng.normal(size=(20, 3)), rng.normal(size=20)
     est = fit_quietly(
