@@ -224,3 +224,21 @@ def test_persistence_without_skops_is_a_clear_error(monkeypatch, tmp_path):
     monkeypatch.setitem(__import__("sys").modules, "skops.io", None)
     with pytest.raises(ImportError, match="needs the skops package: pip install skops"):
         persistence.dump(MLPRegressor(), tmp_path / "m.skops")
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("Estimator", [MLPRegressor, MLPClassifier])
+def test_fits_are_bit_identical_for_a_seed_and_a_thread_count(Estimator, threads, rng):
+    """The only threads are BLAS's, and threadpoolctl's limits set them; a
+    layer of 600 x 512 values takes the wide-network paths (whole batch,
+    boolean relu mask)."""
+    from threadpoolctl import threadpool_limits
+
+    X = rng.normal(size=(600, 5))
+    y = X[:, 0] * X[:, 1] + X[:, 2] if Estimator is MLPRegressor else (X[:, 0] > 0).astype(int)
+    params = dict(hidden_layer_sizes=(512,), batch_size=600, max_iter=3, random_state=0)
+    with threadpool_limits(limits=threads, user_api="blas"):
+        first, second = (fit_quietly(Estimator(**params), X, y) for _ in range(2))
+    for a, b in zip(first.coefs_ + first.intercepts_, second.coefs_ + second.intercepts_):
+        np.testing.assert_array_equal(a, b)
+    assert first.loss_curve_ == second.loss_curve_
