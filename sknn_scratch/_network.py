@@ -316,7 +316,15 @@ class Network:
         self.scratch = np.empty_like(self.params)
         self.weight_work = self.scratch[:n_coef]
         self._rows = 0
-        self._block = block_rows(self.units, dtype)
+        # Gradients of larger batches are summed over blocks of rows. Each
+        # block adds its gradient to the sum, one pass over all parameters
+        # (about widest ** 2 per layer) against its rows * widest layer
+        # values: for wide layers, blocks of fewer than 2 * widest rows cost
+        # more in those passes than the cache saves. Measured on 10,000 rows
+        # with lbfgs at (1024, 1024) float32: 2.87 s in blocks of 256 rows,
+        # 2.63 s in blocks of 2,048, 2.93 s unblocked; and adam minibatches
+        # of 2,000 rows, which blocks of 256 slowed by 6-10%, stay whole.
+        self._block = max(block_rows(self.units, dtype), 2 * max(self.units[1:]))
 
     def _work_arrays(self, n_rows):
         """Layer buffers of n_rows rows: views of arrays kept across batches."""
@@ -417,20 +425,12 @@ def penalty_value(weights, penalty, l1_ratio=0.0):
 
 
 def block_rows(layer_units, dtype, block_bytes=2**20):
-    """Rows per block so that the widest layer's values take ~block_bytes,
-    and at least twice the widest layer's units.
+    """Rows per block so that the widest layer's values take ~block_bytes.
 
-    About 1 MiB keeps a block's work arrays in the CPU's cache. But every
-    block adds its gradient to the sum, one pass over all the parameters
-    (about ``widest ** 2`` per layer), while its layer values are only
-    ``rows * widest``: for wide layers, blocks of fewer than ``2 * widest``
-    rows cost more in those passes than the cache saves. Measured on 10,000
-    rows with lbfgs, (1024, 1024) float32: 2.87 s in blocks of 256 rows,
-    2.63 s in blocks of 2,048, 2.93 s unblocked; and an adam minibatch of
-    2,000 rows, which blocks of 256 slowed by 6-10%, is no longer split.
+    About 1 MiB keeps a block's work arrays in the CPU's cache.
     """
     widest = max(layer_units[1:])
-    return max(256, 2 * widest, block_bytes // (widest * np.dtype(dtype).itemsize))
+    return max(256, block_bytes // (widest * np.dtype(dtype).itemsize))
 
 
 def checked_weights(coefs, intercepts=None):
