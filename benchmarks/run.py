@@ -11,6 +11,11 @@ with accuracy. LinearRegression is there as the baseline it is.
 The machine's own matrix-multiply rate (GFLOP/s of a large ``A @ B``) is
 measured too, and each fit's achieved GFLOP/s is shown as a fraction of it.
 
+A second table puts ours beside a hand-written PyTorch loop and skorch
+(``peers.py``; they run when the ``bench`` extra is installed) from small
+to wide networks, with each case's matrix-multiply limit: the time the same
+matrix products take alone, measured in the same alternation.
+
     python benchmarks/run.py            # full suite: RESULTS.md and results.json
     python benchmarks/run.py --quick    # a smoke run of a few seconds, writes nothing
 """
@@ -33,12 +38,16 @@ from sklearn import neural_network as sk
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LinearRegression
+from sklearn.metrics import r2_score
 from sklearn.preprocessing import StandardScaler
 
 import sknn_scratch as ours
 from sknn_scratch.datasets import make_bank_transactions
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import peers  # noqa: E402 (next to this script)
+
 LIBRARIES = (("ours", ours), ("sklearn", sk))
 
 
@@ -173,6 +182,136 @@ def run_fit_case(name, cls, thunk, params, repeats, peak_gflops):
     return row
 
 
+def blas_threads():
+    """The threads NumPy's BLAS uses now (threadpoolctl's limits included)."""
+    from threadpoolctl import threadpool_info
+
+    counts = [i["num_threads"] for i in threadpool_info() if i.get("user_api") == "blas"]
+    return min(counts) if counts else 1
+
+
+def peer_cases(quick):
+    """(hidden, batch size, epochs, dtype) of the table against PyTorch."""
+    if quick:
+        return [((32, 32), 100, 2, np.float32), ((128, 128), 500, 1, np.float64)]
+    f32, f64 = np.float32, np.float64
+    return [
+        ((64, 64), 200, 20, f64),
+        ((64, 64), 200, 20, f32),
+        ((256, 256), 200, 10, f32),
+        ((512, 512), 1000, 10, f32),
+        ((512, 512), 1000, 10, f64),
+        ((1024, 1024), 2000, 5, f32),
+        ((1024, 1024), 2000, 5, f64),
+    ]
+
+
+#: The wide cases and the ratios they are to reach (issue 14).
+WIDE = {((512, 512), 1000), ((1024, 1024), 2000)}
+TARGETS = {"torch": 1.0, "sklearn": 1.5, "limit": 0.85}
+
+
+def _fit_adam(module, hidden, batch, epochs):
+    def fit(X, y, threads):
+        params = dict(
+            hidden_layer_sizes=hidden,
+            batch_size=batch,
+            max_iter=epochs,
+            tol=0.0,
+            n_iter_no_change=epochs,
+            random_state=0,
+        )
+        seconds, est = time_fit(module.MLPRegressor, params, X, y)
+        return seconds, est.predict
+
+    return fit
+
+
+def matmul_limit(X, hidden, batch, epochs):
+    """Seconds the matrix products of these epochs take alone.
+
+    Per batch: every layer's forward product and weight-gradient product,
+    and above the first layer the product that sends the deltas down (with
+    one output unit, the broadcast product ours uses, its fastest form).
+    The values are random and finite, so no overflow or subnormal numbers
+    slow the products down.
+    """
+    rng = np.random.RandomState(0)
+    dtype, units = X.dtype, [X.shape[1], *hidden, 1]
+    coefs = [rng.uniform(-0.1, 0.1, (a, b)).astype(dtype) for a, b in zip(units, units[1:])]
+    layers = [np.empty((batch, u), dtype=dtype) for u in units[1:]]
+    deltas = [rng.uniform(-0.1, 0.1, (batch, u)).astype(dtype) for u in units[1:]]
+    grads = [np.empty_like(coef) for coef in coefs]
+    start = time.perf_counter()
+    for _ in range(epochs):
+        for first in range(0, X.shape[0], batch):
+            rows = X[first : first + batch]
+            m = rows.shape[0]
+            below = rows
+            for coef, out in zip(coefs, layers):
+                np.matmul(below, coef, out=out[:m])
+                below = out[:m]
+            for i in reversed(range(len(coefs))):
+                inputs = rows if i == 0 else layers[i - 1][:m]
+                np.matmul(inputs.T, deltas[i][:m], out=grads[i])
+                if i and coefs[i].shape[1] == 1:
+                    np.multiply(deltas[i][:m], coefs[i].T, out=deltas[i - 1][:m])
+                elif i:
+                    np.matmul(deltas[i][:m], coefs[i].T, out=deltas[i - 1][:m])
+    return time.perf_counter() - start
+
+
+def _settle():
+    """Let the previous run's idle threads stop spinning.
+
+    OpenBLAS' and PyTorch's OpenMP workers busy-wait for a while after a
+    call; without a pause, whichever library runs next shares its cores
+    with them.
+    """
+    time.sleep(0.3)
+
+
+def run_peer_case(hidden, batch, epochs, dtype, quick, repeats):
+    """Ours, scikit-learn, PyTorch, skorch and the matmul limit, alternating."""
+    n_rows = 1_000 if quick else 10_000
+    X, y = bank_data(n_rows, dtype)
+    threads = blas_threads()
+    fits = {"ours": _fit_adam(ours, hidden, batch, epochs)}
+    fits["sklearn"] = _fit_adam(sk, hidden, batch, epochs)
+    absent = peers.missing()
+    if absent is None:
+        fits["torch"] = lambda X, y, t: peers.torch_fit(X, y, hidden, batch, epochs, t)
+        fits["skorch"] = lambda X, y, t: peers.skorch_fit(X, y, hidden, batch, epochs, t)
+    times = {label: [] for label in [*fits, "limit"]}
+    scores = {}
+    for fit in fits.values():  # imports and first-call set-up are not timed
+        fit(X[:batch], y[:batch], threads)
+    for _ in range(repeats):
+        for label, fit in fits.items():
+            _settle()
+            seconds, predict = fit(X, y, threads)
+            times[label].append(seconds)
+            scores[label] = float(r2_score(y, predict(X)))
+        _settle()
+        times["limit"].append(matmul_limit(X, hidden, batch, epochs))
+    row = {
+        "case": f"{hidden} batch {batch}, {epochs} epochs, {np.dtype(dtype).name}",
+        "hidden": list(hidden),
+        "batch_size": batch,
+        "dtype": np.dtype(dtype).name,
+        "n_samples": n_rows,
+        "threads": threads,
+        "peers_missing": absent,
+        "scores": scores,
+    }
+    for label, values in times.items():
+        row[f"{label}_s"] = statistics.median(values)
+    for label in times:
+        if label != "ours":
+            row[f"{label}_ratio"] = row[f"{label}_s"] / row["ours_s"]
+    return row
+
+
 def peak_memory(cls, params, X, y):
     """Peak bytes allocated during one fit (NumPy reports to tracemalloc)."""
     tracemalloc.start()
@@ -204,25 +343,38 @@ def memory_case(quick):
 
 
 def predict_case(quick, repeats):
+    """Rows per second of predict; PyTorch runs our fitted network's weights."""
     n_rows = 5_000 if quick else 100_000
+    threads = blas_threads()
     rows = []
-    for dtype in (np.float64, np.float32):
+    for hidden, dtype in (
+        ((64, 64), np.float64),
+        ((64, 64), np.float32),
+        ((512, 512), np.float64),
+        ((512, 512), np.float32),
+    ):
         X, y = bank_data(n_rows, dtype)
-        params = dict(hidden_layer_sizes=(64, 64), max_iter=1, random_state=0)
+        params = dict(hidden_layer_sizes=hidden, max_iter=1, random_state=0)
         models = {
-            label: time_fit(module.MLPRegressor, params, X[:2000], y[:2000])[1]
+            label: time_fit(module.MLPRegressor, params, X[:2000], y[:2000])[1].predict
             for label, module in LIBRARIES
         }
+        if peers.missing() is None:
+            models["torch"] = peers.torch_predictor(
+                models["ours"].__self__.coefs_, models["ours"].__self__.intercepts_, threads
+            )
         times = {label: [] for label in models}
         for _ in range(repeats * 3):
-            for label, model in models.items():
+            for label, predict in models.items():
                 start = time.perf_counter()
-                model.predict(X)
+                predict(X)
                 times[label].append(time.perf_counter() - start)
-        row = {"case": f"predict {n_rows} rows (64, 64) {np.dtype(dtype).name}"}
+        row = {"case": f"predict {n_rows} rows {hidden} {np.dtype(dtype).name}"}
         for label in models:
             row[f"{label}_rows_per_s"] = n_rows / statistics.median(times[label])
         row["ratio"] = row["ours_rows_per_s"] / row["sklearn_rows_per_s"]
+        if "torch" in models:
+            row["torch_ratio"] = row["ours_rows_per_s"] / row["torch_rows_per_s"]
         rows.append(row)
     return rows
 
@@ -307,6 +459,14 @@ def run(quick, repeats):
             f"{row['sklearn_score']:.4f}",
             flush=True,
         )
+    results["peers"] = []
+    for hidden, batch, epochs, dtype in peer_cases(quick):
+        row = run_peer_case(hidden, batch, epochs, dtype, quick, repeats)
+        results["peers"].append(row)
+        ratios = "  ".join(
+            f"{k[:-6]} {v:.2f}" for k, v in row.items() if k.endswith("_ratio")
+        )
+        print(f"{row['case']:<44} ours {row['ours_s']:7.3f}s  {ratios}", flush=True)
     results["linear"] = linear_baseline(quick)
     results["predict"] = predict_case(quick, repeats)
     results["memory"] = memory_case(quick)
@@ -355,13 +515,19 @@ def markdown(results):
         "",
         "## Predict",
         "",
-        "| case | ours rows/s | sklearn rows/s | ratio ours/sklearn |",
-        "|---|---|---|---|",
+        "| case | ours rows/s | sklearn rows/s | ratio ours/sklearn | PyTorch rows/s | "
+        "ratio ours/PyTorch |",
+        "|---|---|---|---|---|---|",
     ]
     for r in results["predict"]:
+        torch_cells = (
+            f"{r['torch_rows_per_s']:,.0f} | **{r['torch_ratio']:.2f}**"
+            if "torch_ratio" in r
+            else "- | -"
+        )
         lines.append(
             f"| {r['case']} | {r['ours_rows_per_s']:,.0f} | "
-            f"{r['sklearn_rows_per_s']:,.0f} | **{r['ratio']:.2f}** |"
+            f"{r['sklearn_rows_per_s']:,.0f} | **{r['ratio']:.2f}** | {torch_cells} |"
         )
     mem = results["memory"]
     lines += [
@@ -374,10 +540,76 @@ def markdown(results):
         f"| same data, lbfgs (3 iterations) | {mem['ours_lbfgs_mb']:.1f} | "
         f"{mem['sklearn_lbfgs_mb']:.1f} |",
     ]
+    lines += peers_markdown(results["peers"])
     history = HERE / "OPTIMISATIONS.md"
     if history.exists():
         lines += ["", history.read_text().strip()]
     return "\n".join(lines) + "\n"
+
+
+def _ratio(row, label):
+    return f"{row[label + '_ratio']:.2f}" if label + "_ratio" in row else "-"
+
+
+def peers_markdown(rows):
+    """The table against PyTorch and skorch, and the wide cases' targets."""
+    if not rows:
+        return []
+    first = rows[0]
+    lines = [
+        "",
+        "## Against PyTorch and skorch, from small to wide networks",
+        "",
+        f"Adam on the bank data, {first['n_samples']:,} rows, every library with "
+        f"{first['threads']} threads (NumPy's BLAS and `torch.set_num_threads`). "
+        "Ratios: their time / our time (> 1: we are faster). Matmul limit: the "
+        "time the same matrix products take alone (`matmul_limit`), and its "
+        "share of our time. R^2 on the training data. The PyTorch loop "
+        "(`benchmarks/peers.py`) starts from our initial weights and takes our "
+        "batch order; skorch shuffles its own way.",
+        "",
+    ]
+    if first["peers_missing"]:
+        lines += [f"PyTorch and skorch not measured: {first['peers_missing']}.", ""]
+    lines += [
+        "| case | ours s | matmul limit s (share) | sklearn/ours | PyTorch/ours | "
+        "skorch/ours | R^2 ours / sklearn / PyTorch / skorch |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        share = r["limit_s"] / r["ours_s"]
+        scores = " / ".join(
+            f"{r['scores'][k]:.4f}" if k in r["scores"] else "-"
+            for k in ("ours", "sklearn", "torch", "skorch")
+        )
+        lines.append(
+            f"| {r['case']} | {r['ours_s']:.3f} | {r['limit_s']:.3f} ({100 * share:.0f}%) | "
+            f"{_ratio(r, 'sklearn')} | **{_ratio(r, 'torch')}** | {_ratio(r, 'skorch')} | "
+            f"{scores} |"
+        )
+    wide = [r for r in rows if (tuple(r["hidden"]), r["batch_size"]) in WIDE]
+    if wide:
+        lines += ["", "Targets on the wide cases ((512, 512) batch 1000, (1024, 1024) "]
+        lines[-1] += "batch 2000, float32 and float64):"
+        lines.append("")
+        for label, name, target in (
+            ("torch", "PyTorch/ours", f">= {TARGETS['torch']:.1f}"),
+            ("sklearn", "sklearn/ours", f">= {TARGETS['sklearn']:.1f}"),
+            ("limit", "matmul limit share", f">= {100 * TARGETS['limit']:.0f}%"),
+        ):
+            if label == "limit":
+                values = [r["limit_s"] / r["ours_s"] for r in wide]
+                shown = ", ".join(f"{100 * v:.0f}%" for v in values)
+            elif f"{label}_ratio" in wide[0]:
+                values = [r[f"{label}_ratio"] for r in wide]
+                shown = ", ".join(f"{v:.2f}" for v in values)
+            else:
+                lines.append(f"- {name} {target}: not measured")
+                continue
+            met = sum(v >= TARGETS[label] for v in values)
+            verdict = "met" if met == len(values) else f"NOT met ({met} of {len(values)})"
+            lines.append(f"- {name} {target}: {shown}: **{verdict}**")
+    return lines
 
 
 def main(argv=None):
