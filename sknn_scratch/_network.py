@@ -382,7 +382,9 @@ class Network:
                 )
                 self.grads += self._block_grads
         # The penalty acts on the weights only: one contiguous slice.
-        l2, l1 = penalty * (1 - self.l1_ratio), penalty * self.l1_ratio
+        # Python floats: a NumPy scalar would run float32 weights through
+        # float64 loops (NEP 50).
+        l2, l1 = float(penalty * (1 - self.l1_ratio)), float(penalty * self.l1_ratio)
         np.multiply(self.weights, l2, out=self.weight_work)
         self.weight_grads += self.weight_work
         if l1:

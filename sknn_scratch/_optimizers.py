@@ -7,6 +7,7 @@ state pickles on its own and stays valid after the estimator is reloaded.
 """
 
 import copy
+import math
 
 import numpy as np
 
@@ -53,12 +54,15 @@ class SGD:
     def update(self, params, grads):
         """Take one step: change ``params`` in place using ``grads``."""
         velocity, work = self.velocity, self._work
-        velocity *= self.momentum
-        np.multiply(grads, self.learning_rate, out=work)
+        # Python floats: a NumPy float64 scalar would run float32 arrays
+        # through float64 loops and casts, about 6x slower (NEP 50).
+        momentum, rate = float(self.momentum), float(self.learning_rate)
+        velocity *= momentum
+        np.multiply(grads, rate, out=work)
         velocity -= work
         if self.nesterov:
             params -= work
-            np.multiply(velocity, self.momentum, out=work)
+            np.multiply(velocity, momentum, out=work)
         else:
             np.copyto(work, velocity)
         params += work
@@ -139,6 +143,17 @@ class Adam(SGD):
     ``learning_rate``; here every schedule applies). Schedules, stalls and
     the end of an epoch work as for :class:`SGD`.
 
+    The moments are kept as exponentially weighted sums, ``grad_sum = m /
+    (1 - beta_1)`` and ``square_sum = v / (1 - beta_2)``, whose updates
+    ``grad_sum <- beta_1 * grad_sum + grad`` need no multiplication of the
+    gradient; the constant factors move into the step size and epsilon:
+
+        params <- params - eta_t * (1 - beta_1) / sqrt(1 - beta_2)
+                  * grad_sum / (sqrt(square_sum) + epsilon / sqrt(1 - beta_2))
+
+    That is the same step, in 10 passes over the parameters instead of 12
+    (the update is memory-bound on wide networks).
+
     Parameters
     ----------
     n_params : int
@@ -153,7 +168,7 @@ class Adam(SGD):
         Keeps the denominator away from zero.
     """
 
-    _STATE = ("m", "v")
+    _STATE = ("grad_sum", "square_sum")
 
     def __init__(self, n_params, dtype, schedule, beta_1, beta_2, epsilon, decay=(0.0, 0)):
         self.schedule = schedule
@@ -168,31 +183,48 @@ class Adam(SGD):
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.t = 0
-        self.m = np.zeros(n_params, dtype=dtype)
-        self.v = np.zeros(n_params, dtype=dtype)
+        self.grad_sum = np.zeros(n_params, dtype=dtype)
+        self.square_sum = np.zeros(n_params, dtype=dtype)
         self._work = np.empty(n_params, dtype=dtype)
+
+    @property
+    def m(self):
+        """The first moment estimate ``m``."""
+        return self.grad_sum * (1 - self.beta_1)
+
+    @property
+    def v(self):
+        """The second moment estimate ``v``."""
+        return self.square_sum * (1 - self.beta_2)
+
+    def __setstate__(self, state):
+        # States saved before the moments became sums held m and v.
+        if "m" in state:
+            state = dict(state)
+            state["grad_sum"] = state.pop("m") / (1 - state["beta_1"])
+            state["square_sum"] = state.pop("v") / (1 - state["beta_2"])
+        self.__dict__.update(state)
 
     def update(self, params, grads):
         """Take one step: change ``params`` in place using ``grads``."""
         # Every operation writes into existing arrays: no temporaries.
-        m, v, work = self.m, self.v, self._work
+        grad_sum, square_sum, work = self.grad_sum, self.square_sum, self._work
+        # Python floats throughout (see SGD.update).
+        base, beta_1, beta_2 = float(self.base_rate), float(self.beta_1), float(self.beta_2)
         if self.weight_decay:
-            params[: self.n_weights] *= 1.0 - self.base_rate * self.weight_decay
+            params[: self.n_weights] *= 1.0 - base * float(self.weight_decay)
         self.t += 1
-        m *= self.beta_1
-        np.multiply(grads, 1 - self.beta_1, out=work)
-        m += work
-        v *= self.beta_2
+        grad_sum *= beta_1
+        grad_sum += grads
         np.multiply(grads, grads, out=work)
-        work *= 1 - self.beta_2
-        v += work
-        self.learning_rate = (
-            self.base_rate * np.sqrt(1 - self.beta_2**self.t) / (1 - self.beta_1**self.t)
-        )
-        np.sqrt(v, out=work)
-        work += self.epsilon
-        np.divide(m, work, out=work)
-        work *= self.learning_rate
+        square_sum *= beta_2
+        square_sum += work
+        self.learning_rate = base * math.sqrt(1 - beta_2**self.t) / (1 - beta_1**self.t)
+        root = math.sqrt(1 - beta_2)
+        np.sqrt(square_sum, out=work)
+        work += float(self.epsilon) / root
+        np.divide(grad_sum, work, out=work)
+        work *= self.learning_rate * (1 - beta_1) / root
         params -= work
 
     def _state_is_zero(self):

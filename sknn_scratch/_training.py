@@ -176,7 +176,7 @@ def _scales(n_samples, sample_weight, alpha):
     total_weight = (
         n_samples if sample_weight is None else float(sample_weight.sum(dtype=np.float64))
     )
-    return n_samples / total_weight, alpha / total_weight
+    return n_samples / total_weight, float(alpha) / total_weight
 
 
 class _Snapshot(NamedTuple):
