@@ -1,6 +1,8 @@
 """The maths against references: scikit-learn's forward pass, optimizer steps
 written out by hand, and linear models at hidden_layer_sizes=()."""
 
+import pickle
+
 import numpy as np
 import pytest
 from helpers import fit_quietly
@@ -144,6 +146,24 @@ def test_optimizer_copies_are_independent_and_reuse_arrays_when_asked(kind, rng)
     before = params.copy()
     opt.update(params, rng.normal(size=5))
     assert opt._work is scratch and not np.array_equal(params, before)
+
+
+def test_adam_state_saved_with_moments_m_and_v_continues_the_same(rng):
+    """Saved states from before the moments became sums hold ``m`` and ``v``."""
+    opt = Adam(4, np.float64, _constant(0.01), 0.9, 0.999, 1e-8)
+    params = rng.normal(size=4)
+    for _ in range(3):
+        opt.update(params, rng.normal(size=4))
+    state = dict(opt.__dict__)
+    state["m"], state["v"] = state.pop("grad_sum") * 0.1, state.pop("square_sum") * 0.001
+    old = pickle.loads(pickle.dumps(opt))
+    old.__setstate__(state)
+    np.testing.assert_allclose(old.m, opt.m, rtol=1e-14)
+    np.testing.assert_allclose(old.v, opt.v, rtol=1e-14)
+    grads, twin = rng.normal(size=4), params.copy()
+    opt.update(params, grads)
+    old.update(twin, grads)
+    np.testing.assert_allclose(twin, params, rtol=1e-13)
 
 
 def test_one_gd_epoch_is_one_full_batch_step(rng):
