@@ -145,9 +145,7 @@ def skorch_fit(X, y, hidden, batch, epochs, threads):
     torch.manual_seed(0)  # skorch's data loader shuffles with torch's RNG
     params = _settings(hidden, batch, epochs)
     start = time.perf_counter()
-    coefs, intercepts = initial_weights(
-        [X.shape[1], *hidden, 1], X.dtype, np.random.RandomState(0)
-    )
+    coefs, intercepts = initial_weights([X.shape[1], *hidden, 1], X.dtype, np.random.RandomState(0))
     net = NeuralNetRegressor(
         _module(torch, coefs, intercepts),
         criterion=_HalfMSE,
