@@ -366,6 +366,7 @@ def predict_case(quick, repeats):
         times = {label: [] for label in models}
         for _ in range(repeats * 3):
             for label, predict in models.items():
+                _settle()
                 start = time.perf_counter()
                 predict(X)
                 times[label].append(time.perf_counter() - start)

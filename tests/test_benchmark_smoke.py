@@ -4,6 +4,8 @@ import importlib.util
 import json
 from pathlib import Path
 
+import numpy as np
+
 SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "run.py"
 
 
@@ -23,6 +25,67 @@ def test_quick_benchmark_runs_and_reports_every_case(tmp_path):
     assert results["memory"]["ours_mb"] > 0 and results["peak_gflops"]["float64"] > 0
     table = bench.markdown(results)
     assert "| case | ours s | sklearn s | ratio" in table and "## Predict" in table
+    _check_peers(bench, results, table)
+
+
+def _check_peers(bench, results, table):
+    """The table against PyTorch: measured when the bench extra is there,
+    said to be missing (naming the extra) when it is not."""
+    rows = results["peers"]
+    assert len(rows) == len(bench.peer_cases(quick=True))
+    for row in rows:
+        assert row["ours_s"] > 0 and row["sklearn_s"] > 0 and row["limit_s"] > 0
+        assert abs(row["scores"]["ours"] - row["scores"]["sklearn"]) < 0.05, row
+        if row["peers_missing"]:
+            assert "sknn-scratch[bench]" in row["peers_missing"]
+            assert "torch_ratio" not in row
+        else:
+            # Same initial weights and batch order: the same model, up to
+            # where PyTorch's Adam puts epsilon.
+            assert abs(row["scores"]["torch"] - row["scores"]["ours"]) < 0.01, row
+            assert row["torch_s"] > 0 and row["skorch_s"] > 0
+    assert "## Against PyTorch and skorch" in table
+    assert ("not measured" in table) == bool(rows[0]["peers_missing"])
+
+
+def test_peers_name_the_extra_when_pytorch_is_missing(monkeypatch):
+    import sys
+
+    spec = importlib.util.spec_from_file_location("bench_peers", SCRIPT.with_name("peers.py"))
+    peers = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(peers)
+    monkeypatch.setitem(sys.modules, "torch", None)  # import torch fails
+    assert peers.missing() == 'torch is not installed (pip install "sknn-scratch[bench]")'
+
+
+def test_matmul_limit_times_the_products_of_a_fit():
+    spec = importlib.util.spec_from_file_location("bench_run", SCRIPT)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    X = np.random.RandomState(0).normal(size=(300, 5))
+    one = bench.matmul_limit(X, (64, 64), 100, 1)
+    assert 0 < one < 5
+    # The wide-target lines: met, or NOT met with the count.
+    row = {
+        "case": "c",
+        "hidden": [512, 512],
+        "batch_size": 1000,
+        "n_samples": 300,
+        "threads": 2,
+        "peers_missing": None,
+        "scores": {"ours": 0.9},
+        "ours_s": 1.0,
+        "sklearn_s": 1.2,
+        "limit_s": 0.9,
+        "sklearn_ratio": 1.2,
+        "torch_ratio": 1.1,
+        "limit_ratio": 0.9,
+    }
+    lines = "\n".join(bench.peers_markdown([row]))
+    assert "PyTorch/ours >= 1.0: 1.10: **met**" in lines
+    assert "sklearn/ours >= 1.5: 1.20: **NOT met (0 of 1)**" in lines
+    assert "matmul limit share >= 85%: 90.0%: **met**" in lines
+    assert "sklearn time / matmul limit: 1.33" in lines
 
 
 REALDATA = Path(__file__).resolve().parents[1] / "benchmarks" / "realdata.py"
