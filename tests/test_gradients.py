@@ -209,3 +209,15 @@ def test_relu_mask_of_large_layers_is_kept_as_booleans_with_the_same_result(dtyp
     small_work = np.empty_like(small)
     np.testing.assert_array_equal(_activations.relu(small, small_work), np.maximum(Z[:100], 0))
     np.testing.assert_array_equal(small_work, (Z[:100] > 0).astype(dtype))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_relu_without_work_is_np_maximum_including_nan_and_infinities(dtype, rng):
+    from sknn_scratch import _activations
+
+    Z = rng.normal(size=(70, 40)).astype(dtype)
+    Z[0, :4] = [np.nan, -np.inf, np.inf, -0.0]
+    np.testing.assert_array_equal(_activations.relu(Z.copy()), np.maximum(Z, 0))
+    big = rng.normal(size=(700, 500)).astype(dtype)  # grows the shared zeros
+    np.testing.assert_array_equal(_activations.relu(big.copy()), np.maximum(big, 0))
+    assert not _activations._ZEROS[np.dtype(dtype)].any()  # never written
