@@ -34,8 +34,8 @@ import numpy as np
 def missing():
     """None when PyTorch and skorch import, else a line naming the extra."""
     try:
+        import torch  # noqa: F401, I001 (PyTorch first: skorch needs it)
         import skorch  # noqa: F401
-        import torch  # noqa: F401
     except ImportError as error:
         return f'{error.name} is not installed (pip install "sknn-scratch[bench]")'
     return None

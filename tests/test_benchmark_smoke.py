@@ -51,11 +51,17 @@ def _check_peers(bench, results, table):
 def test_peers_name_the_extra_when_pytorch_is_missing(monkeypatch):
     import sys
 
+    import pytest
+
     spec = importlib.util.spec_from_file_location("bench_peers", SCRIPT.with_name("peers.py"))
     peers = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(peers)
     monkeypatch.setitem(sys.modules, "torch", None)  # import torch fails
     assert peers.missing() == 'torch is not installed (pip install "sknn-scratch[bench]")'
+    monkeypatch.delitem(sys.modules, "torch")
+    pytest.importorskip("torch")
+    monkeypatch.setitem(sys.modules, "skorch", None)
+    assert peers.missing() == 'skorch is not installed (pip install "sknn-scratch[bench]")'
 
 
 def test_matmul_limit_times_the_products_of_a_fit():
