@@ -68,15 +68,19 @@ def _torch_dtype(torch, dtype):
     return torch.float32 if np.dtype(dtype) == np.float32 else torch.float64
 
 
-def _adam(torch, module, params):
+#: scikit-learn's defaults, which the estimators in make bench keep.
+ALPHA, LEARNING_RATE = 1e-4, 1e-3
+
+
+def _adam(torch, module, batch):
     """Adam on ``module`` with the penalty as weight decay on the weights."""
     weights = [p for name, p in module.named_parameters() if name.endswith("weight")]
     biases = [p for name, p in module.named_parameters() if name.endswith("bias")]
     groups = [
-        {"params": weights, "weight_decay": params["alpha"] / params["batch_size"]},
+        {"params": weights, "weight_decay": ALPHA / batch},
         {"params": biases, "weight_decay": 0.0},
     ]
-    return torch.optim.Adam(groups, lr=params["learning_rate_init"], **_fused(torch))
+    return torch.optim.Adam(groups, lr=LEARNING_RATE, **_fused(torch))
 
 
 def _fused(torch):
@@ -85,27 +89,16 @@ def _fused(torch):
     return {"fused": True} if (major, minor) >= (2, 4) else {}
 
 
-def _settings(hidden, batch, epochs):
-    return {
-        "hidden": hidden,
-        "batch_size": batch,
-        "epochs": epochs,
-        "alpha": 1e-4,
-        "learning_rate_init": 1e-3,
-    }
-
-
 def torch_fit(X, y, hidden, batch, epochs, threads):
     """Train with a hand-written PyTorch loop; return (seconds, predict)."""
     import torch
 
     torch.set_num_threads(threads)
-    params = _settings(hidden, batch, epochs)
     rng = np.random.RandomState(0)
     start = time.perf_counter()
     coefs, intercepts = initial_weights([X.shape[1], *hidden, 1], X.dtype, rng)
     module = _module(torch, coefs, intercepts)
-    optimizer = _adam(torch, module, params)
+    optimizer = _adam(torch, module, batch)
     X_t, y_t = torch.from_numpy(X), torch.from_numpy(y).reshape(-1, 1)
     for _ in range(epochs):
         order = torch.from_numpy(rng.permutation(len(X)))
@@ -143,15 +136,14 @@ def skorch_fit(X, y, hidden, batch, epochs, threads):
 
     torch.set_num_threads(threads)
     torch.manual_seed(0)  # skorch's data loader shuffles with torch's RNG
-    params = _settings(hidden, batch, epochs)
     start = time.perf_counter()
     coefs, intercepts = initial_weights([X.shape[1], *hidden, 1], X.dtype, np.random.RandomState(0))
     net = NeuralNetRegressor(
         _module(torch, coefs, intercepts),
         criterion=_HalfMSE,
         optimizer=torch.optim.Adam,
-        lr=params["learning_rate_init"],
-        optimizer__weight_decay=params["alpha"] / batch,
+        lr=LEARNING_RATE,
+        optimizer__weight_decay=ALPHA / batch,
         optimizer__param_groups=[("*bias", {"weight_decay": 0.0})],
         **{f"optimizer__{k}": v for k, v in _fused(torch).items()},
         batch_size=batch,

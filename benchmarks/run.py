@@ -355,13 +355,15 @@ def predict_case(quick, repeats):
     ):
         X, y = bank_data(n_rows, dtype)
         params = dict(hidden_layer_sizes=hidden, max_iter=1, random_state=0)
-        models = {
-            label: time_fit(module.MLPRegressor, params, X[:2000], y[:2000])[1].predict
+        fitted = {
+            label: time_fit(module.MLPRegressor, params, X[:2000], y[:2000])[1]
             for label, module in LIBRARIES
         }
+        models = {label: est.predict for label, est in fitted.items()}
         if peers.missing() is None:
+            ours_fitted = fitted["ours"]
             models["torch"] = peers.torch_predictor(
-                models["ours"].__self__.coefs_, models["ours"].__self__.intercepts_, threads
+                ours_fitted.coefs_, ours_fitted.intercepts_, threads
             )
         times = {label: [] for label in models}
         for _ in range(repeats * 3):
