@@ -1,14 +1,16 @@
 # Two commands set everything up on a fresh machine with Python 3.11 and make:
 #   make test   creates .venv, installs sknn-scratch with its dev extra, runs the suite
-#   make demo   creates .venv, installs sknn-scratch, runs the main job
+#   make demo   creates .venv, installs sknn-scratch (runtime dependencies
+#               only: numpy, scipy, scikit-learn), runs the main job
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 DOCS_STAMP := $(VENV)/.installed-docs
+RUNTIME_STAMP := $(VENV)/.installed-runtime
 
-.PHONY: test demo bench bench-real lint docs docs-check clean
+.PHONY: test demo check-install bench bench-real lint docs docs-check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +28,26 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-demo: $(STAMP)
+# The main job needs only the runtime dependencies (an existing dev install
+# from make test serves as well).
+$(RUNTIME_STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(RUNTIME_STAMP)
+
+demo: $(RUNTIME_STAMP)
 	$(BIN)/python -m sknn_scratch compare
+
+# The documented install: a plain `pip install .` into a clean virtual
+# environment, outside the source tree, runs the main job on both built-in
+# data sets (CI runs this).
+check-install:
+	@dir=$$(mktemp -d) && trap 'rm -rf "$$dir"' EXIT && \
+	$(PYTHON) -m venv "$$dir/venv" && \
+	"$$dir/venv/bin/python" -m pip install --quiet "$(CURDIR)" && \
+	cd "$$dir" && \
+	! "$$dir/venv/bin/python" -c "import pandas" 2>/dev/null && \
+	"$$dir/venv/bin/sknn-scratch" compare --quiet && \
+	"$$dir/venv/bin/sknn-scratch" compare --quiet --dataset diabetes
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

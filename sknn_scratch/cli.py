@@ -33,7 +33,7 @@ from sklearn.utils.parallel import Parallel, delayed
 
 from . import __version__
 from ._regressor import MLPRegressor
-from .datasets import make_bank_transactions
+from .datasets import BANK_FEATURES, make_bank_transactions
 
 TUNING_GRID = {
     "mlpregressor__regressor__hidden_layer_sizes": [(32,), (64, 64)],
@@ -286,9 +286,8 @@ def _check_outputs(args):
 
 
 def _check_network_size(args, data):
-    n_inputs = data["X"].shape[1] + sum(
-        data["X"][c].nunique() for c in data["X"].columns if not _is_numeric(data["X"][c])
-    )
+    X = data["X"]
+    n_inputs = X.shape[1] + sum(X[c].nunique() for c in _text_columns(X))
     units = [n_inputs, *args.hidden, 1]
     weights = sum(a * b for a, b in zip(units[:-1], units[1:]))
     if weights > MAX_WEIGHTS:
@@ -343,20 +342,34 @@ def _notes(report, args):
 
 
 def _load(args):
+    """The data as a dict: ``X`` (a NumPy array of numbers for the built-in
+    data sets, a pandas DataFrame for ``--csv``), ``y``, ``expected`` (the
+    noise-free target, or None), ``description``.
+
+    The built-in data sets need only the runtime dependencies (NumPy, SciPy,
+    scikit-learn): pandas is imported for ``--csv`` alone.
+    """
     if args.csv is not None:
         return _load_csv(args.csv, args.target, args.impute)
     if args.dataset == "diabetes":
         from sklearn.datasets import load_diabetes
 
-        X, y = load_diabetes(return_X_y=True, as_frame=True)
-        return {"X": X, "y": y.to_numpy(), "expected": None, "description": "diabetes"}
+        bunch = load_diabetes()
+        return {
+            "X": bunch.data,
+            "y": bunch.target,
+            "expected": None,
+            "columns": list(bunch.feature_names),
+            "description": "diabetes",
+        }
     X, y, expected = make_bank_transactions(
-        args.n_samples, random_state=args.seed, as_frame=True, return_expected=True
+        args.n_samples, random_state=args.seed, return_expected=True
     )
     return {
         "X": X,
-        "y": y.to_numpy(),
+        "y": y,
         "expected": expected,
+        "columns": list(BANK_FEATURES),
         "description": f"bank transactions (generated, {args.n_samples} customers)",
     }
 
@@ -391,6 +404,7 @@ def _load_csv(path, target, impute):
         "X": frame,
         "y": y.to_numpy(dtype=float),
         "expected": None,
+        "columns": list(frame.columns),
         "description": f"{path.name} (target {target})",
     }
 
@@ -451,6 +465,18 @@ def _is_numeric(column):
     return column.dtype.kind in "biuf"
 
 
+def _text_columns(X):
+    """The names of X's non-numeric columns (a NumPy array of numbers has none)."""
+    if isinstance(X, np.ndarray):
+        return []
+    return [c for c in X.columns if not _is_numeric(X[c])]
+
+
+def _rows(X, index):
+    """The rows ``index`` of a NumPy array or a DataFrame."""
+    return X[index] if isinstance(X, np.ndarray) else X.iloc[index]
+
+
 def _drop_identifiers(frame):
     """Drop text columns with a distinct value in (nearly) every row: IDs,
     dates or names one-hot encode into one column per row and teach nothing."""
@@ -467,18 +493,26 @@ def _drop_identifiers(frame):
     return frame
 
 
+#: The extra that installs each optional module the command can use.
+_EXTRAS = {"matplotlib": "plot", "pandas": "csv"}
+
+
 def _require(module, feature):
     try:
         return __import__(module)
     except ImportError:
-        extra = " (or: pip install 'sknn-scratch[plot]')" if module == "matplotlib" else ""
-        raise UsageError(f"{feature} needs {module}: pip install {module}{extra}") from None
+        raise UsageError(
+            f"{feature} needs {module}: pip install 'sknn-scratch[{_EXTRAS[module]}]' "
+            f"(or: pip install {module})"
+        ) from None
 
 
 def _preprocessing(X):
     """Scale numeric columns and one-hot encode the others, imputing if asked."""
-    numeric = [c for c in X.columns if _is_numeric(X[c])]
-    other = [c for c in X.columns if c not in numeric]
+    other = _text_columns(X)
+    # A NumPy array's columns are chosen by position, a DataFrame's by name.
+    columns = range(X.shape[1]) if isinstance(X, np.ndarray) else X.columns
+    numeric = [c for c in columns if c not in other]
     return ColumnTransformer(
         [
             ("numeric", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), numeric),
@@ -573,10 +607,10 @@ def _fit_and_score(model, X, y, train, test, progress):
     model = clone(model)
     start = time.perf_counter()
     with progress.epochs(model):
-        model.fit(X.iloc[train], y[train])
+        model.fit(_rows(X, train), y[train])
     fit_seconds = time.perf_counter() - start
     start = time.perf_counter()
-    predictions = model.predict(X.iloc[test])
+    predictions = model.predict(_rows(X, test))
     predict_seconds = time.perf_counter() - start
     metrics = _metrics(y[test], predictions, fit_seconds, predict_seconds / len(test))
     final = model[-1]
@@ -689,30 +723,32 @@ def _plot(models, data, directory, progress):
         with progress.epochs(fitted[name]), warnings_quiet():
             fitted[name].fit(data["X"], data["y"])
     progress.clear()
-    if {"age", "retired"} <= set(data["X"].columns):
-        _plot_interaction(plt, fitted, data["X"], directory / "interaction.png")
+    if {"age", "retired"} <= set(data["columns"]):
+        _plot_interaction(plt, fitted, data, directory / "interaction.png")
     mlp = list(fitted.values())[1]
     _plot_loss_curve(plt, mlp[-1].regressor_, directory / "loss_curve.png")
 
 
-def _plot_interaction(plt, fitted, X, path):
-    """Predicted transactions against age, retired and not, other features at medians.
+def _plot_interaction(plt, fitted, data, path):
+    """Predicted transactions against age, retired and not, other features at
+    their medians (text columns at their most frequent value).
 
     Each line spans the ages at which the data hold customers of its group,
     so the figure shows what the models learnt, not extrapolations.
     """
+    X, columns = data["X"], data["columns"]
+    age, retired = _column(X, columns, "age"), _column(X, columns, "retired")
     figure, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True)
     for axis, (name, model) in zip(axes, fitted.items()):
-        for retired, style in ((0, "-"), (1, "--")):
-            group = X["age"][X["retired"] == retired]
-            if group.empty:
+        for status, style in ((0, "-"), (1, "--")):
+            group = age[retired == status]
+            if group.size == 0:
                 continue
             ages = np.linspace(group.min(), group.max(), 200)
-            grid = X.iloc[[0] * len(ages)].copy()
-            for column in X.columns:
-                grid[column] = X[column].median()
-            grid["age"], grid["retired"] = ages, retired
-            label = "retired" if retired else "not retired"
+            grid = _typical_rows(X, columns, len(ages))
+            _set_column(grid, columns, "age", ages)
+            _set_column(grid, columns, "retired", status)
+            label = "retired" if status else "not retired"
             axis.plot(ages, model.predict(grid), style, label=label)
         axis.set(title=name, xlabel="age")
         axis.legend()
@@ -721,6 +757,32 @@ def _plot_interaction(plt, fitted, X, path):
     figure.tight_layout()
     figure.savefig(path, dpi=100)
     plt.close(figure)
+
+
+def _column(X, columns, name):
+    """Column ``name`` as a NumPy array, from an array or a DataFrame."""
+    if isinstance(X, np.ndarray):
+        return X[:, columns.index(name)]
+    return X[name].to_numpy()
+
+
+def _set_column(grid, columns, name, values):
+    if isinstance(grid, np.ndarray):
+        grid[:, columns.index(name)] = values
+    else:
+        grid[name] = values
+
+
+def _typical_rows(X, columns, n_rows):
+    """``n_rows`` copies of a typical row: numeric medians, text modes."""
+    grid = _rows(X, np.zeros(n_rows, dtype=int)).copy()
+    text = set(_text_columns(X))
+    for name in columns:
+        if name in text:
+            _set_column(grid, columns, name, X[name].mode().iloc[0])
+        else:
+            _set_column(grid, columns, name, np.median(_column(X, columns, name)))
+    return grid
 
 
 def _plot_loss_curve(plt, mlp, path):

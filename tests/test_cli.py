@@ -227,7 +227,63 @@ def test_missing_matplotlib_is_a_clear_error_before_any_work(monkeypatch, tmp_pa
     assert code == 2 and captured.out == ""
     assert captured.err.strip() == (
         "sknn-scratch: error: --plot-dir needs matplotlib: "
-        "pip install matplotlib (or: pip install 'sknn-scratch[plot]')"
+        "pip install 'sknn-scratch[plot]' (or: pip install matplotlib)"
+    )
+
+
+# The documented install has no pandas: the main job on the built-in data
+# sets must not import it (CI also runs `make check-install`, a real
+# `pip install .` into a clean environment).
+_NO_PANDAS = """
+import sys
+
+class NoPandas:  # as if pandas were not installed
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] == "pandas":
+            raise ModuleNotFoundError(f"No module named {name!r}")
+
+sys.meta_path.insert(0, NoPandas())
+from sknn_scratch.cli import main
+code = main(sys.argv[1:])
+assert "pandas" not in sys.modules
+sys.exit(code)
+"""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["compare", *SMALL, "--quiet"],
+        ["compare", "--dataset", "diabetes", "--cv", "2", "--max-iter", "20", "--quiet"],
+        ["compare", *SMALL, "--quiet", "--json", "{tmp}/r.json"],
+        ["compare", *SMALL, "--quiet", "--plot-dir", "{tmp}/figs"],
+    ],
+    ids=["bank", "diabetes", "json", "plot-dir"],
+)
+def test_main_job_runs_without_pandas(args, tmp_path):
+    args = [arg.format(tmp=tmp_path) for arg in args]
+    result = subprocess.run(
+        [sys.executable, "-c", _NO_PANDAS, *args], capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr
+    assert "LinearRegression" in result.stdout and "MLPRegressor" in result.stdout
+    if "--plot-dir" in args:
+        assert (tmp_path / "figs" / "interaction.png").stat().st_size > 0
+
+
+def test_csv_without_pandas_names_the_extra(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text("a,b\n1,2\n3,4\n5,6\n")
+    result = subprocess.run(
+        [sys.executable, "-c", _NO_PANDAS, "compare", "--csv", str(path), "--target", "b"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.strip() == (
+        "sknn-scratch: error: --csv needs pandas: pip install 'sknn-scratch[csv]' "
+        "(or: pip install pandas)"
     )
 
 
