@@ -5,12 +5,15 @@ the loss and output activation, and turn raw outputs into predictions; all of
 that is behind the few abstract methods at the end of this class.
 """
 
+import difflib
 import inspect
+import re
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.metrics import check_scoring
+from sklearn.metrics import check_scoring, get_scorer_names
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
@@ -72,6 +75,17 @@ def _extended_init(class_name, extra, leading=None):
     __init__.__qualname__ = f"{class_name}.__init__"
     __init__.__doc__ = BaseMLP.__init__.__doc__
     return __init__
+
+
+def _about_validation_data(message):
+    """A message of the training-data checks, worded for the validation data:
+    ``X``, ``y`` and ``sample_weight`` become ``X_val``, ``y_val`` and
+    ``sample_weight_val`` (the names the user passed)."""
+    message = re.sub(r"\b(X|y|sample_weight)\b(?!_val)", r"\1_val", message)
+    message = re.sub(r"\b[Ss]ample weights\b", "sample_weight_val", message)
+    if "_val" not in message:
+        message = f"Invalid validation data (X_val, y_val): {message}"
+    return message
 
 
 def _has_stochastic_solver(est):
@@ -284,15 +298,14 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         X, y, Y, sample_weight, alpha = self._validate_training_data(
             X, y, sample_weight, first_pass, incremental, classes
         )
-        if self.scoring not in (None, "loss"):
-            check_scoring(self, scoring=self.scoring)  # an unknown name fails here
+        self._check_scoring(validation)
         rng = check_random_state(self.random_state)
         layer_units = [X.shape[1], *hidden_layer_sizes, Y.shape[1]]
         if first_pass:
             self._initialize(layer_units, X.dtype, rng)
         else:
             self._check_architecture(layer_units)
-        validation = self._validated_validation_data(validation, X.dtype)
+        validation = self._validated_validation_data(validation, X.dtype, y)
         net = self._network(X.dtype)
         self.coefs_, self.intercepts_ = net.coefs, net.intercepts
         lbfgs = self.solver == "lbfgs"
@@ -312,7 +325,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         reporter.fit_ends(self)
         return self
 
-    def _validated_validation_data(self, validation, dtype):
+    def _validated_validation_data(self, validation, dtype, y_train):
         """Check validation data like the training data (same features,
         outputs and classes); None when none were given."""
         X_val, y_val, sample_weight_val = validation or (None, None, None)
@@ -323,6 +336,14 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         if X_val is None or y_val is None:
             given, missing = ("X_val", "y_val") if y_val is None else ("y_val", "X_val")
             raise ValueError(f"{given} is given, but {missing} is not: give both.")
+        try:
+            return self._checked_validation_data(X_val, y_val, sample_weight_val, dtype, y_train)
+        except ValueError as error:
+            # The checks are those of the training data; their messages say
+            # X, y and sample_weight where the user passed the _val arrays.
+            raise ValueError(_about_validation_data(str(error))) from None
+
+    def _checked_validation_data(self, X_val, y_val, sample_weight_val, dtype, y_train):
         X_val, y_val = validate_data(
             self,
             X_val,
@@ -333,16 +354,56 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
             y_numeric=self._y_numeric,
             reset=False,
         )
+        if X_val.shape[0] < 2:
+            # One row has no spread: R^2 and most scores are undefined (NaN).
+            raise ValueError(f"X has {X_val.shape[0]} sample(s); validation data need at least 2.")
         X_val = X_val.astype(dtype, copy=False)
         if y_val.ndim == 2 and y_val.shape[1] == 1 and self.n_outputs_ == 1:
             y_val = column_or_1d(y_val)
         Y_val = self._encode_validation_targets(y_val, dtype)
-        weights = self._target_weights(y_val, sample_weight_val, X_val, incremental=False)
+        weights = self._target_weights(
+            y_val, sample_weight_val, X_val, incremental=False, y_train=y_train
+        )
         if weights is not None:
             weights = _check_sample_weight(
                 weights, X_val, dtype=np.float64, ensure_non_negative=True
             )
         return ValidationData(X_val, Y_val, y_val, weights)
+
+    def _check_scoring(self, validation):
+        """Refuse a ``scoring`` this estimator cannot compute, before any
+        training; warn about one that nothing will use."""
+        scoring = self.scoring
+        if scoring is None:
+            return
+        given = validation is not None and any(v is not None for v in validation[:2])
+        if not (self.early_stopping or given):
+            warnings.warn(
+                f"scoring={scoring!r} is unused: it scores validation data, which "
+                "only early_stopping=True or X_val and y_val given to fit provide.",
+                UserWarning,
+            )
+        if scoring == "loss" or callable(scoring):
+            return
+        name = type(self).__name__
+        try:
+            scorer = check_scoring(self, scoring=scoring)
+        except ValueError:
+            close = difflib.get_close_matches(str(scoring), get_scorer_names(), n=3)
+            hint = f" Did you mean {' or '.join(map(repr, close))}?" if close else ""
+            raise ValueError(
+                f"scoring={scoring!r} is not a valid scoring of {name}: use None, 'loss', "
+                "a callable scorer(estimator, X, y), or a scikit-learn scorer name "
+                f"(sklearn.metrics.get_scorer_names()).{hint}"
+            ) from None
+        methods = getattr(scorer, "_response_method", "predict")
+        methods = [methods] if isinstance(methods, str) else list(methods)
+        if not any(hasattr(self, method) for method in methods):
+            raise ValueError(
+                f"scoring={scoring!r} needs {' or '.join(methods)}, which {name} does not "
+                "have; choose a scorer that uses what it has, such as None (the default), "
+                "'loss' or a scorer of predict."
+            )
 
     def _model_params(self):
         """The parameters that give the fitted weights their meaning.
@@ -691,9 +752,10 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         """Whether the early-stopping split is stratified by the target."""
         return False
 
-    def _target_weights(self, y, sample_weight, X, incremental):
+    def _target_weights(self, y, sample_weight, X, incremental, y_train=None):
         """Sample weights with any per-target weighting (the classifier's
-        ``class_weight``) folded in; the regressor has none."""
+        ``class_weight``) folded in; the regressor has none. ``y_train``:
+        the training target, when ``y`` is validation data."""
         return sample_weight
 
     def _encode_validation_targets(self, y_val, dtype):

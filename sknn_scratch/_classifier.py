@@ -124,8 +124,16 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         better: None for accuracy (scikit-learn's behaviour), ``"loss"`` for
         minus the validation objective, or any scikit-learn scorer name
         (``"neg_mean_absolute_error"``, ``"roc_auc"``, ...) or callable
-        ``scorer(estimator, X, y)`` (e.g. from ``make_scorer``).
-        ``n_iter_no_change`` and ``tol`` apply to it.
+        ``scorer(estimator, X, y)`` (e.g. from ``make_scorer``; it gets
+        ``sample_weight=`` only if its signature takes it).
+        ``n_iter_no_change`` and ``tol`` apply to it. A scoring this
+        estimator cannot compute (a name that is not a scorer, or one that
+        needs a method it lacks, such as ``"roc_auc"`` on a regressor) is
+        refused before training; one that nothing uses (no
+        ``early_stopping``, no ``X_val``) is warned about. An epoch whose
+        score is not a finite number is never the best and does not count
+        towards ``n_iter_no_change`` (with a warning); if no epoch has a
+        finite score, the last epoch's weights are kept.
     warmup_epochs : int, default=0
         Epochs of linear warm-up: epoch ``k <= warmup_epochs`` multiplies
         the scheduled rate by ``k / (warmup_epochs + 1)``; the cosine
@@ -184,7 +192,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         (and by its ``sample_weight``). 'balanced' uses
         ``n_samples / (n_classes * np.bincount(y))`` of the training data (not
         with ``partial_fit``); a dict maps classes to weights (others: 1).
-        Validation data are weighted the same way. Not for multilabel targets.
+        Validation data are weighted the same way, with the weights of the
+        training data (every class has one, even one absent from ``y_val``).
+        Not for multilabel targets.
     label_smoothing : float, default=0.0
         Label smoothing ``eps`` in [0, 1): the targets become
         ``y * (1 - eps) + eps / K``, with K the number of classes for softmax
@@ -443,13 +453,19 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         k = Y.shape[1] if self._label_binarizer.y_type_ == "multiclass" else 2
         return Y * (1 - epsilon) + epsilon / k
 
-    def _target_weights(self, y, sample_weight, X, incremental):
-        """``sample_weight`` times the weight of each sample's class."""
+    def _target_weights(self, y, sample_weight, X, incremental, y_train=None):
+        """``sample_weight`` times the weight of each sample's class.
+
+        For validation data, ``y_train`` is the training target: 'balanced'
+        weights come from the training frequencies, as documented, so that
+        every class has its weight even when ``y`` lacks some.
+        """
         if self.class_weight is None:
             return sample_weight
         if self._label_binarizer.y_type_ == "multilabel-indicator":
             raise ValueError("class_weight is not supported for multilabel targets.")
-        per_class = compute_class_weight(self.class_weight, classes=self.classes_, y=y)
+        frequencies_of = y if y_train is None else y_train
+        per_class = compute_class_weight(self.class_weight, classes=self.classes_, y=frequencies_of)
         weights = per_class[np.searchsorted(self.classes_, y)]
         if sample_weight is None:
             return weights
@@ -473,12 +489,17 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             )
         return binarizer
 
-    def _check_target_type(self, y):
+    def _check_target_type(self, y, validation=False):
         """Multilabel and single-label targets cannot take turns."""
         fitted_multilabel = self._label_binarizer.y_type_ == "multilabel-indicator"
         if (type_of_target(y) == "multilabel-indicator") != fitted_multilabel:
             before = "a multilabel indicator matrix" if fitted_multilabel else "1-D class labels"
             now = "1-D class labels" if fitted_multilabel else "a multilabel indicator matrix"
+            if validation:
+                raise ValueError(
+                    f"y_val is {now}, but the model is trained on {before}: "
+                    "validation targets must be of the same kind as the training targets."
+                )
             raise ValueError(
                 f"The model was fitted with {before} as y, and this y is {now}. "
                 "Continuing training needs targets of the same kind; call fit "
@@ -546,7 +567,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
 
     def _encode_validation_targets(self, y_val, dtype):
         check_classification_targets(y_val)
-        self._check_target_type(y_val)
+        self._check_target_type(y_val, validation=True)
         _check_labels_in_classes(y_val, self.classes_)
         return self._smoothed(self._label_binarizer.transform(y_val).astype(dtype))
 

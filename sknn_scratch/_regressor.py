@@ -129,8 +129,16 @@ default='squared_error'
         better: None for R^2 (scikit-learn's behaviour), ``"loss"`` for
         minus the validation objective, or any scikit-learn scorer name
         (``"neg_mean_absolute_error"``, ``"roc_auc"``, ...) or callable
-        ``scorer(estimator, X, y)`` (e.g. from ``make_scorer``).
-        ``n_iter_no_change`` and ``tol`` apply to it.
+        ``scorer(estimator, X, y)`` (e.g. from ``make_scorer``; it gets
+        ``sample_weight=`` only if its signature takes it).
+        ``n_iter_no_change`` and ``tol`` apply to it. A scoring this
+        estimator cannot compute (a name that is not a scorer, or one that
+        needs a method it lacks, such as ``"roc_auc"`` on a regressor) is
+        refused before training; one that nothing uses (no
+        ``early_stopping``, no ``X_val``) is warned about. An epoch whose
+        score is not a finite number is never the best and does not count
+        towards ``n_iter_no_change`` (with a warning); if no epoch has a
+        finite score, the last epoch's weights are kept.
     warmup_epochs : int, default=0
         Epochs of linear warm-up: epoch ``k <= warmup_epochs`` multiplies
         the scheduled rate by ``k / (warmup_epochs + 1)``; the cosine

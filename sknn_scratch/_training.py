@@ -155,7 +155,31 @@ def fit_stochastic(est, net, data, rng, plan, alpha, given_validation=None, repo
             UserWarning,
         )
     if best_params is not None:
+        if _warn_unscorable(est):
+            return  # no epoch has a score: keep the last sound one
         _restore_best(net, best_params, guard if diverged else None)
+
+
+def _warn_unscorable(est):
+    """Warn when validation scores of this call were not numbers; return
+    True when none was, so that no epoch can be called the best."""
+    scores = np.asarray(est.validation_scores_, dtype=float)
+    bad = int(np.count_nonzero(~np.isfinite(scores)))
+    if not bad:
+        return False
+    none_scored = est.best_epoch_ is None
+    kept = (
+        "no epoch could be chosen as the best, and none counted towards "
+        "n_iter_no_change: the weights of the last sound epoch are kept"
+        if none_scored
+        else f"those epochs were never chosen; the best epoch, {est.best_epoch_}, is kept"
+    )
+    warnings.warn(
+        f"{bad} of {len(scores)} validation scores were not finite numbers (NaN or "
+        f"infinite: look at scoring={est.scoring!r} and the validation data); {kept}.",
+        UserWarning,
+    )
+    return none_scored
 
 
 def _restore_best(net, best_params, guard):
@@ -602,7 +626,9 @@ def _record_validation(est, coefs, intercepts, validation, penalty, weights):
     previous_best = est.best_validation_score_
     est.validation_scores_.append(score)
     est.validation_loss_curve_.append(loss)
-    if score > previous_best:
+    # A score that is not a finite number (a scorer's NaN, outputs that
+    # overflow on extreme validation data) never makes an epoch the best.
+    if np.isfinite(score) and score > previous_best:
         est.best_validation_score_ = score
         est.best_epoch_ = len(est.validation_scores_)
     if est.verbose:
@@ -619,8 +645,10 @@ def _track_progress(est, previous_best):
     """
     if est.early_stopping and previous_best is not None:
         score = est.validation_scores_[-1]
-        stalled = score < previous_best + est.tol
+        if not np.isfinite(score):
+            return False  # no information: neither progress nor a stall
         improved = score > previous_best
+        stalled = score < previous_best + est.tol
     else:
         loss = est.loss_curve_[-1]
         stalled = loss > est.best_loss_ - est.tol

@@ -10,10 +10,12 @@ come both records of the epoch:
 - the validation score that early stopping watches (``scoring``): R^2 or
   accuracy by default, ``-loss`` for ``scoring="loss"``, or any scikit-learn
   scorer. A scorer is handed a shallow copy of the estimator whose
-  ``predict``, ``predict_proba`` and ``predict_log_proba`` answer from the
-  outputs already computed, so even a scorer costs no second forward pass.
+  ``predict``, ``predict_proba`` and ``predict_log_proba`` answer for the
+  validation array itself from the outputs already computed, so even a
+  scorer costs no second forward pass; on any other array they predict.
 """
 
+import inspect
 from typing import NamedTuple
 
 import numpy as np
@@ -48,26 +50,56 @@ def validation_record(est, coefs, intercepts, validation, penalty_term):
         score = -loss
     else:
         scorer = check_scoring(est, scoring=est.scoring)
-        answering = _Answering.of(est, raw)
-        score = scorer(answering, validation.X, validation.y, sample_weight=weights)
+        answering = _Answering.of(est, raw, validation.X, (coefs, intercepts))
+        score = _call_scorer(scorer, answering, validation)
     return float(score), loss
 
 
+def _call_scorer(scorer, est, validation):
+    """``scorer(est, X_val, y_val)``, with the validation weights for scorers
+    that take them (scikit-learn's do; a plain ``f(estimator, X, y)`` may not)."""
+    X, y, weights = validation.X, validation.y, validation.sample_weight
+    if weights is None or not accepts_sample_weight(scorer):
+        return scorer(est, X, y)
+    return scorer(est, X, y, sample_weight=weights)
+
+
+def accepts_sample_weight(scorer):
+    """Whether ``scorer`` can be called with ``sample_weight=``."""
+    try:
+        parameters = inspect.signature(scorer).parameters.values()
+    except (TypeError, ValueError):  # no signature to read: do not guess
+        return False
+    return any(
+        p.name == "sample_weight" or p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters
+    )
+
+
 class _Answering:
-    """Builds the estimator a scorer sees: predictions come from ``raw``."""
+    """Builds the estimator a scorer sees.
+
+    It holds the weights being scored. Its prediction methods answer for
+    the validation array itself from the outputs already computed; for any
+    other array (a scorer may predict on ``X + 1`` or on a subset) they run
+    a real forward pass with those weights.
+    """
 
     @staticmethod
-    def of(est, raw):
+    def of(est, raw, X_val, weights):
         answering = object.__new__(type(est))
         answering.__dict__.update(est.__dict__)
+        answering.coefs_, answering.intercepts_ = list(weights[0]), list(weights[1])
         for name, from_raw in est._responses_from_raw().items():
-            setattr(answering, name, _answer(name, from_raw, raw))
+            method = getattr(type(est), name).__get__(answering)
+            setattr(answering, name, _answer(name, from_raw, raw, X_val, method))
         return answering
 
 
-def _answer(name, from_raw, raw):
-    def respond(X):
-        return from_raw(raw.copy())  # a copy per call: output activations work in place
+def _answer(name, from_raw, raw, X_val, method):
+    def respond(X, *args, **kwargs):
+        if X is X_val and not args and not kwargs:
+            return from_raw(raw.copy())  # a copy per call: output activations work in place
+        return method(X, *args, **kwargs)
 
     respond.__name__ = name  # scikit-learn tells responses apart by method name
     return respond

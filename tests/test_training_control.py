@@ -177,28 +177,63 @@ def test_no_validation_data_no_records(rng):
         (dict(X_val="X5"), "X_val is given, but y_val is not"),
         (dict(y_val="y"), "y_val is given, but X_val is not"),
         (dict(sample_weight_val="w"), "sample_weight_val is given"),
-        (dict(X_val="X5", y_val="y"), "X has 5 features"),
-        (dict(X_val="X", y_val="y2"), "y has 2 output"),
-        (dict(X_val="X", y_val="ynan"), "NaN"),
-        (dict(X_val="X", y_val="y", sample_weight_val="wneg"), "(?i)negative"),
+        # Errors of the checks shared with the training data name the
+        # validation arrays, not X and y.
+        (dict(X_val="X5", y_val="y"), r"^X_val has 5 features"),
+        (dict(X_val="X", y_val="y2"), r"^y_val has 2 output"),
+        (dict(X_val="X", y_val="ynan"), r"y_val contains NaN"),
+        (dict(X_val="Xnan", y_val="y"), r"X_val contains NaN"),
+        (dict(X_val="X", y_val="y", sample_weight_val="wneg"), r"(?i)negative.*sample_weight_val"),
+        (dict(X_val="X", y_val="y", sample_weight_val="w3"), r"sample_weight_val"),
+        (dict(X_val="X1", y_val="y1"), r"X_val has 1 sample\(s\); validation data need at least 2"),
+        (dict(X_val="X0", y_val="y0"), r"X_val"),
     ],
 )
 def test_bad_validation_data_is_a_clear_error(kwargs, match, rng):
     X, y = _regression(rng)
     values = {
         "X": X[:20],
+        "X0": X[:0],
+        "X1": X[:1],
         "X5": rng.normal(size=(20, 5)),
+        "Xnan": np.r_[X[:19], np.full((1, X.shape[1]), np.nan)],
         "y": y[:20],
+        "y0": y[:0],
+        "y1": y[:1],
         "y2": rng.normal(size=(20, 2)),
         "ynan": np.r_[np.nan, y[1:20]],
         "w": np.ones(20),
+        "w3": np.ones(3),
         "wneg": -np.ones(20),
     }
-    est = fit_quietly(MLPRegressor(**SMALL), X, y)
-    before = pickle.dumps(est)
+    for est in (fit_quietly(MLPRegressor(**SMALL), X, y), MLPRegressor(**SMALL)):
+        before = pickle.dumps(est)
+        with pytest.raises(ValueError, match=match):
+            est.fit(X, y, **{k: values[v] for k, v in kwargs.items()})
+        assert pickle.dumps(est) == before
+
+
+@pytest.mark.parametrize("fitted", [False, True])
+@pytest.mark.parametrize(
+    "y_val, match",
+    [
+        ("multilabel", r"^y_val is a multilabel indicator matrix, but the model is trained on 1-D"),
+        ("nan", r"y_val"),
+        ("one", r"X_val has 1 sample"),
+    ],
+)
+def test_bad_classifier_validation_data_names_the_validation_arrays(y_val, match, fitted, rng):
+    X, y = _classification(rng)
+    values = {
+        "multilabel": (X[:6], np.eye(2, dtype=int)[[0, 1, 0, 1, 1, 0]]),
+        "nan": (X[:3], np.array([np.nan, 1.0, 0.0])),
+        "one": (X[:1], y[:1]),
+    }
+    est = MLPClassifier(**SMALL)
+    if fitted:
+        est = fit_quietly(est, X, y)
     with pytest.raises(ValueError, match=match):
-        est.fit(X, y, **{k: values[v] for k, v in kwargs.items()})
-    assert pickle.dumps(est) == before
+        est.fit(X, y, X_val=values[y_val][0], y_val=values[y_val][1])
 
 
 def test_validation_labels_must_be_known_classes(rng):
