@@ -32,7 +32,7 @@ from ._initializers import INITIALIZERS, initialize
 from ._losses import LOSSES
 from ._network import Network, checked_weights, hidden_values, layer_units_of, predict_raw
 from ._optimizers import SOLVERS, STOCHASTIC_SOLVERS, make_optimizer
-from ._schedules import SCHEDULES
+from ._schedules import SCHEDULES, effective_warmup
 from ._training import fit_lbfgs, fit_stochastic, full_batch_scales, planned_epochs
 from ._validation import ValidationData
 
@@ -613,11 +613,26 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         # (The working copy of the estimator holds a copy of the optimizer.)
         reuse = incremental and type(self._optimizer).__name__ == kind
         if not reuse:
+            self._warn_long_warmup()
             self._optimizer = make_optimizer(
                 self, net.params.size, net.params.dtype, net.weights.size, epochs
             )
         self._optimizer.use_scratch(net.scratch)
         self.learning_rate_ = self._optimizer.rate
+
+    def _warn_long_warmup(self):
+        """``warmup_epochs >= max_iter`` is a setting that cannot be meant as
+        it reads (see ``_schedules``: such a warm-up is shortened)."""
+        warmup, epochs = self.warmup_epochs, self.max_iter
+        if warmup and warmup >= epochs:
+            anneal = " and anneals to 0" if self.learning_rate == "cosine" else ""
+            warnings.warn(
+                f"warmup_epochs={warmup} is not shorter than max_iter={epochs}: such a "
+                f"warm-up would never reach learning_rate_init. It is shortened to "
+                f"{effective_warmup(warmup, epochs)} epochs, so that the rate peaks{anneal} "
+                "within max_iter.",
+                UserWarning,
+            )
 
     # ---------------------------------------------- recommended configuration
 

@@ -142,7 +142,10 @@ default='squared_error'
     warmup_epochs : int, default=0
         Epochs of linear warm-up: epoch ``k <= warmup_epochs`` multiplies
         the scheduled rate by ``k / (warmup_epochs + 1)``; the cosine
-        schedule then anneals over the remaining epochs.
+        schedule then anneals over the remaining epochs. A warm-up not
+        shorter than the planned epochs (``max_iter``, or fewer under
+        ``max_steps``) is shortened to half of them, so that the rate peaks
+        and anneals within the plan (``warmup_epochs >= max_iter`` warns).
     max_grad_norm : float or None, default=None
         If set, each step's gradient is scaled down to this Euclidean norm
         (over all weights and biases) when it is longer; ``n_clipped_steps_``

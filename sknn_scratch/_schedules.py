@@ -18,6 +18,11 @@ and ``W = warmup_epochs``, the rate of epoch ``k`` is::
 times the warm-up factor. Cosine annealing thus starts at ``eta0`` once the
 warm-up is over and falls towards 0 at epoch ``N``; later epochs (with
 ``partial_fit``) stay at 0.
+
+A warm-up as long as the planned epochs or longer (``W >= N``, as when a
+step budget on large data plans few epochs) would never reach ``eta0`` and
+never anneal; it is shortened to ``W = N // 2`` epochs, so that the rate
+still rises, peaks and (cosine) falls to 0 within the ``N`` epochs.
 """
 
 import math
@@ -27,6 +32,12 @@ SCHEDULES = ("constant", "invscaling", "adaptive", "cosine")
 
 #: The adaptive schedule gives up below this rate.
 _ADAPTIVE_FLOOR = 1e-6
+
+
+def effective_warmup(warmup_epochs, epochs):
+    """The warm-up epochs of a schedule planned over ``epochs`` (see the
+    module docstring: a warm-up that fills the whole plan is halved)."""
+    return warmup_epochs if warmup_epochs < epochs else epochs // 2
 
 
 class Schedule:
@@ -51,7 +62,7 @@ class Schedule:
         self.learning_rate_init = float(learning_rate_init)
         self.power_t = power_t
         self.max_iter = max_iter
-        self.warmup_epochs = warmup_epochs
+        self.warmup_epochs = effective_warmup(warmup_epochs, max_iter)
         self.epochs = 0  # completed
         self.base = float(learning_rate_init)  # the invscaling / adaptive state
 
