@@ -244,14 +244,24 @@ class _History:
         self.est, self.net, self.best_params = est, net, best_params
         self.start = self._snapshot()
         self.recent = collections.deque(maxlen=2)
+        # The snapshot of this call with the lowest training loss, kept
+        # beyond the window: a divergence can build up over several epochs
+        # of finite but growing losses, and the newest sound epoch is then
+        # far from the best one.
+        self.best, self.best_loss = None, np.inf
 
     @property
     def latest(self):
         return self.recent[-1] if self.recent else self.start
 
     def candidates(self):
-        """Snapshots from the newest to the start of the call."""
-        return [s for s in reversed(self.recent) if s is not self.start] + [self.start]
+        """The distinct snapshots to go back to: the newest first, then the
+        best of this call, then the start of the call."""
+        found = []
+        for snapshot in (*reversed(self.recent), self.best, self.start):
+            if snapshot is not None and all(snapshot is not s for s in found):
+                found.append(snapshot)
+        return found
 
     def save(self):
         # Nothing has trained between the start of the call and the first
@@ -259,12 +269,20 @@ class _History:
         if not self.recent:
             self.recent.append(self.start)
             return
+        # The epoch just completed measured its loss from the weights it
+        # started with, the newest snapshot's (exactly for 'gd', along the
+        # way for minibatches).
+        loss = self.est.loss_
+        if np.isfinite(loss) and loss < self.best_loss:
+            self.best, self.best_loss = self.recent[-1], loss
         # The oldest recent snapshot leaves the window now; its arrays take
         # the new one (copying into mapped memory is about 3x faster than
-        # into new pages). It leaves before it is overwritten, so an
-        # interrupt in between still finds the latest snapshot intact.
+        # into new pages), unless it is the start or the best, which stay.
+        # It leaves before it is overwritten, so an interrupt in between
+        # still finds the latest snapshot intact.
         spare = self.recent.popleft() if len(self.recent) == self.recent.maxlen else None
-        self.recent.append(self._snapshot(None if spare is self.start else spare))
+        reuse = spare is not None and spare is not self.start and spare is not self.best
+        self.recent.append(self._snapshot(spare if reuse else None))
 
     def _snapshot(self, spare=None):
         est, reused = self.est, spare or _NO_SPARE
@@ -345,30 +363,33 @@ class _Guard:
 
 
 def _keep_last_finite(est, history, guard, epoch):
-    """After a divergence, go back to the newest snapshot that is sound.
+    """After a divergence, go back to the sound snapshot whose objective J
+    on the training data is lowest.
 
     A snapshot is sound when its weights, its outputs on every training row
     and its objective are finite. The state at the start of the call is the
     last resort: kept as it is when training continued a fitted model, and
     checked like the others for a new one.
     """
-    for snapshot in history.candidates():
-        history.restore(snapshot)
+    scored = []
+    for order, snapshot in enumerate(history.candidates()):
+        np.copyto(guard.net.params, snapshot.params)  # the records are restored once, below
         value = guard.finite_objective()
+        if value is None and snapshot is history.start and snapshot.lengths[0]:
+            value = snapshot.attributes["loss_"]  # the model as it was before this call
         if value is not None:
-            break
-        if snapshot is history.start and est.loss_curve_:
-            value = est.loss_curve_[-1]  # the model as it was before this call
-            break
-    else:
+            scored.append((value, order, snapshot))
+    if not scored:
         _raise_no_finite_step(est)
+    value, _, snapshot = min(scored, key=lambda item: item[:2])  # the newest among equals
+    history.restore(snapshot)
     continued = history.start.lengths[0] > 0
     kept = len(est.loss_curve_) - history.start.lengths[0]
     if not est.loss_curve_:
         # Not one epoch could be kept: record where the initial weights stand.
         est.loss_, est.best_loss_ = value, value
         est.loss_curve_.append(value)
-    _warn_diverged(est, epoch, kept, continued)
+    _warn_diverged(est, epoch, kept, continued, value)
 
 
 def _raise_no_finite_step(est):
@@ -668,15 +689,21 @@ def _stall_message(est):
     )
 
 
-def _warn_diverged(est, epoch, kept, continued):
+def _warn_diverged(est, epoch, kept, continued, value=None):
     """``kept``: epochs of this call kept; ``continued``: whether the call
-    started from a fitted model."""
+    started from a fitted model; ``value``: the objective J of the kept
+    weights on the training data."""
     if kept:
-        where = f"the weights after epoch {kept} of this call were kept"
+        where = (
+            f"the weights after epoch {kept} of this call, the sound epoch with the "
+            "lowest objective, were kept"
+        )
     elif continued:
         where = "the weights from before this call were kept"
     else:
         where = "no step could be kept: the weights are the initial ones"
+    if value is not None:
+        where += f" (objective J on the training data: {value:.6g})"
     warnings.warn(
         f"Training diverged in epoch {epoch + 1} of this call: the loss, the "
         f"weights or the outputs on some training rows became non-finite. Training "
@@ -802,7 +829,8 @@ def _finish_lbfgs(est, net, result, last_iterate, losses, guard):
     if value is None and (losses or not continued):
         _raise_no_finite_step(est)
     if result is not None:
-        _warn_diverged(est, len(losses), len(losses) if value is not None else 0, continued)
+        kept = len(losses) if value is not None else 0
+        _warn_diverged(est, len(losses), kept, continued, value)
     if value is None:
         est.n_iter_ = 0  # warm start: the model stays as it was
         return

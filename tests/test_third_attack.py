@@ -3,6 +3,7 @@ numbers, scorers that predict on other data, class weights of validation
 data, and scorings that cannot work. Each family is parametrized."""
 
 import pickle
+import re
 import warnings
 
 import numpy as np
@@ -316,3 +317,76 @@ def test_a_warmup_not_shorter_than_max_iter_is_warned_about(kind, warmup, max_it
     )
     _, messages = _fit(est.set_params(max_iter=warmup + 1), X, y)
     assert not any("warmup_epochs" in m for m in messages)
+
+
+# ----------------------------------------- what a divergence keeps
+
+
+def _standardised_diabetes():
+    from sklearn.datasets import load_diabetes
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = load_diabetes(return_X_y=True)
+    return StandardScaler().fit_transform(X), (y - y.mean()) / y.std()
+
+
+def _objective(est, X, y):
+    theta, objective = est._objective_function(X, y)
+    return objective(theta)[0]
+
+
+def _diverging_fit(**params):
+    X, y = _standardised_diabetes()
+    est = MLPRegressor(random_state=0, max_iter=300, **params)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        est.fit(X, y)
+    messages = [str(w.message) for w in caught if "diverged" in str(w.message)]
+    assert len(messages) == 1
+    return est, messages[0], X, y
+
+
+@pytest.mark.parametrize("rate, momentum", [(0.5, 0.95), (0.5, 0.99), (0.3, 0.99), (10.0, 0.9)])
+def test_a_divergence_keeps_the_sound_epoch_of_lowest_objective(rate, momentum):
+    params = dict(solver="gd", learning_rate_init=rate, momentum=momentum)
+    est, message, X, y = _diverging_fit(**params)
+    diverged = int(re.search(r"diverged in epoch (\d+)", message).group(1))
+    # Full-batch gd is deterministic: the weights after each sound epoch
+    # are those of a fit stopped there.
+    objectives = [_objective(_fit_epochs(X, y, 0, params), X, y)]
+    for k in range(1, diverged):
+        objectives.append(_objective(_fit_epochs(X, y, k, params), X, y))
+    finite = [j if np.isfinite(j) else np.inf for j in objectives]
+    best = int(np.argmin(finite))
+    kept = _objective(est, X, y)
+    assert kept == pytest.approx(finite[best], rel=1e-9)
+    assert est.n_iter_ == best
+    reported = float(re.search(r"objective J on the training data: ([0-9.e+-]+)\)", message)[1])
+    assert reported == pytest.approx(kept, rel=1e-5)
+    where = f"after epoch {best} of this call" if best else "the weights are the initial ones"
+    assert where in message
+    assert np.abs(est.predict(X)).max() < 100  # standardised targets: a sound model
+
+
+def _fit_epochs(X, y, epochs, params):
+    if epochs == 0:  # the initial weights
+        est = MLPRegressor(random_state=0, max_iter=1, **dict(params, learning_rate_init=1e-300))
+        return fit_quietly(est, X, y)
+    est = MLPRegressor(random_state=0, max_iter=epochs, n_iter_no_change=10**6, **params)
+    return fit_quietly(est, X, y)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(solver="sgd", learning_rate_init=1.0, momentum=0.9),
+        dict(solver="sgd", learning_rate_init=0.5, momentum=0.9),
+        dict(solver="gd", learning_rate_init=0.2, momentum=0.95),
+    ],
+)
+def test_after_a_divergence_the_records_describe_the_kept_epoch(params):
+    est, message, X, y = _diverging_fit(**params)
+    assert len(est.loss_curve_) == max(est.n_iter_, 1)
+    assert np.isfinite(est.loss_) and np.abs(est.predict(X)).max() < 100
+    reported = float(re.search(r"objective J on the training data: ([0-9.e+-]+)\)", message)[1])
+    assert reported == pytest.approx(_objective(est, X, y), rel=1e-5)
