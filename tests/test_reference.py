@@ -248,6 +248,38 @@ def test_alpha_conversion_from_scikit_learn(solver, batch_size, kind):
         np.testing.assert_allclose(b, a, rtol=0, atol=1e-12)
 
 
+@pytest.mark.parametrize("n_outputs", [2, 3, 5])
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_multi_output_loss_and_tol_conversion(n_outputs, solver):
+    """docs/user_guide/migrating.md: with K targets, loss_ is K times
+    scikit-learn's, and tol = K * tol_sk stops at scikit-learn's epoch."""
+    import warnings
+
+    from sklearn import neural_network
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(300, 4))
+    Y = np.column_stack([X @ rng.normal(size=4) + np.sin(X[:, 0]) for _ in range(n_outputs)])
+    same = dict(
+        hidden_layer_sizes=(16,),
+        solver=solver,
+        max_iter=2000,
+        random_state=0,
+        alpha=0,
+        learning_rate_init=0.01,
+        shuffle=False,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = neural_network.MLPRegressor(tol=1e-4, **same).fit(X, Y)
+        ours = MLPRegressor(tol=1e-4 * n_outputs, **same).fit(X, Y)
+        unconverted = MLPRegressor(tol=1e-4, **same).fit(X, Y)
+    assert ours.n_iter_ == theirs.n_iter_ < unconverted.n_iter_
+    np.testing.assert_allclose(
+        np.array(ours.loss_curve_) / n_outputs, theirs.loss_curve_, rtol=1e-12
+    )
+
+
 @pytest.mark.parametrize("name", ["MLPRegressor", "MLPClassifier"])
 def test_every_default_is_scikit_learns(name):
     """Swapping the import must not change a single default (power_t, batch
