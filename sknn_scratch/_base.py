@@ -88,6 +88,11 @@ def _about_validation_data(message):
     return message
 
 
+def _is_rate(value):
+    """Whether ``value`` is one dropout rate: a real number in [0, 1)."""
+    return isinstance(value, Real) and not isinstance(value, bool) and 0 <= value < 1
+
+
 def _has_stochastic_solver(est):
     """``available_if`` check: partial_fit exists only for epoch-wise solvers."""
     return est.solver in STOCHASTIC_SOLVERS
@@ -514,15 +519,21 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
     def _dropout_rates(self, n_hidden):
         """One dropout rate per hidden layer, checked."""
         rates = self.dropout
-        if isinstance(rates, Real):
+        if _is_rate(rates):
             rates = [float(rates)] * n_hidden
         else:
-            rates = list(np.ravel(np.asarray(rates, dtype=float)))
-            if len(rates) != n_hidden or not all(0 <= rate < 1 for rate in rates):
+            # A list, tuple or array of numbers; nothing else (no dict, set,
+            # string, ragged or nested list) is read as rates.
+            if isinstance(rates, np.ndarray) and rates.ndim == 1:
+                rates = list(rates)
+            if not isinstance(rates, (list, tuple)) or not all(_is_rate(r) for r in rates):
+                rates = None
+            if rates is None or len(rates) != n_hidden:
                 raise ValueError(
-                    f"dropout={self.dropout!r} must be one rate in [0, 1), or one per hidden "
-                    f"layer ({n_hidden} here), each in [0, 1)."
+                    f"dropout={self.dropout!r} must be one rate in [0, 1), or a list of "
+                    f"rates with one per hidden layer ({n_hidden} here), each in [0, 1)."
                 )
+            rates = [float(rate) for rate in rates]
         if self.solver == "lbfgs" and any(rates):
             raise ValueError(
                 "dropout needs a stochastic solver ('sgd', 'adam' or 'gd'): L-BFGS would "

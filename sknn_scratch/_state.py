@@ -43,10 +43,60 @@ def state_problems(est):
         est._activations(len(hidden))
     except ValueError:
         problems.append(f"unknown activation {est.activation!r}")
+    try:
+        est._dropout_rates(len(hidden))
+    except (ValueError, TypeError) as error:
+        problems.append(str(error))
     loss = getattr(est, "loss_", None)
     if loss is not None and not np.isfinite(loss):
         problems.append(f"loss_ is {loss}")
+    problems += _record_problems(est)
+    problems += _optimizer_problems(est, units)
     return problems + est._output_problems()
+
+
+def _record_problems(est):
+    """The counters and curves that continued training reads and extends."""
+    problems = []
+    for name in ("n_iter_", "t_"):
+        value = getattr(est, name, 0)
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 0:
+            problems.append(f"{name}={value!r} is not a count")
+    curve = getattr(est, "loss_curve_", [])
+    if not isinstance(curve, list) or not all(isinstance(v, (float, int)) for v in curve):
+        problems.append("loss_curve_ is not a list of numbers")
+    return problems
+
+
+def _optimizer_problems(est, units):
+    """The optimizer's state must fit the weights it will update."""
+    from ._optimizers import SGD, Adam  # (the optimizers import nothing of ours back)
+
+    optimizer = getattr(est, "_optimizer", None)
+    if optimizer is None:
+        return []
+    if type(optimizer) not in (SGD, Adam):
+        return [f"the optimizer state is a {type(optimizer).__name__}, not SGD or Adam"]
+    n_params = sum(a * b + b for a, b in zip(units[:-1], units[1:]))
+    dtype = est.coefs_[0].dtype
+    problems = []
+    for name in optimizer._STATE:
+        state = getattr(optimizer, name, None)
+        if not isinstance(state, np.ndarray) or state.shape != (n_params,):
+            shape = getattr(state, "shape", type(state).__name__)
+            problems.append(
+                f"the optimizer's {name} has shape {shape}, but the network has "
+                f"{n_params} parameters"
+            )
+        elif state.dtype != dtype or not np.isfinite(state).all():
+            problems.append(f"the optimizer's {name} is not finite {dtype} values")
+    if isinstance(optimizer, Adam):
+        t = getattr(optimizer, "t", None)
+        if not isinstance(t, (int, np.integer)) or t < 0:
+            problems.append(f"the optimizer's step count t={t!r} is not a count")
+        if not 0 <= getattr(optimizer, "n_weights", -1) <= n_params:
+            problems.append("the optimizer's n_weights does not fit the network")
+    return problems
 
 
 def _weight_problems(coefs, intercepts):

@@ -14,7 +14,14 @@ from helpers import fit_quietly
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier as SkMLPClassifier
 
-from sknn_scratch import MLPClassifier, MLPRegressor, _network, _training, check_gradients
+from sknn_scratch import (
+    MLPClassifier,
+    MLPRegressor,
+    _network,
+    _optimizers,
+    _training,
+    check_gradients,
+)
 
 SMALL = dict(hidden_layer_sizes=(6,), max_iter=5, random_state=0)
 
@@ -576,7 +583,58 @@ def _tamper_dtypes(est):
     est.intercepts_[0] = est.intercepts_[0].astype(np.float32)
 
 
+def _tamper_dropout_value(est):
+    est.dropout = [5] * len(est.coefs_[:-1])
+
+
+def _tamper_dropout_count(est):
+    est.dropout = [0.1] * (len(est.coefs_[:-1]) + 1)
+
+
+def _tamper_dropout_kind(est):
+    est.dropout = {"a": 0.1}
+
+
+def _tamper_moment_shape(est):
+    est._optimizer.grad_sum = est._optimizer.grad_sum[:-3]
+
+
+def _tamper_moment_values(est):
+    est._optimizer.square_sum = np.full_like(est._optimizer.square_sum, np.nan)
+
+
+def _tamper_moment_dtype(est):
+    est._optimizer.square_sum = est._optimizer.square_sum.astype(np.float32)
+
+
+def _tamper_step_count(est):
+    est._optimizer.t = -3
+
+
+def _tamper_velocity(est):
+    est.set_params(solver="sgd")
+    est._optimizer = _optimizers.SGD(5, np.float64, est._optimizer.schedule, 0.9, True)
+
+
+def _tamper_n_iter(est):
+    est.n_iter_ = -1
+
+
+def _tamper_curve(est):
+    est.loss_curve_ = "0.1"
+
+
 TAMPERINGS = {
+    "dropout [5]": (_tamper_dropout_value, "dropout=\\[5"),
+    "dropout count": (_tamper_dropout_count, "one per hidden layer"),
+    "dropout dict": (_tamper_dropout_kind, "dropout="),
+    "Adam moment shape": (_tamper_moment_shape, "grad_sum has shape"),
+    "Adam moment NaN": (_tamper_moment_values, "square_sum is not finite"),
+    "Adam moment dtype": (_tamper_moment_dtype, "square_sum is not finite float64"),
+    "Adam step count": (_tamper_step_count, "t=-3"),
+    "SGD velocity shape": (_tamper_velocity, "velocity has shape"),
+    "n_iter_": (_tamper_n_iter, "n_iter_=-1"),
+    "loss_curve_": (_tamper_curve, "loss_curve_"),
     "NaN weight": (_tamper_nan, "NaN or infinite"),
     "wrong shape": (_tamper_shape, "layer 1"),
     "n_features_in_": (_tamper_features, "n_features_in_=5"),

@@ -390,3 +390,44 @@ def test_after_a_divergence_the_records_describe_the_kept_epoch(params):
     assert np.isfinite(est.loss_) and np.abs(est.predict(X)).max() < 100
     reported = float(re.search(r"objective J on the training data: ([0-9.e+-]+)\)", message)[1])
     assert reported == pytest.approx(_objective(est, X, y), rel=1e-5)
+
+
+# ------------------------------------------------------ malformed dropout
+
+
+@pytest.mark.parametrize(
+    "dropout",
+    [
+        {},
+        {0.1, 0.2},
+        {"a": 0.1},
+        "0.1",
+        "abc",
+        [[0.1], [0.2, 0.3]],
+        [0.1, "a"],
+        ["0.1", "0.2"],
+        [None, 0.1],
+        [0.1, 0.2, 0.3],
+        [np.nan, 0.1],
+        [1.0, 0.1],
+        [True, False],
+        np.array([[0.1, 0.2]]),
+        -0.1,
+        1.0,
+    ],
+    ids=repr,
+)
+@pytest.mark.parametrize("Estimator", [MLPRegressor, MLPClassifier])
+def test_malformed_dropout_names_dropout(dropout, Estimator, regression):
+    X, y = regression
+    if Estimator is MLPClassifier:
+        y = y > 0
+    est = Estimator(hidden_layer_sizes=(4, 4), dropout=dropout, max_iter=2)
+    with pytest.raises(ValueError, match=r"[Dd]ropout"):
+        est.fit(X, y)
+
+
+@pytest.mark.parametrize("dropout", [(0.1, 0.2), [0.0, 0.5], np.array([0.1, 0.2]), np.float32(0.1)])
+def test_well_formed_dropout_is_accepted(dropout, regression):
+    X, y = regression
+    fit_quietly(MLPRegressor(hidden_layer_sizes=(4, 4), dropout=dropout, max_iter=2), X, y)
