@@ -134,10 +134,10 @@ def fit_stochastic(est, net, data, rng, plan, alpha, given_validation=None, repo
                 _keep_last_finite(est, history, guard, epoch)
                 diverged = True
                 break
-            if _end_of_epoch(est, net, epoch_loss, (n_samples, scales), validation, best_params):
-                break
-            if reporter.epoch_ends(est, net.coefs, net.intercepts):
-                break  # a callback asked to stop
+            stop = _end_of_epoch(est, net, epoch_loss, (n_samples, scales), validation, best_params)
+            # Every epoch that ran reaches the callbacks, the last one too.
+            if reporter.epoch_ends(est, net.coefs, net.intercepts) or stop:
+                break  # converged, stalled, or a callback asked to stop
             if _out_of_time(est, started):
                 break
         else:
@@ -764,14 +764,16 @@ def fit_lbfgs(est, net, train, alpha, validation=None, reporter=_SILENT):
     reporter.epoch_begins()
 
     def callback(intermediate_result):
-        losses.append(float(intermediate_result.fun))
-        np.copyto(last_iterate, intermediate_result.x)
-        est.n_iter_ = len(losses)  # for the max_time message
+        # The validation record first: an interrupt while scoring then
+        # leaves the records of the previous iteration, all of one length.
         if validation is not None:
             theta = intermediate_result.x.astype(net.params.dtype)
             coefs, intercepts = unflatten(theta, net.units)
             weights = theta[: net.weights.size]
             _record_validation(est, coefs, intercepts, validation, scales[1], weights)
+        losses.append(float(intermediate_result.fun))
+        np.copyto(last_iterate, intermediate_result.x)
+        est.n_iter_ = len(losses)  # for the max_time message
         if reporter.epoch_ends(est, *unflatten(intermediate_result.x, net.units)):
             raise StopIteration  # a callback asked to stop
         reporter.epoch_begins()
@@ -787,6 +789,8 @@ def fit_lbfgs(est, net, train, alpha, validation=None, reporter=_SILENT):
     except KeyboardInterrupt:
         if not losses and not est.loss_curve_:
             raise  # nothing was trained; the caller's estimator is untouched
+        if validation is not None:
+            _trim_validation(est, len(losses))
         result = None
         warnings.warn(
             "Training interrupted by user; the weights are those of the last "
@@ -794,6 +798,20 @@ def fit_lbfgs(est, net, train, alpha, validation=None, reporter=_SILENT):
             UserWarning,
         )
     _finish_lbfgs(est, net, result, last_iterate, losses, guard)
+
+
+def _trim_validation(est, n_iterations):
+    """Validation records of exactly ``n_iterations`` iterations, and the
+    best of them (an interrupt may land between two appends)."""
+    del est.validation_scores_[n_iterations:]
+    del est.validation_loss_curve_[n_iterations:]
+    scores = np.asarray(est.validation_scores_, dtype=float)
+    finite = np.flatnonzero(np.isfinite(scores))
+    if finite.size:
+        best = finite[np.argmax(scores[finite])]
+        est.best_validation_score_, est.best_epoch_ = float(scores[best]), int(best) + 1
+    else:
+        est.best_validation_score_, est.best_epoch_ = -np.inf, None
 
 
 def _minimize(objective, start, callback, est):

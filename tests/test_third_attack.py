@@ -431,3 +431,90 @@ def test_malformed_dropout_names_dropout(dropout, Estimator, regression):
 def test_well_formed_dropout_is_accepted(dropout, regression):
     X, y = regression
     fit_quietly(MLPRegressor(hidden_layer_sizes=(4, 4), dropout=dropout, max_iter=2), X, y)
+
+
+# --------------------------------------- Ctrl-C while validation data are scored
+
+
+@pytest.mark.parametrize("solver", ["lbfgs", "adam", "sgd", "gd"])
+@pytest.mark.parametrize("interrupt_at", [2, 3, 5])
+def test_ctrl_c_while_scoring_leaves_records_of_one_length(solver, interrupt_at, regression):
+    X, y = regression
+    calls = []
+
+    def scorer(estimator, X_val, y_val):
+        calls.append(1)
+        if len(calls) == interrupt_at:
+            raise KeyboardInterrupt
+        return r2_score(y_val, estimator.predict(X_val))
+
+    est = MLPRegressor(**dict(SMALL, solver=solver, scoring=scorer, max_iter=20))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est.fit(X, y, X_val=X[:50], y_val=y[:50])
+    assert len(est.validation_scores_) == len(est.validation_loss_curve_)
+    assert len(est.validation_scores_) == len(est.loss_curve_) == est.n_iter_
+    assert est.n_iter_ == interrupt_at - 1
+    assert est.best_epoch_ is not None and est.best_epoch_ <= est.n_iter_
+
+
+# ------------------------- callbacks see the epoch on which training stops itself
+
+
+class _EpochRecorder:
+    """A scikit-learn FitCallback noting each epoch's fitted estimator."""
+
+    def __init__(self):
+        self.fitted, self.ended = [], 0
+
+    def setup(self, estimator, context):
+        pass
+
+    def teardown(self, estimator, context):
+        pass
+
+    def on_fit_task_begin(self, estimator, context, *, X=None, y=None):
+        pass
+
+    def on_fit_task_end(self, estimator, context, *, X=None, fitted_estimator=None):
+        if context.task_name == "epoch":
+            self.ended += 1
+            if fitted_estimator is not None:
+                self.fitted.append(fitted_estimator)
+        return False
+
+
+@pytest.mark.parametrize("Estimator", [MLPRegressor, MLPClassifier])
+@pytest.mark.parametrize("solver", ["sgd", "adam", "gd"])
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_callbacks_see_the_epoch_training_stops_on(Estimator, solver, early_stopping, regression):
+    X, y = regression
+    if Estimator is MLPClassifier:
+        y = y > 0
+    recorder = _EpochRecorder()
+    est = Estimator(
+        **dict(SMALL, max_iter=500, solver=solver, early_stopping=early_stopping),
+        tol=0.05,
+        n_iter_no_change=2,
+    ).set_callbacks(recorder)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)  # it stops on its own
+        est.fit(X, y)
+    assert est.n_iter_ < 500
+    assert recorder.ended == len(recorder.fitted) == est.n_iter_
+    if not early_stopping:  # (early stopping then goes back to the best epoch)
+        np.testing.assert_array_equal(recorder.fitted[-1].predict(X), est.predict(X))
+
+
+def test_scoring_monitor_logs_the_last_epoch_when_training_stops_itself(regression):
+    from sklearn.callback import ScoringMonitor
+
+    X, y = regression
+    monitor = ScoringMonitor(scoring="r2")
+    est = MLPRegressor(**dict(SMALL, max_iter=500), tol=0.05, n_iter_no_change=2)
+    est.set_callbacks(monitor).fit(X, y)
+    logs = monitor.get_logs()
+    log = logs if not isinstance(logs, list) else logs[0]
+    epochs = [row for row in log.data if row["task_name"] == "epoch"]
+    assert est.n_iter_ < 500 and len(epochs) == est.n_iter_
+    assert epochs[-1]["r2"] == pytest.approx(est.score(X, y), rel=1e-9)
