@@ -266,6 +266,12 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
             if saved_rng is not None:
                 random_state.set_state(saved_rng)
             raise
+        self._publish(work)
+        return self
+
+    def _publish(self, work):
+        """Take the state of the trained working copy ``work``, in one
+        dictionary update."""
         # Fitted attributes only the old model had (feature_names_in_ after a
         # refit on arrays); private state such as the callback context stays.
         stale = {
@@ -276,7 +282,6 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         self.__dict__.update(work.__dict__)
         for name in stale:
             self.__dict__.pop(name, None)
-        return self
 
     def _working_copy(self):
         work = object.__new__(type(self))

@@ -366,7 +366,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
                 "frequencies of the whole data are unknown. Compute them once and "
                 "pass class_weight as a dict {class: weight}."
             )
-        return self._fit(X, y, sample_weight, incremental=True, classes=classes)
+        return self._fit(X, y, sample_weight, incremental=True, classes=_as_classes(classes))
 
     def predict(self, X):
         """Predict the class labels.
@@ -588,6 +588,21 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_label = True
         return tags
+
+
+def _as_classes(classes):
+    """``classes`` of ``partial_fit`` as a 1-D NumPy array, from any
+    array-like: a list, a Series, or a lazy array of unknown length (a Dask
+    array's ``unique()``, as dask-ml's ``Incremental`` passes it), which
+    ``np.asarray`` computes."""
+    if classes is None:
+        return None
+    values = np.asarray(classes)
+    if values.ndim != 1:
+        raise ValueError(
+            f"classes must be a 1-D array-like of class labels; got {values.ndim} dimensions."
+        )
+    return values
 
 
 def _check_labels_in_classes(y, classes):

@@ -404,9 +404,15 @@ def _raise_no_finite_step(est):
 def _end_of_epoch(est, net, epoch_loss, sizes, validation, best_params):
     """Record the epoch, keep the best weights; return True to stop training.
 
-    ``sizes`` is ``(n_samples, scales)`` of the training set.
+    ``sizes`` is ``(n_samples, scales)`` of the training set. When the call
+    trains one block of a longer epoch (``BlockEpoch``), the block is only
+    added to that epoch, which ``BlockEpoch.close`` records.
     """
     n_samples, (_, penalty) = sizes
+    blocks = getattr(est, "_block_epoch", None)
+    if blocks is not None:
+        blocks.add(est, epoch_loss, n_samples)
+        return False
     _record_epoch(est, epoch_loss, n_samples)
     previous_best = None
     if validation is not None:
@@ -415,6 +421,12 @@ def _end_of_epoch(est, net, epoch_loss, sizes, validation, best_params):
         )
     if _track_progress(est, previous_best) and best_params is not None:
         np.copyto(best_params, net.params)
+    return _step_schedule(est)
+
+
+def _step_schedule(est):
+    """The schedule's end of an epoch; return True when training stalled
+    for good (the adaptive schedule first lowers the rate)."""
     est._optimizer.iteration_ends(est.t_)
     est.learning_rate_ = est._optimizer.rate
     if est._no_improvement_count <= est.n_iter_no_change:
@@ -424,6 +436,38 @@ def _end_of_epoch(est, net, epoch_loss, sizes, validation, best_params):
     est.learning_rate_ = est._optimizer.rate
     est._no_improvement_count = 0
     return False
+
+
+class BlockEpoch:
+    """One epoch trained block by block, as ``partial_fit`` calls
+    (``sknn_scratch.dask.fit_blocks``): the epoch's records are written
+    once, when it closes, so that ``n_iter_`` and ``loss_curve_`` count
+    epochs, not blocks, and the schedule steps once an epoch.
+
+    Set as the estimator's ``_block_epoch`` while the blocks train.
+    """
+
+    def __init__(self):
+        self.weighted_loss, self.rows = 0.0, 0
+
+    def add(self, est, loss, n_rows):
+        est.t_ += n_rows
+        self.weighted_loss += loss * n_rows
+        self.rows += n_rows
+
+    def close(self, est):
+        """Record the epoch (the row-weighted mean of its blocks' losses, as
+        an epoch of minibatches is) and step the schedule."""
+        if not self.rows:
+            return
+        loss = self.weighted_loss / self.rows
+        est.n_iter_ += 1
+        est.loss_ = loss
+        est.loss_curve_.append(loss)
+        if est.verbose:
+            print(f"Iteration {est.n_iter_}, loss = {loss:.8f}")
+        _track_progress(est, None)
+        _step_schedule(est)
 
 
 def _out_of_time(est, started):

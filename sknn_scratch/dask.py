@@ -38,15 +38,28 @@ def fit_blocks(est, X, y, *, epochs, classes=None, sample_weight=None):
     Each epoch visits the blocks in a random order and shuffles the rows
     within each block; only one block is computed (read, transformed, moved
     to this process) at a time, so memory stays near one block's size
-    whatever the size of the data. The blocks are computed with
-    ``dask.compute``, that is on the active ``distributed.Client`` if there
-    is one. ``est.random_state`` is the only source of randomness: with an
-    int, two calls give the same model.
+    whatever the size of the data. Empty blocks (routine after a filter)
+    are skipped. The blocks are computed with ``dask.compute``, that is on
+    the active ``distributed.Client`` if there is one. ``est.random_state``
+    is the only source of randomness: with an int, two calls give the same
+    model.
+
+    The records count epochs, as ``fit``'s do: each epoch adds one to
+    ``n_iter_`` and one point to ``loss_curve_`` (the mean of its blocks'
+    losses, weighted by their rows), and steps the learning-rate schedule
+    once. Every epoch runs: as with ``partial_fit``, ``tol`` and
+    ``n_iter_no_change`` do not stop it.
+
+    Like ``fit``, the call is all or nothing: training runs on a working
+    copy, published only when every epoch has run. If a block fails (a
+    read error, bad values) or the call is interrupted, ``est`` is left
+    exactly as it was before the call (a ``RandomState`` given as
+    ``random_state`` is rewound too); fix the cause and call again.
 
     Parameters
     ----------
     est : MLPRegressor or MLPClassifier
-        Any estimator with ``partial_fit``; trained in place (a fitted
+        The estimator, with a stochastic solver; trained in place (a fitted
         estimator carries on from its weights).
     X : dask.array.Array or dask.dataframe.DataFrame
         The features, split into blocks of rows (the columns of an array
@@ -56,8 +69,9 @@ def fit_blocks(est, X, y, *, epochs, classes=None, sample_weight=None):
     epochs : int
         Passes over the data, at least 1.
     classes : array-like or None, default=None
-        Every class, for a classifier's first ``partial_fit``. None for a
-        classifier that is not fitted yet: found with one pass over ``y``.
+        Every class, for a classifier's first ``partial_fit`` (any
+        array-like, a Dask array included). None for a classifier that is
+        not fitted yet: found with one pass over ``y``.
     sample_weight : dask.array.Array, dask.dataframe.Series or None, default=None
         Weights of the rows, in the same blocks as ``y``.
 
@@ -76,17 +90,13 @@ def fit_blocks(est, X, y, *, epochs, classes=None, sample_weight=None):
     >>> X = da.from_array(rng.normal(size=(1000, 3)), chunks=(250, 3))
     >>> y = X[:, 0] - 2 * X[:, 1]
     >>> reg = fit_blocks(MLPRegressor(random_state=0), X, y, epochs=20)
-    >>> reg.n_iter_  # one partial_fit per block and epoch
-    80
+    >>> reg.n_iter_, len(reg.loss_curve_)  # epochs, not blocks
+    (20, 20)
     """
     dask = _require("dask")
+    _check_estimator(est)
     if not isinstance(epochs, numbers.Integral) or isinstance(epochs, bool) or epochs < 1:
         raise ValueError(f"epochs must be an int >= 1, got {epochs!r}.")
-    if not hasattr(est, "partial_fit"):
-        raise TypeError(
-            f"{type(est).__name__} has no partial_fit (solver={getattr(est, 'solver', None)!r}): "
-            "fit_blocks needs a stochastic solver ('sgd', 'adam' or 'gd')."
-        )
     parts = {"X": _blocks(X, "X"), "y": _blocks(y, "y")}
     if sample_weight is not None:
         parts["sample_weight"] = _blocks(sample_weight, "sample_weight")
@@ -100,17 +110,64 @@ def fit_blocks(est, X, y, *, epochs, classes=None, sample_weight=None):
     if first_fit and classes is None:
         uniques = dask.compute(*[dask.delayed(np.unique)(block) for block in parts["y"]])
         classes = np.unique(np.concatenate(uniques))
-    rng = check_random_state(est.random_state)
-    for _ in range(epochs):
-        for i in rng.permutation(n_blocks["X"]):
-            block = dict(zip(parts, dask.compute(*[blocks[i] for blocks in parts.values()])))
-            _check_rows(block, i)
-            rows = rng.permutation(_n_rows(block["X"]))
-            block = {name: _take(value, rows) for name, value in block.items()}
-            extra = {"classes": classes} if first_fit else {}
-            est.partial_fit(block.pop("X"), block.pop("y"), **block, **extra)
-            first_fit = False
+    work = est._working_copy()
+    random_state = est.random_state
+    saved_rng = (
+        random_state.get_state() if isinstance(random_state, np.random.RandomState) else None
+    )
+    try:
+        _train_epochs(dask, work, parts, epochs, classes if first_fit else None)
+    except BaseException:
+        if saved_rng is not None:
+            random_state.set_state(saved_rng)
+        raise
+    est._publish(work)
     return est
+
+
+def _check_estimator(est):
+    from ._base import BaseMLP
+
+    if not isinstance(est, BaseMLP):
+        raise TypeError(
+            f"fit_blocks takes an MLPRegressor or MLPClassifier, not a {type(est).__name__}. "
+            "For a Pipeline, transform each block first (X.map_blocks or "
+            "map_partitions with the fitted transformers), then pass its last step."
+        )
+    if not hasattr(est, "partial_fit"):
+        raise TypeError(
+            f"{type(est).__name__}(solver={est.solver!r}) has no partial_fit: fit_blocks "
+            "needs a stochastic solver ('sgd', 'adam' or 'gd')."
+        )
+
+
+def _train_epochs(dask, est, parts, epochs, classes):
+    """The epochs of fit_blocks, on the working copy ``est``."""
+    from ._training import BlockEpoch
+
+    rng = check_random_state(est.random_state)
+    n_blocks = len(parts["X"])
+    trained_rows = 0
+    try:
+        for _ in range(epochs):
+            est._block_epoch = BlockEpoch()
+            for i in rng.permutation(n_blocks):
+                block = dict(zip(parts, dask.compute(*[blocks[i] for blocks in parts.values()])))
+                _check_rows(block, i)
+                n_rows = _n_rows(block["X"])
+                if n_rows == 0:
+                    continue  # an empty partition (after a filter, say)
+                rows = rng.permutation(n_rows)
+                block = {name: _take(value, rows) for name, value in block.items()}
+                extra = {"classes": classes} if classes is not None else {}
+                est.partial_fit(block.pop("X"), block.pop("y"), **block, **extra)
+                classes = None
+                trained_rows += n_rows
+            if not trained_rows:
+                raise ValueError("Every block of X is empty: there are no rows to train on.")
+            est._block_epoch.close(est)
+    finally:
+        est.__dict__.pop("_block_epoch", None)
 
 
 def _blocks(collection, name):

@@ -29,11 +29,16 @@ def test_fit_blocks_is_partial_fit_over_shuffled_blocks_and_rows(rng):
 
     by_hand = MLPRegressor(hidden_layer_sizes=(8,), random_state=3)
     order = np.random.RandomState(3)
+    epoch_losses = []
     for _ in range(3):
         for block in order.permutation(4):
             rows = block * 100 + order.permutation(100)
             by_hand.partial_fit(X[rows], y[rows])
-    assert est.n_iter_ == 12
+        epoch_losses.append(np.mean(by_hand.loss_curve_[-4:]))  # equal blocks: equal weights
+    # The records count epochs: one point per pass over the blocks.
+    assert est.n_iter_ == 3 and est.t_ == 1200
+    np.testing.assert_allclose(est.loss_curve_, epoch_losses, rtol=1e-12)
+    assert est.loss_ == est.loss_curve_[-1]
     for ours, theirs in zip(est.coefs_ + est.intercepts_, by_hand.coefs_ + by_hand.intercepts_):
         np.testing.assert_array_equal(ours, theirs)
 
@@ -43,7 +48,7 @@ def test_fit_blocks_learns_and_carries_on(rng):
     est = fit_blocks(MLPRegressor(random_state=0), dX, dy, epochs=10)
     assert est.score(X, y) > 0.9
     fit_blocks(est, dX, dy, epochs=1)  # a fitted estimator continues
-    assert est.n_iter_ == 88
+    assert est.n_iter_ == 11 == len(est.loss_curve_)
 
 
 def test_classifier_classes_come_from_one_pass_over_y(rng):
@@ -98,6 +103,8 @@ def test_clear_errors(rng):
         fit_blocks(MLPRegressor(), dX, dy, epochs=0)
     with pytest.raises(TypeError, match="needs a stochastic solver"):
         fit_blocks(MLPRegressor(solver="lbfgs"), dX, dy, epochs=1)
+    with pytest.raises(ValueError, match="Every block of X is empty"):
+        fit_blocks(MLPRegressor(), dX[dX[:, 0] > 100], dy[dX[:, 0] > 100], epochs=1)
     uneven = da.from_array(y, chunks=((150, 50, 100, 100),))
     with pytest.raises(ValueError, match="Block . has different numbers of rows"):
         fit_blocks(MLPRegressor(), dX.rechunk(((100, 100, 100, 100), 3)), uneven, epochs=1)
@@ -211,3 +218,99 @@ def test_dask_ml_hyperband_fails_with_current_distributed(scheduler, rng):
     )
     with cluster(scheduler), pytest.raises(RuntimeError, match="asynchronous Client"):
         search.fit(dX, (dy > 0).astype(int), classes=[0, 1])
+
+
+# ----------------------------------------------------- issue 19's Dask family
+
+
+@pytest.mark.parametrize("empty", [[0], [1, 2], [3], [0, 3]])
+def test_empty_partitions_are_skipped(empty, rng):
+    X, y, _, _ = _arrays(rng)
+    sizes = [100, 100, 100, 100]
+    for i in empty:
+        sizes[i] = 0
+    keep = np.concatenate([np.arange(100 * i, 100 * i + n) for i, n in enumerate(sizes)])
+    dX = da.from_array(X[keep], chunks=(tuple(sizes), 3))
+    dy = da.from_array(y[keep], chunks=(tuple(sizes),))
+    est = fit_blocks(MLPRegressor(hidden_layer_sizes=(8,), random_state=0), dX, dy, epochs=2)
+    assert est.n_iter_ == 2 and est.t_ == 2 * len(keep)
+
+
+def test_empty_partitions_after_a_dataframe_filter(rng):
+    dd = pytest.importorskip("dask.dataframe")
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(rng.normal(size=(300, 2)), columns=["a", "b"])
+    frame["y"] = frame["a"] - frame["b"]
+    frame.loc[100:199, "a"] = -5.0  # the middle partition is filtered away
+    ddf = dd.from_pandas(frame, npartitions=3)
+    kept = ddf[ddf["a"] > -4]
+    est = fit_blocks(MLPRegressor(random_state=0), kept[["a", "b"]], kept["y"], epochs=2)
+    assert est.n_iter_ == 2 and est.t_ == 400
+
+
+@pytest.mark.parametrize("at", [1, 3, 6, 8])
+@pytest.mark.parametrize("error", [RuntimeError("disk gone"), KeyboardInterrupt()])
+@pytest.mark.parametrize("seed", [0, "RandomState"])
+def test_a_failing_block_leaves_the_estimator_as_it_was(at, error, seed, rng, monkeypatch):
+    import pickle
+
+    from sknn_scratch import _base
+
+    X, y, dX, dy = _arrays(rng)
+    random_state = np.random.RandomState(5) if seed == "RandomState" else seed
+    est = fit_blocks(
+        MLPRegressor(hidden_layer_sizes=(8,), random_state=random_state), dX, dy, epochs=1
+    )
+    before = pickle.dumps(est)
+    calls = []
+    original = _base.BaseMLP._fit
+
+    def failing(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == at:
+            raise error
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(_base.BaseMLP, "_fit", failing)
+    with pytest.raises(type(error)):
+        fit_blocks(est, dX, dy, epochs=2)  # 8 blocks
+    assert pickle.dumps(est) == before
+    monkeypatch.undo()
+    # Fixed, the same call gives what it would have given in the first place.
+    again = fit_blocks(pickle.loads(before), dX, dy, epochs=2)
+    fit_blocks(est, dX, dy, epochs=2)
+    np.testing.assert_array_equal(again.coefs_[0], est.coefs_[0])
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: __import__("sklearn.pipeline").pipeline.make_pipeline(
+            __import__("sklearn.preprocessing").preprocessing.StandardScaler(), MLPRegressor()
+        ),
+        lambda: __import__("sklearn.linear_model").linear_model.SGDRegressor(),
+        lambda: "MLPRegressor",
+    ],
+    ids=["Pipeline", "SGDRegressor", "str"],
+)
+def test_fit_blocks_says_it_takes_an_mlp_estimator(make, rng):
+    _, _, dX, dy = _arrays(rng)
+    with pytest.raises(TypeError, match="fit_blocks takes an MLPRegressor or MLPClassifier"):
+        fit_blocks(make(), dX, dy, epochs=1)
+
+
+@pytest.mark.parametrize("classes", ["dask-unique", "dask", "list", "series", "tuple"])
+def test_partial_fit_accepts_any_array_like_classes(classes, rng):
+    X = rng.normal(size=(120, 2))
+    y = np.where(X[:, 0] > 0, "pos", "neg")
+    dy = da.from_array(y, chunks=40)
+    given = {
+        "dask-unique": lambda: da.unique(dy),  # unknown length, as dask-ml passes it
+        "dask": lambda: da.from_array(np.array(["neg", "pos"]), chunks=1),
+        "list": lambda: ["neg", "pos"],
+        "series": lambda: pytest.importorskip("pandas").Series(["pos", "neg"]),
+        "tuple": lambda: ("pos", "neg"),
+    }[classes]()
+    clf = MLPClassifier(random_state=0).partial_fit(X, y, classes=given)
+    assert list(clf.classes_) == ["neg", "pos"]
+    clf.partial_fit(X, y, classes=given)  # and on later calls
