@@ -54,13 +54,19 @@ def to_onnx(est, X_sample, *, target_opset=None, options=None):
     est : MLPRegressor, MLPClassifier or Pipeline
         The fitted model.
     X_sample : ndarray of shape (n_samples, n_features)
-        A few rows of input: their dtype, float32 or float64, is the dtype
-        of the graph (weights included) and of its input ``X``.
+        A few rows of input; they set the type of the graph's input ``X``:
+        float32 gives a float32 graph (weights included); float64 a float64
+        graph; integers (input ``X`` as int64) and booleans a float64 graph
+        that casts its input, as scikit-learn predicts them in float64. (In
+        a pipeline, the steps before the network decide the type it gets:
+        skl2onnx's scalers turn integers into float32.)
     target_opset : int or None, default=None
         The ONNX opset (None: skl2onnx's latest); at least 12.
     options : dict or None, default=None
         skl2onnx's conversion options, e.g. ``{"zipmap": False}`` for
-        probabilities as one tensor rather than a list of dicts.
+        probabilities as one tensor rather than a list of dicts. ONNX's
+        ZipMap takes float32 only: for a float64 graph a classifier's
+        ``zipmap`` defaults to False (probabilities as one float64 tensor).
 
     Returns
     -------
@@ -84,14 +90,48 @@ def to_onnx(est, X_sample, *, target_opset=None, options=None):
     """
     check_is_fitted(est)
     X_sample = np.asarray(X_sample)
-    if X_sample.dtype not in (np.float32, np.float64) or X_sample.ndim != 2:
+    if X_sample.dtype.kind not in "fiub" or X_sample.ndim != 2:
         raise ValueError(
-            "X_sample must be a 2-D float32 or float64 array (it sets the graph's dtype), "
-            f"got {X_sample.ndim}-D {X_sample.dtype}."
+            "X_sample must be a 2-D array of numbers (float32, float64, integers or "
+            f"booleans; it sets the type of the graph's input), got {X_sample.ndim}-D "
+            f"{X_sample.dtype}."
         )
+    if X_sample.dtype.kind == "f" and X_sample.dtype not in (np.float32, np.float64):
+        X_sample = X_sample.astype(np.float64)  # float16 / longdouble: no ONNX kernels
+    elif X_sample.dtype.kind in "iu":
+        X_sample = X_sample.astype(np.int64)  # skl2onnx's integer input type
     if target_opset is not None and target_opset < MIN_OPSET:
         raise ValueError(f"target_opset must be at least {MIN_OPSET}, got {target_opset}.")
+    if X_sample.dtype != np.float32:
+        options = _without_double_zipmap(est, options)
     return _skl2onnx_to_onnx(est, X_sample, target_opset=target_opset, options=options)
+
+
+def _without_double_zipmap(est, options):
+    """``options`` with ``zipmap=False`` for every classifier of ours whose
+    option the user left unset: ONNX's ZipMap takes float32 probabilities
+    only, and a graph for float64 (or integer) input computes them in
+    float64, so they come as one tensor instead."""
+    classifiers = [est] if isinstance(est, MLPClassifier) else []
+    if hasattr(est, "get_params"):
+        classifiers += [
+            value
+            for value in est.get_params(deep=True).values()
+            if isinstance(value, MLPClassifier)
+        ]
+    if not classifiers:
+        return options
+    options = dict(options or {})
+    if all(isinstance(key, str) for key in options):  # options of the top-level model
+        if isinstance(est, MLPClassifier):
+            options.setdefault("zipmap", False)
+            return options
+        options = {id(est): options} if options else {}
+    for clf in classifiers:
+        own = options.get(id(clf), options.get(type(clf), {}))
+        if "zipmap" not in own:
+            options[id(clf)] = {**own, "zipmap": False}
+    return options
 
 
 # ------------------------------------------------------------- the graph
@@ -327,16 +367,21 @@ _OUTPUT = {
 
 
 def _proto(operator):
+    """The graph's float type: float32 for float32 input; float64 for float64
+    and for integer or boolean input (scikit-learn predicts those in float64)."""
     proto = guess_proto_type(operator.inputs[0].type)
-    return proto if proto == onnx_proto.TensorProto.DOUBLE else onnx_proto.TensorProto.FLOAT
+    if proto == onnx_proto.TensorProto.FLOAT:
+        return proto
+    return onnx_proto.TensorProto.DOUBLE
 
 
 # ------------------------------------------------------------- regressor
 
 
 def _regressor_shapes(operator):
-    inputs = operator.inputs[0].type
-    kind = DoubleTensorType if isinstance(inputs, DoubleTensorType) else FloatTensorType
+    kind = (
+        DoubleTensorType if _proto(operator) == onnx_proto.TensorProto.DOUBLE else FloatTensorType
+    )
     n_rows = operator.inputs[0].get_first_dimension()
     operator.outputs[0].type = kind([n_rows, operator.raw_operator.n_outputs_])
 
@@ -357,6 +402,11 @@ def _is_multilabel(est):
 def _classifier_shapes(operator):
     calculate_linear_classifier_output_shapes(operator)
     est = operator.raw_operator
+    # skl2onnx declares float32 probabilities for integer input; the graph
+    # computes them in its own float type (see _proto).
+    probabilities = operator.outputs[1]
+    if _proto(operator) == onnx_proto.TensorProto.DOUBLE and hasattr(probabilities.type, "shape"):
+        probabilities.type = DoubleTensorType(probabilities.type.shape)
     if _is_multilabel(est):
         n_rows = operator.inputs[0].get_first_dimension()
         operator.outputs[0].type = Int64TensorType([n_rows, len(est.classes_)])
@@ -381,8 +431,10 @@ def _convert_classifier(scope, operator, container):
         and container.get_options(est, dict(zipmap=True))["zipmap"]
     ):
         raise ValueError(
-            "ONNX's ZipMap takes float32 probabilities: with a float64 X_sample, pass "
-            "options={'zipmap': False} (probabilities as one tensor)."
+            "ONNX's ZipMap takes float32 probabilities: with a float64 (or integer) "
+            "X_sample the graph computes them in float64, so zipmap=True cannot be "
+            "built; leave zipmap unset (probabilities as one tensor) or pass a float32 "
+            "X_sample."
         )
     raw = _forward(scope, container, est, operator.inputs[0].full_name, proto)
     if est.n_outputs_ == 1:  # binary: the unit is the positive class's probability

@@ -188,14 +188,73 @@ def test_clear_errors_at_export_time(rng):
     with pytest.raises(NotFittedError):
         to_onnx(MLPRegressor(), X[:1])
     reg = fit_quietly(MLPRegressor(hidden_layer_sizes=(3,), max_iter=5), X, y)
-    with pytest.raises(ValueError, match="float32 or float64"):
-        to_onnx(reg, X[:1].astype(int))
+    for bad in (X[:1].astype(str), X[:1].astype(complex), X[0], X[:1].astype(object)):
+        with pytest.raises(ValueError, match=f"2-D array of numbers.*{bad.dtype}"):
+            to_onnx(reg, bad)
     with pytest.raises(ValueError, match="target_opset must be at least 12"):
         to_onnx(reg, X[:1], target_opset=11)
     X, clf = _classifier(rng, np.array([0, 1])[rng.randint(2, size=40)])
     with pytest.raises(ValueError, match="ZipMap takes float32"):
-        to_onnx(clf, X[:1])  # float64 X_sample, default zipmap
+        to_onnx(clf, X[:1], options={"zipmap": True})  # asked for explicitly
     with pytest.raises(NameError, match="raw_scores"):  # skl2onnx names the option
         to_onnx(clf, X[:1], options={"raw_scores": True})
     label, _ = run(to_onnx(clf, X[:1], options={"nocl": True, "zipmap": False}), X)
     np.testing.assert_array_equal(label, np.searchsorted(clf.classes_, clf.predict(X)))
+
+
+# The dtypes people pass (issue 19): the default export works for each, with
+# ZipMap where ONNX can build it (float32) and one probability tensor elsewhere.
+SAMPLE_DTYPES = [np.float32, np.float64, np.int64, np.int32, np.uint8, np.bool_]
+
+
+def _runtime_input(X, dtype):
+    """What a caller passes the graph: the sample's dtype (integers as int64)."""
+    if np.dtype(dtype).kind in "iu":
+        return X.astype(np.int64)
+    return X.astype(dtype)
+
+
+@pytest.mark.parametrize("dtype", SAMPLE_DTYPES, ids=lambda d: np.dtype(d).name)
+@pytest.mark.parametrize(
+    "labels", [np.array([0, 1]), np.array(["a", "b", "c"])], ids=["binary", "multiclass str"]
+)
+@pytest.mark.parametrize("in_pipeline", [False, True])
+def test_default_classifier_export_for_every_sample_dtype(dtype, labels, in_pipeline, rng):
+    if in_pipeline and dtype is np.bool_:
+        pytest.skip("skl2onnx's StandardScaler converter refuses boolean input")
+    X = np.round(rng.normal(size=(80, 3)) * 3)  # integral values: every dtype holds them
+    if dtype is np.bool_:
+        X = X > 0
+    y = labels[rng.randint(len(labels), size=80)]
+    clf = MLPClassifier(hidden_layer_sizes=(6,), max_iter=20, random_state=0)
+    model = make_pipeline(StandardScaler(), clf) if in_pipeline else clf
+    fit_quietly(model, X.astype(np.float64), y)
+    sample = X.astype(dtype)
+    label, proba = run(to_onnx(model, sample[:1]), _runtime_input(X, dtype))
+    # skl2onnx's StandardScaler turns integer input into float32, so in the
+    # pipeline the network then computes in float32.
+    single = dtype is np.float32 or (in_pipeline and np.dtype(dtype).kind in "iub")
+    reference = X.astype(np.float32 if single else np.float64)
+    np.testing.assert_array_equal(label, model.predict(reference))
+    if dtype is np.float32:  # ZipMap, as skl2onnx builds it for scikit-learn's MLP
+        assert isinstance(proba, list)
+        proba = np.array([[p[c] for c in clf.classes_] for p in proba])
+    else:  # one tensor, in the graph's float type
+        assert isinstance(proba, np.ndarray)
+        assert proba.dtype == (np.float32 if single else np.float64)
+    close(model.predict_proba(reference), proba, np.float32 if single else np.float64)
+
+
+@pytest.mark.parametrize("dtype", SAMPLE_DTYPES, ids=lambda d: np.dtype(d).name)
+def test_regressor_export_for_every_sample_dtype(dtype, rng):
+    X = np.round(rng.normal(size=(60, 3)) * 3)
+    if dtype is np.bool_:
+        X = X > 0
+    reg = fit_quietly(
+        MLPRegressor(hidden_layer_sizes=(5,), max_iter=20, random_state=0),
+        X.astype(np.float64),
+        rng.normal(size=60),
+    )
+    (y_onnx,) = run(to_onnx(reg, X[:1].astype(dtype)), _runtime_input(X, dtype))
+    reference = X.astype(np.float32 if dtype is np.float32 else np.float64)
+    close(reg.predict(reference), y_onnx.ravel(), np.float32 if dtype is np.float32 else np.float64)
