@@ -70,11 +70,16 @@ def main(argv=None):
     0
     """
     parser = _parser()
-    args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help()
-        return 2
     try:
+        args, unknown = parser.parse_known_args(argv)
+        if unknown:
+            command = f" {args.command}" if args.command else ""
+            raise UsageError(
+                f"unrecognized arguments: {' '.join(unknown)}; see 'sknn-scratch{command} --help'."
+            )
+        if args.command is None:
+            parser.print_help()
+            return 2
         return _compare(args)
     except UsageError as error:
         print(f"sknn-scratch: error: {error}", file=sys.stderr)
@@ -99,8 +104,16 @@ EPILOG = "Exit codes: 0 success, 2 bad input (one line on stderr)."
 MAX_WEIGHTS = 50_000_000
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, whose errors are the command's one line (argparse
+    prints its whole usage block first)."""
+
+    def error(self, message):
+        raise UsageError(f"{message}; see '{self.prog} --help'.")
+
+
 def _parser():
-    parser = argparse.ArgumentParser(prog="sknn-scratch", description=DESCRIPTION, epilog=EPILOG)
+    parser = _Parser(prog="sknn-scratch", description=DESCRIPTION, epilog=EPILOG)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command")
     compare = commands.add_parser(
@@ -208,8 +221,15 @@ def _n_jobs(text):
 
 
 def _layer_sizes(text):
+    if not text.strip():
+        return ()  # no hidden layer: a linear model
+    parts = [part.strip() for part in text.split(",")]
+    if "" in parts:
+        raise argparse.ArgumentTypeError(
+            f"expected integers like 64,64, got {text!r} (an empty layer size)"
+        )
     try:
-        sizes = tuple(int(part) for part in text.split(",") if part.strip())
+        sizes = tuple(int(part) for part in parts)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected integers like 64,64, got {text!r}") from None
     if any(size < 1 for size in sizes):
@@ -223,6 +243,8 @@ def _layer_sizes(text):
 def _compare(args):
     if args.csv is None and args.target is not None:
         raise UsageError("--target only applies with --csv.")
+    if args.n_jobs is not None and not args.tune:
+        raise UsageError("--n-jobs only applies with --tune (the search's parallel jobs).")
     _check_outputs(args)  # before the long work, not after it
     progress = _Progress(enabled=not args.quiet and sys.stderr.isatty())
     data = _load(args)
@@ -236,7 +258,7 @@ def _compare(args):
     # Convergence is reported under the table (see _notes), not as warnings.
     with warnings.catch_warnings(), _scheduler(args.scheduler):
         warnings.simplefilter("ignore", ConvergenceWarning)
-        rows = _cross_validate(models, data, folds, progress, remote=bool(args.scheduler))
+        rows = _fitting(_cross_validate, models, data, folds, progress, bool(args.scheduler))
         report = {
             "data": data["description"],
             "n_samples": len(data["y"]),
@@ -247,7 +269,9 @@ def _compare(args):
             "rows": rows,
         }
         if args.tune:
-            report["tuning"] = _tune(list(models.values())[1], data, folds, args, progress)
+            report["tuning"] = _fitting(
+                _tune, list(models.values())[1], data, folds, args, progress
+            )
     if args.scheduler:
         report["scheduler"] = args.scheduler
     progress.clear()
@@ -258,6 +282,17 @@ def _compare(args):
     if args.plot_dir:
         _plot(models, data, args.plot_dir, progress)
     return 0
+
+
+def _fitting(step, *args):
+    """Run a step that fits models. Data the checks before let through but
+    the models cannot fit (values that overflow in a scaler, say) end in
+    the command's one line, not a traceback."""
+    try:
+        return step(*args)
+    except (ValueError, FloatingPointError, OverflowError) as error:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise UsageError(f"the models cannot be fitted to these data: {reason}") from None
 
 
 def _check_outputs(args):
@@ -452,13 +487,32 @@ def _numeric_column(pd, column):
 
 
 def _check_finite(pd, frame, y, target):
+    """Refuse infinite values, and finite ones so large that scaling the
+    column would overflow (its variance sums their squares)."""
     columns = [(target, y)] + [(name, frame[name]) for name in frame.columns]
+    limit = _largest_scalable(len(y))
     for name, column in columns:
-        if pd.api.types.is_numeric_dtype(column) and np.isinf(column.to_numpy(dtype=float)).any():
+        if not pd.api.types.is_numeric_dtype(column):
+            continue
+        values = np.abs(column.to_numpy(dtype=float))
+        if np.isinf(values).any():
             raise UsageError(
                 f"column {name!r} holds infinite values (or numbers beyond 1e308); "
                 "remove or cap them."
             )
+        largest = np.nanmax(values, initial=0.0)
+        if largest > limit:
+            raise UsageError(
+                f"column {name!r} holds values as large as {largest:.3g}: beyond {limit:.1e}, "
+                "scaling the column overflows; rescale it (divide by a power of ten) or cap "
+                "the outliers."
+            )
+
+
+def _largest_scalable(n_rows):
+    """The largest magnitude whose squares, summed over ``n_rows`` rows,
+    stay well inside float64 (a factor of 100 to spare)."""
+    return float(np.sqrt(np.finfo(np.float64).max / (100.0 * max(n_rows, 1))))
 
 
 def _is_numeric(column):

@@ -325,6 +325,19 @@ GOOD_ROWS = "\n".join(f"{i},{i % 3},{i * 2.5}" for i in range(30))
         (["--csv", "{empty}", "--target", "y"], "is empty"),
         (["--csv", "{inf_target}", "--target", "y"], "column 'y' holds infinite"),
         (["--csv", "{huge_feature}", "--target", "y"], "column 'a' holds infinite"),
+        (["--csv", "{huge_finite}", "--target", "y"], "column 'a' holds values as large as 1e+300"),
+        (["--csv", "{huge_target}", "--target", "y"], "column 'y' holds values as large as 1e+200"),
+        # argparse's own errors, in the same one line
+        (["--hidden", "abc"], "argument --hidden: expected integers like 64,64, got 'abc'"),
+        (["--hidden", "64,,64"], "an empty layer size"),
+        (["--hidden", "64,"], "an empty layer size"),
+        (["--hidden", ",64"], "an empty layer size"),
+        (["--cv", "x"], "argument --cv: expected an integer"),
+        (["--dataset", "iris"], "argument --dataset: invalid choice: 'iris'"),
+        (["--bogus"], "unrecognized arguments: --bogus; see 'sknn-scratch compare --help'"),
+        (["--csv"], "argument --csv: expected one argument"),
+        (["--n-jobs", "2"], "--n-jobs only applies with --tune"),
+        (["--dataset", "diabetes", "--csv", "{file}"], "not allowed with argument"),
     ],
 )
 def test_bad_input_is_always_one_line_and_exit_code_2(args, message, tmp_path, capsys):
@@ -336,16 +349,39 @@ def test_bad_input_is_always_one_line_and_exit_code_2(args, message, tmp_path, c
         "{empty}": _csv(tmp_path, "", "empty.csv"),
         "{inf_target}": _csv(tmp_path, "a,b,y\n" + GOOD_ROWS + "\n1,2,inf\n", "inf.csv"),
         "{huge_feature}": _csv(tmp_path, "a,b,y\n" + GOOD_ROWS + "\n1e400,2,3\n", "huge.csv"),
+        "{huge_finite}": _csv(tmp_path, "a,b,y\n" + GOOD_ROWS + "\n1e300,2,3\n", "big.csv"),
+        "{huge_target}": _csv(tmp_path, "a,b,y\n" + GOOD_ROWS + "\n1,2,-1e200\n", "bigy.csv"),
     }
     for key, value in paths.items():
         args = [a.replace(key, value) for a in args]
-    try:
-        code, out, err = _main(capsys, "--n-samples", "60", "--cv", "2", *args)
-    except SystemExit as exit_:  # argparse's own errors
-        code, err = exit_.code, capsys.readouterr().err
-        err = err.strip().splitlines()[-1]
-    assert code == 2
-    assert len(err.strip().splitlines()) == 1 and message in err and "Traceback" not in err
+    code, out, err = _main(capsys, "--n-samples", "60", "--cv", "2", *args)
+    assert code == 2 and out == ""
+    assert err.startswith("sknn-scratch: error: ") and err.endswith("\n")
+    assert len(err.splitlines()) == 1 and message in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--bogus"], "unrecognized arguments: --bogus; see 'sknn-scratch --help'"),
+        (["comp"], "argument command: invalid choice: 'comp'"),
+    ],
+)
+def test_top_level_argument_errors_are_one_line(argv, message, capsys):
+    code = cli.main(argv)
+    err = capsys.readouterr().err
+    assert code == 2 and len(err.splitlines()) == 1 and message in err
+
+
+def test_data_the_models_cannot_fit_end_in_one_line(monkeypatch, capsys):
+    def overflow(*args):
+        raise ValueError("Input X contains NaN.\nmore detail")
+
+    monkeypatch.setattr(cli, "_cross_validate", overflow)
+    code, out, err = _main(capsys, *SMALL)
+    assert code == 2 and err == (
+        "sknn-scratch: error: the models cannot be fitted to these data: Input X contains NaN.\n"
+    )
 
 
 def test_semicolon_csv_is_read(tmp_path, capsys):
