@@ -202,7 +202,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         Label smoothing ``eps`` in [0, 1): the targets become
         ``y * (1 - eps) + eps / K``, with K the number of classes for softmax
         outputs and 2 for each logistic output, which keeps the network from
-        pushing its probabilities to 0 and 1.
+        pushing its probabilities to 0 and 1. It bounds the optimum of each
+        sample's term, not the predictions: fitted probabilities can pass
+        ``1 - eps + eps / K`` on some rows.
 
     Attributes
     ----------

@@ -1,0 +1,59 @@
+"""README's code runs, and the values its comments show are what it computes.
+
+A line ``expression  # array(...)`` (or a list of arrays) is checked like a
+doctest: the expression's value must equal the commented one.
+"""
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
+SHOWN = re.compile(r"^(?P<expr>[^#]+?)\s+#\s+(?P<value>\[?array\(.*\)\]?)\s*$")
+
+
+def test_readme_has_python_blocks():
+    assert len(BLOCKS) >= 2
+
+
+@pytest.mark.parametrize("block", BLOCKS, ids=[f"block{i}" for i in range(len(BLOCKS))])
+def test_readme_block_runs_and_shows_true_values(block):
+    namespace = {}
+    checked = 0
+    for line in block.splitlines():
+        match = SHOWN.match(line)
+        if match and not line.startswith((" ", "\t")):
+            value = eval(match["expr"], namespace)  # the statement is an expression
+            shown = eval(match["value"], {"array": np.array})
+            np.testing.assert_allclose(
+                np.asarray(value, dtype=float), np.asarray(shown, dtype=float), rtol=0, atol=1e-12
+            )
+            checked += 1
+        else:
+            exec(line if line.strip() else "pass", namespace)
+    assert checked or "# array" not in block
+
+
+def test_readme_memory_figures_are_those_of_the_benchmark_results():
+    results = (README.parent / "benchmarks" / "RESULTS.md").read_text()
+    rows = _memory_rows(results)
+    text = " ".join(README.read_text().split())
+    assert set(rows) == {"adam", "lbfgs"}
+    for solver, (ours, theirs) in rows.items():
+        assert f"{ours} against {theirs} MB for {solver}" in text
+
+
+def _memory_rows(results):
+    rows = {}
+    for line in results.splitlines():
+        match = re.match(
+            r"^\| (?:peak memory of fit, bank 100000 rows \(64, 64\) (?P<a>adam)|same data, "
+            r"(?P<l>lbfgs) \(3 iterations\)) \| (?P<ours>[\d.]+) \| (?P<theirs>[\d.]+) \|$",
+            line,
+        )
+        if match:
+            rows[match["a"] or match["l"]] = (match["ours"], match["theirs"])
+    return rows
