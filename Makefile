@@ -39,7 +39,8 @@ demo: $(RUNTIME_STAMP)
 
 # The documented install: a plain `pip install .` into a clean virtual
 # environment, outside the source tree, runs the main job on both built-in
-# data sets (CI runs this).
+# data sets; and `make demo` in a fresh virtual environment installs no
+# more than the runtime dependencies (CI runs this).
 check-install:
 	@dir=$$(mktemp -d) && trap 'rm -rf "$$dir"' EXIT && \
 	$(PYTHON) -m venv "$$dir/venv" && \
@@ -47,7 +48,10 @@ check-install:
 	cd "$$dir" && \
 	! "$$dir/venv/bin/python" -c "import pandas" 2>/dev/null && \
 	"$$dir/venv/bin/sknn-scratch" compare --quiet && \
-	"$$dir/venv/bin/sknn-scratch" compare --quiet --dataset diabetes
+	"$$dir/venv/bin/sknn-scratch" compare --quiet --dataset diabetes && \
+	cd "$(CURDIR)" && $(MAKE) --no-print-directory demo VENV="$$dir/demo" && \
+	! "$$dir/demo/bin/python" -c "import pandas" 2>/dev/null && \
+	echo "check-install: pip install . and make demo run the main job on the runtime dependencies alone"
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
