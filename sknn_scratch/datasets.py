@@ -110,9 +110,9 @@ def _expected_transactions(age, balance, retired, family, accounts):
 def _as_frame(X, y):
     try:
         import pandas as pd
-    except ImportError:  # pragma: no cover - depends on the environment
+    except ImportError:
         raise ImportError(
-            "as_frame=True needs pandas: pip install pandas (or sknn-scratch[dev])."
+            "as_frame=True needs pandas: pip install 'sknn-scratch[csv]' (or: pip install pandas)."
         ) from None
     frame = pd.DataFrame(X, columns=BANK_FEATURES)
     frame["retired"] = frame["retired"].astype(int)

@@ -39,3 +39,13 @@ def test_cli_scheduler_names_the_extra(monkeypatch, capsys):
         "sknn-scratch: error: --scheduler needs Dask and distributed: "
         "pip install 'sknn-scratch[dask]'"
     )
+
+
+def test_bank_data_as_frame_names_the_csv_extra(monkeypatch):
+    from sknn_scratch.datasets import make_bank_transactions
+
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    with pytest.raises(ImportError, match=r"pip install 'sknn-scratch\[csv\]'"):
+        make_bank_transactions(5, as_frame=True)
+    X, y = make_bank_transactions(5)  # NumPy arrays need no pandas
+    assert X.shape == (5, 5)
