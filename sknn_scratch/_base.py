@@ -30,7 +30,14 @@ from ._compat import (
 )
 from ._initializers import INITIALIZERS, initialize
 from ._losses import LOSSES
-from ._network import Network, checked_weights, hidden_values, layer_units_of, predict_raw
+from ._network import (
+    Network,
+    checked_weights,
+    hidden_sums_and_values,
+    hidden_values,
+    layer_units_of,
+    predict_raw,
+)
 from ._optimizers import SOLVERS, STOCHASTIC_SOLVERS, make_optimizer
 from ._schedules import SCHEDULES, effective_warmup
 from ._training import fit_lbfgs, fit_stochastic, full_batch_scales, planned_epochs
@@ -722,13 +729,17 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         est._reset_training_state()
         return est
 
-    def hidden_activations(self, X):
+    def hidden_activations(self, X, *, pre_activation=False):
         """The values of every hidden unit, layer by layer.
 
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             The input data.
+        pre_activation : bool, default=False
+            Also return each layer's weighted sums ``Z = A @ W + b``, the
+            values before the activation (what the introduction writes in
+            its figures next to the values after it).
 
         Returns
         -------
@@ -736,8 +747,23 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
             One array of shape (n_samples, units) per hidden layer, holding
             the values after the activation (with ``activation="identity"``,
             the plain multiply-add sums ``A @ W + b``).
+        (sums, activations) : tuple of two lists of ndarray
+            With ``pre_activation=True``: the weighted sums, then the values
+            after the activation, one array per hidden layer in each.
+
+        Examples
+        --------
+        >>> from sknn_scratch import MLPRegressor
+        >>> net = MLPRegressor.from_weights([[[1, -1], [1, 1]], [[2], [-1]]],
+        ...                                 activation="relu")
+        >>> net.hidden_activations([[2, -3]])
+        [array([[0., 0.]])]
+        >>> net.hidden_activations([[2, -3]], pre_activation=True)
+        ([array([[-1., -5.]])], [array([[0., 0.]])])
         """
         X = self._validated_input(X)
+        if pre_activation:
+            return hidden_sums_and_values(X, self.coefs_, self.intercepts_, self.activation)
         return hidden_values(X, self.coefs_, self.intercepts_, self.activation)
 
     # -------------------------------------------------------------- predict

@@ -5,7 +5,7 @@ from numbers import Real
 import numpy as np
 
 
-def check_gradients(estimator, X, y, sample_weight=None, eps=1e-6):
+def check_gradients(estimator, X, y, sample_weight=None, eps=1e-6, *, per_parameter=False):
     """Compare backpropagation's gradient with central finite differences.
 
     The gradient is that of the estimator's own objective (``alpha``
@@ -26,6 +26,10 @@ def check_gradients(estimator, X, y, sample_weight=None, eps=1e-6):
         Sample weights of the objective.
     eps : float, default=1e-6
         Step of the finite differences, in (0, 1].
+    per_parameter : bool, default=False
+        Return the comparison of every weight and bias (a
+        ``GradientComparison``), not only the largest error, so that a
+        wrong gradient can be traced to the parameter it belongs to.
 
     Returns
     -------
@@ -34,6 +38,10 @@ def check_gradients(estimator, X, y, sample_weight=None, eps=1e-6):
         the largest disagreement relative to the largest gradient component,
         so that components that are zero (dead relu units) do not divide by
         zero. Values around 1e-8 or below mean the gradients agree.
+    comparison : GradientComparison
+        With ``per_parameter=True``: every parameter's name, backpropagation's
+        and the finite differences' values, and its error relative to the
+        largest component; ``max_relative_error`` is its largest error.
 
     Examples
     --------
@@ -41,6 +49,11 @@ def check_gradients(estimator, X, y, sample_weight=None, eps=1e-6):
     >>> net = MLPRegressor.from_weights([[[1, -1], [1, 1]], [[2], [-1]]],
     ...                                 activation="tanh")
     >>> check_gradients(net, [[2, 3]], [1.0]) < 1e-6
+    True
+    >>> comparison = check_gradients(net, [[2, 3]], [1.0], per_parameter=True)
+    >>> comparison.names[:2], len(comparison.names)
+    (['coefs_[0][0, 0]', 'coefs_[0][0, 1]'], 9)
+    >>> bool(comparison.max_relative_error < 1e-6)
     True
     """
     if not isinstance(eps, Real) or not 0 < eps <= 1:
@@ -58,7 +71,57 @@ def check_gradients(estimator, X, y, sample_weight=None, eps=1e-6):
             "or choose a smaller eps."
         )
     scale = max(np.abs(analytic).max(), np.abs(numeric).max(), np.finfo(float).tiny)
-    return float(np.abs(analytic - numeric).max() / scale)
+    errors = np.abs(analytic - numeric) / scale
+    if per_parameter:
+        return GradientComparison(_parameter_names(estimator), analytic, numeric, errors)
+    return float(errors.max())
+
+
+class GradientComparison:
+    """Backpropagation against finite differences, parameter by parameter.
+
+    Attributes
+    ----------
+    names : list of str
+        Each parameter, in the flat order: ``"coefs_[i][j, k]"`` (the weight
+        from unit ``j`` of layer ``i`` to unit ``k`` of the next) and then
+        ``"intercepts_[i][k]"``.
+    analytic, numeric : ndarray of shape (n_params,)
+        Backpropagation's gradient and the central differences.
+    relative_error : ndarray of shape (n_params,)
+        ``|analytic - numeric|`` relative to the largest gradient component.
+    max_relative_error : float
+        The largest of them: what ``check_gradients`` returns by default.
+    """
+
+    def __init__(self, names, analytic, numeric, relative_error):
+        self.names = names
+        self.analytic, self.numeric = analytic, numeric
+        self.relative_error = relative_error
+        self.max_relative_error = float(relative_error.max())
+
+    def worst(self, n=5):
+        """The names of the ``n`` parameters whose gradients disagree most."""
+        order = np.argsort(-self.relative_error, kind="stable")[:n]
+        return [self.names[i] for i in order]
+
+    def __repr__(self):
+        rows = [f"{'parameter':<22}{'backprop':>14}{'numeric':>14}{'rel. error':>12}"]
+        for name, a, b, e in zip(self.names, self.analytic, self.numeric, self.relative_error):
+            rows.append(f"{name:<22}{a:>14.6g}{b:>14.6g}{e:>12.2e}")
+        return "\n".join(rows)
+
+
+def _parameter_names(estimator):
+    """The name of each entry of the flat parameter vector."""
+    names = []
+    for i, coef in enumerate(estimator.coefs_):
+        names += [
+            f"coefs_[{i}][{j}, {k}]" for j in range(coef.shape[0]) for k in range(coef.shape[1])
+        ]
+    for i, intercept in enumerate(estimator.intercepts_):
+        names += [f"intercepts_[{i}][{k}]" for k in range(intercept.shape[0])]
+    return names
 
 
 def _both_gradients(objective, theta, eps):

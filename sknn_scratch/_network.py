@@ -196,6 +196,19 @@ def hidden_values(X, coefs, intercepts, activation):
     return forward(X, coefs, intercepts, activation)[1:-1]
 
 
+def hidden_sums_and_values(X, coefs, intercepts, activation):
+    """Every hidden layer's weighted sums ``Z = A W + b`` and its values
+    ``f(Z)``: two lists, one array per hidden layer each."""
+    names = per_layer(activation, len(coefs) - 1)
+    sums, values, A = [], [], X
+    for coef, intercept, name in zip(coefs[:-1], intercepts[:-1], names):
+        Z = np.asarray(A @ coef) + intercept  # (a sparse X times W is dense)
+        sums.append(Z)
+        A = HIDDEN_ACTIVATIONS[name].forward(Z.copy())
+        values.append(A)
+    return sums, values
+
+
 def backprop(activations, Y, sample_weight, coefs, loss, activation, grads, work, masks=None):
     """Backpropagate the gradient of ``data_scale * sum_i s_i loss_i``.
 
