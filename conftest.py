@@ -9,3 +9,5 @@ if find_spec("skl2onnx") is None or find_spec("onnxruntime") is None:
     collect_ignore.append("sknn_scratch/onnx.py")
 if find_spec("dask") is None or find_spec("distributed") is None:
     collect_ignore.append("sknn_scratch/dask.py")
+if find_spec("matplotlib") is None:
+    collect_ignore.append("sknn_scratch/plot.py")

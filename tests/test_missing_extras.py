@@ -49,3 +49,14 @@ def test_bank_data_as_frame_names_the_csv_extra(monkeypatch):
         make_bank_transactions(5, as_frame=True)
     X, y = make_bank_transactions(5)  # NumPy arrays need no pandas
     assert X.shape == (5, 5)
+
+
+def test_plot_module_names_its_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+    monkeypatch.delitem(sys.modules, "sknn_scratch.plot", raising=False)
+    with pytest.raises(
+        ImportError,
+        match=r"^sknn_scratch.plot needs matplotlib: pip install 'sknn-scratch\[plot\]'$",
+    ):
+        importlib.import_module("sknn_scratch.plot")
