@@ -66,6 +66,7 @@ $(DOCS_STAMP): $(STAMP) pyproject.toml
 
 # The site goes to docs/_build/html; warnings are errors.
 docs: $(DOCS_STAMP)
+	rm -rf docs/_build/html  # no page left over from an earlier build
 	$(BIN)/python docs/tools/make_inventories.py docs/_inventories
 	$(BIN)/python -m sphinx -W --keep-going -b html docs docs/_build/html
 

@@ -24,7 +24,16 @@ extensions = [
     "numpydoc",
     "sphinx_gallery.gen_gallery",
     "myst_parser",
+    # Figures drawn at build time by the code shown beside them (the
+    # networks and curves of the user guide).
+    "matplotlib.sphinxext.plot_directive",
 ]
+
+plot_include_source = True
+plot_html_show_source_link = False
+plot_html_show_formats = False
+plot_formats = [("png", 110)]
+plot_rcparams = {"figure.max_open_warning": 0}
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 exclude_patterns = ["_build", "tools", "**/GALLERY_HEADER.rst", "**.ipynb_checkpoints"]
@@ -59,6 +68,9 @@ sphinx_gallery_conf = {
     "within_subsection_order": "FileNameSortKey",
     "backreferences_dir": "gen_modules/backreferences",
     "doc_module": ("sknn_scratch",),
+    # Its execution-time pages load jQuery and DataTables from a CDN; the
+    # site is read offline.
+    "write_computation_times": False,
 }
 
 html_theme = "pydata_sphinx_theme"

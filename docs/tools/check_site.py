@@ -3,13 +3,17 @@
 Serves docs/_build/html on a local port, takes screenshots of the landing
 page and of a gallery page, and checks the rendered DOM: the navigation bar
 links the main sections, a search finds the estimators, and the gallery's
-figures are there. It exits non-zero, naming what failed.
+figures are there. It also checks that the pages that teach with pictures
+show them, and that no page loads anything (script, stylesheet, image) from
+the network. It exits non-zero, naming what failed.
 
     python docs/tools/check_site.py docs/_build/html docs/_build/check
 """
 
 import functools
+import hashlib
 import http.server
+import re
 import shutil
 import subprocess
 import sys
@@ -92,6 +96,8 @@ def check(site, out):
             if not (site / "auto_examples" / relative).resolve().exists():
                 failures.append(f"gallery page: figure {relative} is not in the site")
         failures += _check_offline_math(site, base)
+        failures += _check_figures(site)
+        failures += _check_nothing_loaded_from_the_network(site)
         search = run_browser(
             "--virtual-time-budget=10000", "--dump-dom", f"{base}/search.html?q=MLPRegressor"
         )
@@ -99,6 +105,61 @@ def check(site, out):
             failures.append("search for 'MLPRegressor' does not find its API page")
     finally:
         server.shutdown()
+    return failures
+
+
+#: The pages that teach with pictures, and how many figures each must show.
+FIGURES = {
+    "index.html": 1,
+    "user_guide/neurons.html": 1,
+    "user_guide/deeper.html": 2,
+    "user_guide/activations.html": 1,
+    "user_guide/training.html": 1,
+    "worked_examples.html": 4,
+    "auto_examples/plot_worked_examples.html": 2,
+}
+
+_IMAGE = re.compile(r'<img\b[^>]*\bsrc="([^"]+)"')
+#: What a page loads (not what it links to): scripts, stylesheets, images,
+#: frames, and CSS imports.
+_LOADS = re.compile(
+    r'<(?:script|img|iframe|source|embed)\b[^>]*\bsrc="((?:https?:)?//[^"]+)"'
+    r'|<link\b[^>]*\brel="(?:stylesheet|preload|modulepreload|icon)"[^>]*\bhref="((?:https?:)?//[^"]+)"'
+    r'|<link\b[^>]*\bhref="((?:https?:)?//[^"]+)"[^>]*\brel="(?:stylesheet|preload|modulepreload|icon)"'
+    r'|@import\s+(?:url\()?["\']?((?:https?:)?//[^"\')]+)'
+)
+
+
+def _check_figures(site):
+    """Each teaching page shows its figures, and the image files are there."""
+    failures = []
+    for page, wanted in FIGURES.items():
+        path = site / page
+        if not path.exists():
+            failures.append(f"{page}: the page is missing")
+            continue
+        images = [src for src in _IMAGE.findall(path.read_text()) if src.endswith((".png", ".svg"))]
+        images = [src for src in images if "logo" not in src]
+        if len(images) < wanted:
+            failures.append(f"{page}: {len(images)} figure(s), expected at least {wanted}")
+        files = [(path.parent / src).resolve() for src in images]
+        for src, file in zip(images, files):
+            if not file.exists():
+                failures.append(f"{page}: figure {src} is not in the site")
+        contents = [hashlib.sha256(f.read_bytes()).hexdigest() for f in files if f.exists()]
+        if len(set(contents)) < len(contents):
+            failures.append(f"{page}: the same figure is shown twice (a stale or reused image)")
+    return failures
+
+
+def _check_nothing_loaded_from_the_network(site):
+    """The site is read offline: no page may load a script, a stylesheet or
+    an image from another host."""
+    failures = []
+    for path in sorted(site.rglob("*.html")):
+        for match in _LOADS.finditer(path.read_text(errors="replace")):
+            url = next(group for group in match.groups() if group)
+            failures.append(f"{path.relative_to(site)}: loads {url} from the network")
     return failures
 
 
@@ -126,7 +187,8 @@ def main(argv):
         print(f"check_site: {failure}", file=sys.stderr)
     if not failures:
         print(
-            f"check_site: landing page, gallery page, navigation, offline math and search render; "
+            "check_site: landing page, gallery page, navigation, offline math, search and the "
+            "teaching figures render, and no page loads anything from the network; "
             f"screenshots in {out}"
         )
     return 1 if failures else 0
