@@ -14,6 +14,7 @@ import io
 import json
 import math
 import os
+import re
 import sys
 import time
 import warnings
@@ -33,7 +34,7 @@ from sklearn.utils.parallel import Parallel, delayed
 
 from . import __version__
 from ._regressor import MLPRegressor
-from .datasets import BANK_FEATURES, make_bank_transactions
+from .datasets import BANK_FEATURES, _expected_transactions, make_bank_transactions
 
 TUNING_GRID = {
     "mlpregressor__regressor__hidden_layer_sizes": [(32,), (64, 64)],
@@ -138,7 +139,21 @@ def _parser():
     compare.add_argument(
         "--impute",
         action="store_true",
-        help="fill missing values (median, or most frequent for text) instead of stopping",
+        help="fill missing feature values (median, or most frequent for text) instead of "
+        "stopping; rows whose target is missing are dropped (targets are never imputed)",
+    )
+    compare.add_argument(
+        "--drop",
+        type=_column_names,
+        default=(),
+        metavar="COL[,COL]",
+        help="feature columns to leave out (IDs, leaks of the target, ...)",
+    )
+    compare.add_argument(
+        "--decimal",
+        choices=[".", ","],
+        help="the CSV's decimal mark (default: '.', and ',' where every value of a "
+        "column of a ';' or tab separated file is written with one)",
     )
     compare.add_argument(
         "--n-samples",
@@ -220,6 +235,13 @@ def _n_jobs(text):
     return value
 
 
+def _column_names(text):
+    names = tuple(part.strip() for part in text.split(","))
+    if "" in names:
+        raise argparse.ArgumentTypeError(f"expected column names like a,b, got {text!r}")
+    return names
+
+
 def _layer_sizes(text):
     if not text.strip():
         return ()  # no hidden layer: a linear model
@@ -266,6 +288,10 @@ def _compare(args):
             "seed": args.seed,
             "hidden_layer_sizes": list(args.hidden),
             "max_iter": args.max_iter,
+            "features": {
+                "used": [str(c) for c in data["columns"]],
+                "dropped": data["dropped"],
+            },
             "rows": rows,
         }
         if args.tune:
@@ -280,7 +306,7 @@ def _compare(args):
     if args.json:
         _write_json(report, args.json)
     if args.plot_dir:
-        _plot(models, data, args.plot_dir, progress)
+        _plot(models, data, args.plot_dir, progress, args.seed)
     return 0
 
 
@@ -351,22 +377,39 @@ def _strict(value):
     return value
 
 
+#: Training R^2 this much above the cross-validated R^2 is called overfitting.
+OVERFIT_GAP = 0.1
+
+
 def _notes(report, args):
-    """One-line notes under the table: what the numbers alone would hide."""
+    """One-line notes under the table: what the numbers alone would hide,
+    each with its actual cause."""
+    rows = {row["model"]: row for row in report["rows"]}
+    linear, mlp = rows["LinearRegression"], report["rows"][1]
+    stopped = _stopped_folds(mlp, args.max_iter)
+    overfits = mlp["r2_train_mean"] is not None and (
+        mlp["r2_train_mean"] - mlp["r2_mean"] > OVERFIT_GAP
+    )
     notes = []
-    mlp_fits = [f for f in report["rows"][1]["folds"] if f.get("n_iter") is not None]
-    stopped = sum(f["n_iter"] >= args.max_iter for f in mlp_fits)
     if stopped:
         notes.append(
             f"The MLP stopped at --max-iter {args.max_iter} without converging in "
-            f"{stopped} of {len(mlp_fits)} folds; raise --max-iter or try --tune."
+            f"{stopped} of {len(mlp['folds'])} folds; raise --max-iter."
         )
-    rows = {row["model"]: row for row in report["rows"]}
-    linear, mlp = rows["LinearRegression"], report["rows"][1]
-    if mlp["r2_mean"] < linear["r2_mean"]:
+    if overfits:
+        smaller = f" (e.g. --hidden {max(2, args.hidden[0] // 8)})" if args.hidden else ""
+        notes.append(
+            f"The MLP overfits: R^2 {mlp['r2_train_mean']:.3f} on its training folds against "
+            f"{mlp['r2_mean']:.3f} cross-validated; try a smaller network{smaller}, more data, "
+            "or --tune (which searches alpha)."
+        )
+    if _clearly_below(mlp, linear):
+        cause = (
+            "see the notes above" if stopped or overfits else "try --tune, or a larger --max-iter"
+        )
         notes.append(
             f"The MLP scores below LinearRegression (R^2 {mlp['r2_mean']:.3f} against "
-            f"{linear['r2_mean']:.3f}); raise --max-iter or try --tune."
+            f"{linear['r2_mean']:.3f}, more than the folds' spread); {cause}."
         )
     if "tuning" in report:
         notes.append(
@@ -374,6 +417,18 @@ def _notes(report, args):
             f"{_n_candidates(TUNING_GRID)} candidates scored on the same folds that chose it."
         )
     return notes
+
+
+def _stopped_folds(row, max_iter):
+    fits = [f for f in row["folds"] if f.get("n_iter") is not None]
+    return sum(f["n_iter"] >= max_iter for f in fits)
+
+
+def _clearly_below(row, reference):
+    """Whether ``row`` scores below ``reference`` by more than the spread of
+    the folds' scores (a smaller difference is a tie)."""
+    spread = max(row["r2_std"], reference["r2_std"])
+    return reference["r2_mean"] - row["r2_mean"] > spread
 
 
 def _load(args):
@@ -385,7 +440,14 @@ def _load(args):
     scikit-learn): pandas is imported for ``--csv`` alone.
     """
     if args.csv is not None:
-        return _load_csv(args.csv, args.target, args.impute)
+        data = _load_csv(args.csv, args.target, args.impute, args.decimal)
+    else:
+        data = _builtin_data(args)
+        data["dropped"] = {}
+    return _drop_asked(data, args.drop)
+
+
+def _builtin_data(args):
     if args.dataset == "diabetes":
         from sklearn.datasets import load_diabetes
 
@@ -404,16 +466,38 @@ def _load(args):
         "X": X,
         "y": y,
         "expected": expected,
+        # The generator's noise-free expectation, for any rows of features.
+        "truth": lambda rows: _expected_transactions(*np.asarray(rows, dtype=float).T),
         "columns": list(BANK_FEATURES),
         "description": f"bank transactions (generated, {args.n_samples} customers)",
     }
 
 
-def _load_csv(path, target, impute):
+def _drop_asked(data, names):
+    """Leave out the ``--drop`` columns, recording why."""
+    unknown = [name for name in names if name not in data["columns"]]
+    if unknown:
+        raise UsageError(
+            f"--drop: no feature column {', '.join(map(repr, unknown))}; the features are "
+            f"{', '.join(map(str, data['columns']))}."
+        )
+    if names and len(set(names)) == len(data["columns"]):
+        raise UsageError("--drop leaves no feature column.")
+    keep = [i for i, name in enumerate(data["columns"]) if name not in names]
+    X = data["X"]
+    data["X"] = X[:, keep] if isinstance(X, np.ndarray) else X.iloc[:, keep]
+    data["columns"] = [data["columns"][i] for i in keep]
+    data["dropped"].update({name: "--drop" for name in names})
+    if names:
+        data["truth"] = None  # (a function of every generated feature)
+    return data
+
+
+def _load_csv(path, target, impute, decimal=None):
     pd = _require("pandas", "--csv")
     if target is None:
         raise UsageError("--csv needs --target COLUMN.")
-    frame = _read_csv(pd, path)
+    frame = _read_csv(pd, path, decimal)
     if target not in frame.columns:
         raise UsageError(
             f"no column {target!r} in {path}; columns: {', '.join(map(str, frame.columns))}"
@@ -422,12 +506,16 @@ def _load_csv(path, target, impute):
         raise UsageError(f"{path} has a header but no data rows.")
     y = _numeric_column(pd, frame.pop(target))
     if not pd.api.types.is_numeric_dtype(y):
-        raise UsageError(f"the target column {target!r} is not numeric (dtype {y.dtype}).")
-    if y.isna().any():
-        raise UsageError(f"the target column {target!r} has {int(y.isna().sum())} missing values.")
+        hint = (
+            "; its values look like numbers with decimal commas: pass '--decimal ,'"
+            if _decimal_commas(y)
+            else ""
+        )
+        raise UsageError(f"the target column {target!r} is not numeric (dtype {y.dtype}){hint}.")
+    frame, y = _rows_with_a_target(frame, y, target, impute)
     frame = frame.apply(lambda column: _numeric_column(pd, column))
     _check_finite(pd, frame, y, target)
-    frame = _drop_identifiers(frame)
+    frame, dropped = _drop_identifiers(frame)
     missing = [str(c) for c in frame.columns if frame[c].isna().any()]
     if missing and not impute:
         raise UsageError(
@@ -440,11 +528,34 @@ def _load_csv(path, target, impute):
         "y": y.to_numpy(dtype=float),
         "expected": None,
         "columns": list(frame.columns),
+        "dropped": dropped,
         "description": f"{path.name} (target {target})",
     }
 
 
-def _read_csv(pd, path):
+def _rows_with_a_target(frame, y, target, impute):
+    """Targets are never imputed (that would invent what the models are
+    scored against): with --impute their rows are dropped, with a note."""
+    missing = y.isna()
+    if not missing.any():
+        return frame, y
+    n_missing = int(missing.sum())
+    if not impute:
+        raise UsageError(
+            f"the target column {target!r} has {n_missing} missing value(s); pass --impute "
+            "to drop those rows (targets are never imputed)."
+        )
+    if n_missing == len(y):
+        raise UsageError(f"the target column {target!r} has no values.")
+    print(
+        f"sknn-scratch: note: dropping {n_missing} row(s) whose target {target!r} is missing "
+        "(targets are never imputed).",
+        file=sys.stderr,
+    )
+    return frame[~missing].reset_index(drop=True), y[~missing].reset_index(drop=True)
+
+
+def _read_csv(pd, path, decimal=None):
     if path.is_dir():
         raise UsageError(f"--csv {path} is a directory, not a CSV file.")
     if not path.exists():
@@ -458,11 +569,33 @@ def _read_csv(pd, path):
         raise UsageError(f"cannot read {path}: {error}") from None
     if not sample.strip():
         raise UsageError(f"{path} is empty.")
+    separator = _delimiter(sample)
     try:
-        frame = pd.read_csv(path, sep=_delimiter(sample))
+        frame = pd.read_csv(path, sep=separator, decimal=decimal or ".")
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
         raise UsageError(f"cannot read {path} as CSV: {str(error).splitlines()[0]}") from None
+    if decimal is None and separator != ",":
+        # A comma cannot be the decimal mark of a comma-separated file; in
+        # others, a column written wholly with decimal commas is numbers.
+        for name in frame.columns:
+            if _decimal_commas(frame[name]):
+                frame[name] = pd.to_numeric(frame[name].str.replace(",", ".", regex=False))
     return frame
+
+
+_DECIMAL_COMMA = re.compile(r"^\s*[+-]?(\d+,\d*|,\d+)\s*$")
+_INTEGER = re.compile(r"^\s*[+-]?\d+\s*$")
+
+
+def _decimal_commas(column):
+    """Whether a text column holds numbers written with decimal commas (at
+    least one such value, and every value a number so written or an integer)."""
+    if getattr(column.dtype, "kind", "O") in "biufcmM":  # numbers, dates
+        return False
+    values = [str(v) for v in column.dropna()]
+    return any(_DECIMAL_COMMA.match(v) for v in values) and all(
+        _DECIMAL_COMMA.match(v) or _INTEGER.match(v) for v in values
+    )
 
 
 def _delimiter(sample):
@@ -531,20 +664,47 @@ def _rows(X, index):
     return X[index] if isinstance(X, np.ndarray) else X.iloc[index]
 
 
+#: Column names that say "identifier" (customer_id, ID, row_key, ...).
+_ID_NAME = re.compile(
+    r"(^|[_\s.-])(id|key|index|uuid|number|no|row)$|^unnamed: \d+$", re.IGNORECASE
+)
+
+
 def _drop_identifiers(frame):
-    """Drop text columns with a distinct value in (nearly) every row: IDs,
-    dates or names one-hot encode into one column per row and teach nothing."""
-    n_rows = len(frame)
+    """Drop identifier columns; return the frame and ``{name: why}``.
+
+    A text column with a distinct value in more than half of at least 20
+    rows (IDs, dates, names: one-hot encoded, one column per row, teaching
+    nothing), and an integer column with a distinct value in every row whose
+    name says it is an identifier or a row number (``customer_id``, ``ID``,
+    ``row``, pandas' ``Unnamed: 0``): as a number it would give the network a
+    meaningless order to learn from. (A distinct integer in every row alone
+    is not enough: a sorted year or a count can be a real feature.)
+    """
+    n_rows, dropped = len(frame), {}
     for name in list(frame.columns):
-        column = frame[name]
-        if not _is_numeric(column) and n_rows >= 20 and column.nunique() > 0.5 * n_rows:
-            print(
-                f"sknn-scratch: note: dropping text column {name!r}: "
-                f"{column.nunique()} distinct values in {n_rows} rows (an ID or a date?).",
-                file=sys.stderr,
-            )
+        why = _identifier(frame[name], name, n_rows)
+        if why:
+            print(f"sknn-scratch: note: dropping column {name!r}: {why}.", file=sys.stderr)
+            dropped[str(name)] = why
             frame = frame.drop(columns=name)
-    return frame
+    return frame, dropped
+
+
+def _identifier(column, name, n_rows):
+    """Why ``column`` looks like an identifier, or None."""
+    if n_rows < 20:
+        return None
+    distinct = column.nunique()
+    if not _is_numeric(column):
+        if distinct > 0.5 * n_rows:
+            return f"text with {distinct} distinct values in {n_rows} rows (an ID or a date?)"
+        return None
+    if column.dtype.kind not in "iu" or distinct < n_rows:
+        return None
+    if _ID_NAME.search(str(name)):
+        return "integers, a different one in every row, named like an ID or a row number"
+    return None
 
 
 #: The extra that installs each optional module the command can use.
@@ -667,6 +827,9 @@ def _fit_and_score(model, X, y, train, test, progress):
     predictions = model.predict(_rows(X, test))
     predict_seconds = time.perf_counter() - start
     metrics = _metrics(y[test], predictions, fit_seconds, predict_seconds / len(test))
+    # The score on the fold's own training rows: far above the held-out
+    # score, it says the model overfits.
+    metrics["r2_train"] = r2_score(y[train], model.predict(_rows(X, train)))
     final = model[-1]
     final = getattr(final, "regressor_", final)
     metrics["n_iter"] = getattr(final, "n_iter_", None)
@@ -686,6 +849,8 @@ def _metrics(y_true, y_pred, fit_seconds, predict_seconds_per_row):
 def _summarise(name, fold_metrics):
     r2 = [m["r2"] for m in fold_metrics]
     row = {"model": name, "r2_mean": float(np.mean(r2)), "r2_std": float(np.std(r2))}
+    train = [m["r2_train"] for m in fold_metrics if "r2_train" in m]
+    row["r2_train_mean"] = float(np.mean(train)) if train else None
     for key in ("rmse", "mae", "fit_s", "predict_us_per_row"):
         values = [m[key] for m in fold_metrics]
         row[key] = None if np.isnan(values).all() else float(np.mean(values))
@@ -735,15 +900,24 @@ def warnings_quiet():
 
 def _print_report(report):
     print(f"Data: {report['data']}; {report['n_samples']} rows, {report['cv']}-fold CV")
+    features = report["features"]
+    print(f"Features ({len(features['used'])}): {', '.join(features['used'])}")
+    if features["dropped"]:
+        dropped = "; ".join(f"{name} ({why})" for name, why in features["dropped"].items())
+        print(f"Dropped: {dropped}")
+    # The first column is as wide as the longest label, so the table stays
+    # aligned whatever the models are called.
+    width = max(len("model"), *(len(row["model"]) for row in report["rows"])) + 2
     header = (
-        f"{'model':<22}{'R^2 mean':>10}{'R^2 std':>9}{'RMSE':>10}{'MAE':>10}"
-        f"{'fit s':>8}{'predict us/row':>16}"
+        f"{'model':<{width}}{'R^2 mean':>10}{'R^2 std':>9}{'R^2 train':>11}{'RMSE':>10}"
+        f"{'MAE':>10}{'fit s':>8}{'predict us/row':>16}"
     )
     print(header)
     print("-" * len(header))
     for row in report["rows"]:
         print(
-            f"{row['model']:<22}{row['r2_mean']:>10.3f}{row['r2_std']:>9.3f}"
+            f"{row['model']:<{width}}{row['r2_mean']:>10.3f}{row['r2_std']:>9.3f}"
+            f"{_fmt(row['r2_train_mean'], '.3f'):>11}"
             f"{row['rmse']:>10.2f}{row['mae']:>10.2f}{_fmt(row['fit_s'], '.2f'):>8}"
             f"{_fmt(row['predict_us_per_row'], '.2f'):>16}"
         )
@@ -764,7 +938,7 @@ def _fmt(value, spec):
 # ------------------------------------------------------------------ figures
 
 
-def _plot(models, data, directory, progress):
+def _plot(models, data, directory, progress, seed):
     import matplotlib
 
     matplotlib.use("Agg")
@@ -779,20 +953,22 @@ def _plot(models, data, directory, progress):
     progress.clear()
     if {"age", "retired"} <= set(data["columns"]):
         _plot_interaction(plt, fitted, data, directory / "interaction.png")
-    mlp = list(fitted.values())[1]
-    _plot_loss_curve(plt, mlp[-1].regressor_, directory / "loss_curve.png")
+    mlp = list(models.values())[1]
+    _plot_loss_curve(plt, mlp, data, seed, directory / "loss_curve.png")
 
 
 def _plot_interaction(plt, fitted, data, path):
-    """Predicted transactions against age, retired and not, other features at
-    their medians (text columns at their most frequent value).
+    """Predicted transactions against age, retired and not, the other
+    features held at their medians (text columns at their most frequent
+    value), which the figure names; for generated data, with the noise-free
+    truth the generator knows.
 
     Each line spans the ages at which the data hold customers of its group,
     so the figure shows what the models learnt, not extrapolations.
     """
-    X, columns = data["X"], data["columns"]
+    X, columns, truth = data["X"], data["columns"], data.get("truth")
     age, retired = _column(X, columns, "age"), _column(X, columns, "retired")
-    figure, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True)
+    figure, axes = plt.subplots(1, 2, figsize=(11, 4.6), sharey=True)
     for axis, (name, model) in zip(axes, fitted.items()):
         for status, style in ((0, "-"), (1, "--")):
             group = age[retired == status]
@@ -804,10 +980,31 @@ def _plot_interaction(plt, fitted, data, path):
             _set_column(grid, columns, "retired", status)
             label = "retired" if status else "not retired"
             axis.plot(ages, model.predict(grid), style, label=label)
+            if truth is not None:
+                axis.plot(
+                    ages,
+                    truth(grid),
+                    style,
+                    color="#888888",
+                    lw=1,
+                    label=f"noise-free truth, {label}",
+                )
         axis.set(title=name, xlabel="age")
-        axis.legend()
+        axis.legend(fontsize=8)
     axes[0].set_ylabel("predicted transactions per year")
-    figure.suptitle("A linear model keeps the lines parallel; the network captures the interaction")
+    held = _typical_rows(X, columns, 1)
+    others = [
+        f"{name}={_column(held, columns, name)[0]:.4g}"
+        if name not in _text_columns(X)
+        else f"{name}={held[name].iloc[0]}"
+        for name in columns
+        if name not in ("age", "retired")
+    ]
+    figure.suptitle(
+        "A linear model keeps the lines parallel; the network captures the interaction\n"
+        f"(other features at their medians: {', '.join(others)})",
+        fontsize=10,
+    )
     figure.tight_layout()
     figure.savefig(path, dpi=100)
     plt.close(figure)
@@ -839,18 +1036,32 @@ def _typical_rows(X, columns, n_rows):
     return grid
 
 
-def _plot_loss_curve(plt, mlp, path):
-    figure, axis = plt.subplots(figsize=(6, 4))
-    axis.plot(np.arange(1, len(mlp.loss_curve_) + 1), mlp.loss_curve_)
-    axis.set(
-        xlabel="epoch",
-        ylabel="objective J on the standardised target",
-        yscale="log",
-        title="MLPRegressor training loss",
+def _plot_loss_curve(plt, pipeline, data, seed, path):
+    """The MLP's training and validation objective per epoch: the pipeline
+    fitted on 80% of the rows, the other 20% given as validation data
+    (preprocessed, and the target standardised, as in the pipeline)."""
+    from sklearn.model_selection import train_test_split
+
+    from .plot import plot_training
+
+    train, val = train_test_split(np.arange(len(data["y"])), test_size=0.2, random_state=seed)
+    preprocess, mlp = clone(pipeline[0]), clone(pipeline[-1].regressor)
+    X_train = preprocess.fit_transform(_rows(data["X"], train))
+    X_val = preprocess.transform(_rows(data["X"], val))
+    target = StandardScaler().fit(data["y"][train].reshape(-1, 1))
+    y_train, y_val = (
+        target.transform(data["y"][rows].reshape(-1, 1)).ravel() for rows in (train, val)
     )
-    figure.tight_layout()
-    figure.savefig(path, dpi=100)
-    plt.close(figure)
+    with warnings_quiet():
+        mlp.fit(X_train, y_train, X_val=X_val, y_val=y_val)
+    display = plot_training(mlp)
+    display.ax_.set(ylabel="objective J on the standardised target")
+    display.ax_.set_title(
+        f"MLPRegressor on {len(train)} rows, validated on {len(val)} others", fontsize=10
+    )
+    display.figure_.tight_layout()
+    display.figure_.savefig(path, dpi=100)
+    plt.close(display.figure_)
 
 
 # ----------------------------------------------------------------- progress

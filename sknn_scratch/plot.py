@@ -515,8 +515,13 @@ def plot_training(est, *, ax=None):
     best = getattr(est, "best_epoch_", None)
     if best is not None and scores:
         start = len(est.loss_curve_) - len(scores)
+        label = (
+            f"best epoch, kept ({best})"
+            if getattr(est, "early_stopping", False)
+            else f"best validation score (epoch {best})"
+        )
         display.lines_["best_epoch_"] = ax.axvline(
-            start + best, color="#555555", ls="--", lw=1, label=f"best epoch ({best})"
+            start + best, color="#555555", ls="--", lw=1, label=label
         )
     handles = [line for line in display.lines_.values()]
     ax.legend(handles, [h.get_label() for h in handles], fontsize=8, loc="center right")

@@ -6,6 +6,7 @@ import pty
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -32,7 +33,8 @@ def test_table_json_and_figures(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""  # quiet in a pipe
     lines = result.stdout.splitlines()
-    assert "R^2 mean" in lines[1] and "predict us/row" in lines[1]
+    assert lines[1].startswith("Features (5): age, bank_balance")
+    assert "R^2 mean" in lines[2] and "predict us/row" in lines[2]
     for name in ("LinearRegression", "MLPRegressor", "ceiling (noise-free)"):
         assert any(line.startswith(name) for line in lines)
     report = json.loads((tmp_path / "r.json").read_text())
@@ -415,7 +417,8 @@ def test_identifier_columns_are_dropped_with_a_note(tmp_path, capsys):
         str(tmp_path / "r.json"),
     )
     assert code == 0
-    assert "dropping text column 'customer'" in err and "dropping text column 'when'" in err
+    assert "dropping column 'customer': text with 40 distinct values" in err
+    assert "dropping column 'when': text" in err
 
 
 def test_json_is_strict_and_has_folds_seed_and_iterations(tmp_path, capsys):
@@ -475,3 +478,221 @@ def test_version_and_plain_help():
             [sys.executable, "-m", "sknn_scratch", *args, "--help"], capture_output=True, text=True
         ).stdout
         assert "``" not in help_text and "usage: sknn-scratch" in help_text
+
+
+# ------------------------------------------- a main job that diagnoses (issue 20)
+
+
+def _notes_of(capsys, *args):
+    code, out, err = _main(capsys, "--quiet", *args)
+    assert code == 0, err
+    return [line for line in out.splitlines() if line.startswith("Note: ")], out
+
+
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        # diabetes with (64, 64): every fold converged, the network overfits
+        (["--dataset", "diabetes"], ["overfits: R^2 0.985", "scores below LinearRegression"]),
+        # the bank data: nothing to say
+        ([], []),
+        # too few epochs: the only cause named is non-convergence
+        (["--n-samples", "1000", "--max-iter", "5"], ["stopped at --max-iter 5"]),
+        # no hidden layer on diabetes: 0.488 against 0.489 is a tie
+        (["--dataset", "diabetes", "--hidden", ""], []),
+    ],
+    ids=["diabetes-overfits", "bank-nothing", "not-converged", "tie"],
+)
+def test_notes_name_the_actual_cause(args, expected, capsys):
+    notes, out = _notes_of(capsys, *args)
+    assert len(notes) == len(expected)
+    for note, words in zip(notes, expected):
+        assert words in note
+    if args[:2] == ["--dataset", "diabetes"] and expected:
+        assert "--max-iter" not in " ".join(notes)  # every fold converged
+        assert "(e.g. --hidden 8)" in notes[0]
+
+
+def test_training_scores_are_reported(tmp_path, capsys):
+    code, out, err = _main(capsys, *SMALL, "--json", str(tmp_path / "r.json"))
+    report = json.loads((tmp_path / "r.json").read_text())
+    mlp = report["rows"][1]
+    assert mlp["r2_train_mean"] == pytest.approx(np.mean([f["r2_train"] for f in mlp["folds"]]))
+    assert report["rows"][2]["r2_train_mean"] is None  # the ceiling
+    assert "R^2 train" in out.splitlines()[2]
+
+
+def test_the_table_stays_aligned_whatever_the_labels(capsys):
+    code, out, err = _main(capsys, "--quiet", *SMALL[:-2], "--hidden", "")
+    lines = out.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("model"))
+    table = lines[header : header + 5]
+    assert len({len(line) for line in table}) == 1  # header, rule and rows
+    assert table[3].startswith("MLPRegressor (no hidden layer)  ")
+
+
+def _id_csv(tmp_path, name="customer_id", ids=None, n=40):
+    rng = np.random.RandomState(0)
+    ids = np.arange(1000, 1000 + 7 * n, 7) if ids is None else ids
+    a = rng.uniform(0, 10, n)
+    rows = "\n".join(f"{i},{x:.3f},{2 * x:.3f}" for i, x in zip(ids, a))
+    return _csv(tmp_path, f"{name},a,y\n{rows}\n")
+
+
+@pytest.mark.parametrize(
+    "name, ids, dropped",
+    [
+        ("customer_id", None, True),  # named like an ID
+        ("ID", None, True),
+        ("row", np.arange(1, 41), True),  # a row number
+        ("Unnamed: 0", np.arange(40), True),  # pandas' index, written out
+        ("order key", np.arange(40, 0, -1), True),
+        ("count", np.random.RandomState(1).permutation(40) * 13, False),  # a real feature
+        ("year", np.arange(1980, 2020), False),  # distinct and sorted, but a feature
+        ("customer_id", np.r_[np.arange(39), 0], False),  # not distinct
+    ],
+)
+def test_numeric_identifiers_are_dropped_and_reported(name, ids, dropped, tmp_path, capsys):
+    path = _id_csv(tmp_path, name, ids)
+    code, out, err = _main(
+        capsys,
+        "--quiet",
+        "--csv",
+        path,
+        "--target",
+        "y",
+        "--cv",
+        "2",
+        "--max-iter",
+        "5",
+        "--json",
+        str(tmp_path / "r.json"),
+    )
+    assert code == 0, err
+    features = json.loads((tmp_path / "r.json").read_text())["features"]
+    assert (name in features["dropped"]) is dropped
+    assert (name in features["used"]) is not dropped
+    assert (f"dropping column {name!r}" in err) is dropped
+    assert ("Dropped: " + name in out) is dropped
+
+
+@pytest.mark.parametrize(
+    "args, dropped",
+    [
+        (["--drop", "accounts"], ["accounts"]),
+        (["--drop", "age,retired"], ["age", "retired"]),
+        (["--dataset", "diabetes", "--drop", "sex"], ["sex"]),
+    ],
+)
+def test_drop_leaves_columns_out(args, dropped, tmp_path, capsys):
+    code, out, err = _main(capsys, "--quiet", *SMALL, *args, "--json", str(tmp_path / "r.json"))
+    assert code == 0, err
+    features = json.loads((tmp_path / "r.json").read_text())["features"]
+    assert list(features["dropped"]) == dropped
+    assert not set(dropped) & set(features["used"])
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--drop", "nope"], "--drop: no feature column 'nope'"),
+        (["--drop", "age,age"], None),
+        (["--drop", "age,bank_balance,retired,family_members,accounts"], "leaves no feature"),
+        (["--drop", "a,,b"], "expected column names"),
+    ],
+)
+def test_drop_errors(args, message, capsys):
+    code, out, err = _main(capsys, "--quiet", *SMALL, *args)
+    if message is None:
+        assert code == 0
+    else:
+        assert code == 2 and message in err and len(err.splitlines()) == 1
+
+
+@pytest.mark.parametrize("separator", [";", "\t"])
+def test_decimal_commas_are_read(separator, tmp_path, capsys):
+    rows = [separator.join(["a", "b", "y"])]
+    for i in range(30):
+        rows.append(
+            separator.join(
+                [f"{i / 3:.2f}".replace(".", ","), str(i % 4), f"{i * 1.5:.1f}".replace(".", ",")]
+            )
+        )
+    path = _csv(tmp_path, "\n".join(rows) + "\n")
+    code, out, err = _main(
+        capsys, "--quiet", "--csv", path, "--target", "y", "--cv", "2", "--max-iter", "5"
+    )
+    assert code == 0, err
+    assert "Features (2): a, b" in out
+
+
+def test_decimal_commas_in_a_comma_separated_target_name_the_option(tmp_path, capsys):
+    # Quoted, so that the comma is not the separator: never guessed in a
+    # comma-separated file, but named in the error.
+    path = _csv(tmp_path, "a,y\n" + "\n".join(f'{i},"{i},5"' for i in range(30)) + "\n")
+    code, out, err = _main(capsys, "--csv", path, "--target", "y", "--cv", "2")
+    assert code == 2
+    assert err.endswith("its values look like numbers with decimal commas: pass '--decimal ,'.\n")
+    code, out, err = _main(
+        capsys,
+        "--quiet",
+        "--csv",
+        path,
+        "--target",
+        "y",
+        "--cv",
+        "2",
+        "--max-iter",
+        "5",
+        "--decimal",
+        ",",
+    )
+    assert code == 0, err
+
+
+def test_missing_targets_are_dropped_with_impute_never_imputed(tmp_path, capsys):
+    rows = [f"{i},{'' if i % 10 == 3 else i * 2}" for i in range(40)]
+    path = _csv(tmp_path, "a,y\n" + "\n".join(rows) + "\n")
+    code, out, err = _main(capsys, "--csv", path, "--target", "y", "--cv", "2")
+    assert code == 2 and "has 4 missing value(s); pass --impute to drop those rows" in err
+    code, out, err = _main(
+        capsys,
+        "--quiet",
+        "--csv",
+        path,
+        "--target",
+        "y",
+        "--cv",
+        "2",
+        "--max-iter",
+        "5",
+        "--impute",
+    )
+    assert code == 0 and "dropping 4 row(s) whose target 'y' is missing" in err
+    assert "36 rows" in out
+
+
+def test_figures_name_the_held_features_and_show_the_truth_and_validation(tmp_path, monkeypatch):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+
+    saved = {}
+    real_savefig = matplotlib.figure.Figure.savefig
+
+    def keep(figure, path, **kwargs):
+        saved[Path(path).name] = figure
+        return real_savefig(figure, path, **kwargs)
+
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", keep)
+    monkeypatch.setattr(plt, "close", lambda *args: None)
+    code = cli.main(["compare", "--quiet", *SMALL, "--plot-dir", str(tmp_path)])
+    assert code == 0
+    interaction = saved["interaction.png"]
+    assert "other features at their medians: bank_balance=" in interaction._suptitle.get_text()
+    labels = [line.get_label() for line in interaction.axes[0].get_lines()]
+    assert "noise-free truth, retired" in labels and "noise-free truth, not retired" in labels
+    loss = saved["loss_curve.png"]
+    legend = [text.get_text() for text in loss.axes[0].get_legend().get_texts()]
+    assert "training J" in legend and "validation J" in legend
