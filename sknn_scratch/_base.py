@@ -41,7 +41,7 @@ from ._network import (
 from ._optimizers import SOLVERS, STOCHASTIC_SOLVERS, make_optimizer
 from ._schedules import SCHEDULES, effective_warmup
 from ._training import fit_lbfgs, fit_stochastic, full_batch_scales, planned_epochs
-from ._validation import ValidationData
+from ._validation import ValidationData, warn_if_unlike
 
 #: Per-epoch records, grown in place by training (copied before each call).
 _RECORD_LISTS = ("loss_curve_", "validation_scores_", "validation_loss_curve_")
@@ -235,7 +235,10 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
             and, with ``early_stopping=True``, used instead of the
             ``validation_fraction`` split. In a Pipeline, route them with
             metadata routing and ``Pipeline(..., transform_input=["X_val"])``
-            so that they are transformed like X.
+            so that they are transformed like X: ``step__X_val=`` (the
+            XGBoost and LightGBM habit) hands the network untransformed
+            data. A UserWarning says when X_val looks unlike X (its feature
+            means or spreads far from the training ones).
         y_val : array-like of shape (n_val,) or (n_val, n_outputs), default=None
             Validation targets (for a classifier, among the classes of y).
         sample_weight_val : array-like of shape (n_val,), default=None
@@ -323,6 +326,8 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         else:
             self._check_architecture(layer_units)
         validation = self._validated_validation_data(validation, X.dtype, y)
+        if validation is not None:
+            warn_if_unlike(X, validation.X)
         net = self._network(X.dtype)
         self.coefs_, self.intercepts_ = net.coefs, net.intercepts
         lbfgs = self.solver == "lbfgs"

@@ -649,3 +649,83 @@ def test_max_steps_is_refused_with_lbfgs_and_ignored_by_partial_fit(rng):
     est = MLPRegressor(hidden_layer_sizes=(5,), batch_size=10, max_steps=1, random_state=0)
     est.partial_fit(X, y)
     assert est.n_iter_ == 1 and est.t_ == 60  # the whole epoch: six steps
+
+
+# ------------------------------- validation data not transformed like X (issue 20)
+
+
+def _breast_cancer_split():
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.model_selection import train_test_split
+
+    X, y = load_breast_cancer(return_X_y=True)
+    return train_test_split(X, y, test_size=0.2, random_state=0, stratify=y)
+
+
+def test_unscaled_validation_data_in_a_pipeline_is_warned_about():
+    X, X_val, y, y_val = _breast_cancer_split()
+    pipe = Pipeline(
+        [
+            ("s", StandardScaler()),
+            ("m", MLPClassifier(early_stopping=True, random_state=0, max_iter=50)),
+        ]
+    )
+    with pytest.warns(UserWarning, match=r"X_val looks unlike X.*transform_input=\['X_val'\]"):
+        fit_quietly(pipe, X, y, m__X_val=X_val, m__y_val=y_val)
+
+
+def test_the_routed_form_is_not_warned_about():
+    X, X_val, y, y_val = _breast_cancer_split()
+    with sklearn.config_context(enable_metadata_routing=True):
+        pipe = Pipeline(
+            [
+                ("s", StandardScaler()),
+                (
+                    "m",
+                    MLPClassifier(early_stopping=True, random_state=0, max_iter=50).set_fit_request(
+                        X_val=True, y_val=True
+                    ),
+                ),
+            ],
+            transform_input=["X_val"],
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", UserWarning)
+            fit_quietly(pipe, X, y, X_val=X_val, y_val=y_val)
+    assert pipe.score(X_val, y_val) > 0.9
+
+
+@pytest.mark.parametrize("name", ["breast_cancer", "diabetes", "digits", "iris", "wine"])
+@pytest.mark.parametrize("size", [0.1, 0.5, 10])
+@pytest.mark.parametrize("scaled", [True, False])
+def test_random_splits_are_never_warned_about(name, size, scaled):
+    from sklearn import datasets
+    from sklearn.model_selection import train_test_split
+
+    from sknn_scratch._validation import warn_if_unlike
+
+    X, _ = getattr(datasets, f"load_{name}")(return_X_y=True)
+    for seed in range(5):
+        train, val = train_test_split(X.astype(float), test_size=size, random_state=seed)
+        if scaled:
+            scaler = StandardScaler().fit(train)
+            train, val = scaler.transform(train), scaler.transform(val)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", UserWarning)
+            warn_if_unlike(train, val)
+
+
+@pytest.mark.parametrize("name", ["breast_cancer", "diabetes", "digits", "iris", "wine"])
+@pytest.mark.parametrize("reverse", [False, True])
+def test_scaled_against_unscaled_is_warned_about(name, reverse):
+    from sklearn import datasets
+    from sklearn.model_selection import train_test_split
+
+    from sknn_scratch._validation import warn_if_unlike
+
+    X, _ = getattr(datasets, f"load_{name}")(return_X_y=True)
+    train, val = train_test_split(X.astype(float), test_size=0.2, random_state=0)
+    scaler = StandardScaler().fit(train)
+    train, val = (train, scaler.transform(val)) if reverse else (scaler.transform(train), val)
+    with pytest.warns(UserWarning, match="X_val looks unlike X"):
+        warn_if_unlike(train, val)
