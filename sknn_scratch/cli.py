@@ -36,6 +36,8 @@ from . import __version__
 from ._regressor import MLPRegressor
 from .datasets import BANK_FEATURES, _expected_transactions, make_bank_transactions
 
+__all__ = ["main"]
+
 TUNING_GRID = {
     "mlpregressor__regressor__hidden_layer_sizes": [(32,), (64, 64)],
     "mlpregressor__regressor__alpha": [1e-4, 1e-2],

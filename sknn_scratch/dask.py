@@ -21,6 +21,8 @@ import numpy as np
 from sklearn.base import is_classifier
 from sklearn.utils import check_random_state
 
+__all__ = ["fit_blocks", "cluster"]
+
 _EXTRA = "pip install 'sknn-scratch[dask]'"
 
 

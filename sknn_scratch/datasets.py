@@ -4,6 +4,8 @@ import numpy as np
 from scipy.special import expit
 from sklearn.utils import check_random_state
 
+__all__ = ["make_bank_transactions", "BANK_FEATURES"]
+
 BANK_FEATURES = ["age", "bank_balance", "retired", "family_members", "accounts"]
 
 

@@ -22,16 +22,21 @@ skops is an optional dependency: ``pip install skops`` (or
 ``pip install "sknn-scratch[skops]"``).
 """
 
-from ._classifier import MLPClassifier
-from ._optimizers import SGD, Adam
-from ._regressor import MLPRegressor
-from ._schedules import Schedule
-from ._state import state_problems
+# (Imported under private names: this module's namespace is dump, load and
+# TRUSTED_TYPES.)
+from ._classifier import MLPClassifier as _MLPClassifier
+from ._optimizers import SGD as _SGD
+from ._optimizers import Adam as _Adam
+from ._regressor import MLPRegressor as _MLPRegressor
+from ._schedules import Schedule as _Schedule
+from ._state import state_problems as _state_problems
+
+__all__ = ["dump", "load", "TRUSTED_TYPES"]
 
 #: The only types :func:`load` trusts beyond skops's own defaults.
 TRUSTED_TYPES = [
     f"{cls.__module__}.{cls.__qualname__}"
-    for cls in (MLPRegressor, MLPClassifier, SGD, Adam, Schedule)
+    for cls in (_MLPRegressor, _MLPClassifier, _SGD, _Adam, _Schedule)
 ]
 
 
@@ -114,7 +119,7 @@ def _check_loaded(loaded, file, allow_pipeline):
     estimator = loaded
     if allow_pipeline and isinstance(loaded, Pipeline) and loaded.steps:
         estimator = loaded.steps[-1][1]
-    if type(estimator) not in (MLPRegressor, MLPClassifier):
+    if type(estimator) not in (_MLPRegressor, _MLPClassifier):
         wanted = "an MLPRegressor or MLPClassifier" + (
             " (or a Pipeline ending in one)" if allow_pipeline else ""
         )
@@ -126,7 +131,7 @@ def _check_loaded(loaded, file, allow_pipeline):
         raise ValueError(
             f"Refusing {file}: it holds a {type(loaded).__name__}, not {wanted}{hint}."
         )
-    problems = state_problems(estimator)
+    problems = _state_problems(estimator)
     if problems:
         raise ValueError(
             f"Refusing {file}: the {type(estimator).__name__} in it is inconsistent "

@@ -52,3 +52,31 @@ def test_the_public_surface_is_covered():
         assert f"sknn_scratch.MLPRegressor.{expected}" in names
     for expected in ("predict_proba", "predict_log_proba"):
         assert f"sknn_scratch.MLPClassifier.{expected}" in names
+
+
+def test_every_public_module_declares_its_public_names():
+    """Each public module says what it offers (``__all__``), and the API
+    reference documents nothing else from it."""
+    import importlib
+    import pkgutil
+    import re
+    from pathlib import Path
+
+    import sknn_scratch
+
+    api = (Path(__file__).resolve().parents[1] / "docs" / "api.rst").read_text()
+    documented = re.findall(r"^   (\w+)\.(\w+)$", api, flags=re.M)
+    optional = {"onnx": "skl2onnx", "dask": "dask", "plot": "matplotlib", "persistence": None}
+    for info in pkgutil.iter_modules(sknn_scratch.__path__):
+        if info.name.startswith("_") or info.name == "__main__":
+            continue
+        extra = optional.get(info.name)
+        if extra and importlib.util.find_spec(extra) is None:
+            continue
+        module = importlib.import_module(f"sknn_scratch.{info.name}")
+        assert hasattr(module, "__all__"), info.name
+        for name in module.__all__:
+            assert hasattr(module, name), (info.name, name)
+        for where, name in documented:
+            if where == info.name:
+                assert name in module.__all__, (where, name)

@@ -11,12 +11,21 @@ with cosine annealing, and shows the progress bars of a Pipeline inside
 GridSearchCV.
 """
 
+import warnings
+
 import matplotlib.pyplot as plt
 import numpy as np
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import StandardScaler
 
 from sknn_scratch import MLPRegressor
 from sknn_scratch.datasets import make_bank_transactions
+
+# Some fits here run a short, fixed budget of epochs on purpose (the search
+# over 30 epochs shows progress bars, not a converged model):
+# scikit-learn's ConvergenceWarning would say so for every fit, with the
+# build machine's file paths.
+warnings.filterwarnings("ignore", category=ConvergenceWarning)
 
 X, y = make_bank_transactions(n_samples=3000, random_state=0)
 X = StandardScaler().fit_transform(X)
@@ -116,7 +125,7 @@ for schedule in ["constant", "cosine"]:
     right.plot(
         np.arange(1, 61),
         model.loss_curve_,
-        label=f"{schedule} (validation R^2 {final[schedule]:.4f})",
+        label=f"{schedule} (validation $R^2$ {final[schedule]:.4f})",
     )
 left.set(xlabel="epoch", ylabel="learning rate of the epoch", title="schedule")
 right.set(xlabel="epoch", ylabel="training objective J", yscale="log", title="training")

@@ -27,11 +27,22 @@ for ax, hidden in zip(axes, [(), (3,), (16, 16)]):
         hidden_layer_sizes=hidden, activation="tanh", solver="lbfgs", max_iter=1000, random_state=0
     ).fit(X, y)
     proba = clf.predict_proba(grid)[:, 1].reshape(xx.shape)
-    ax.contourf(xx, yy, proba, levels=20, cmap="RdBu_r", alpha=0.8)
+    ax.contourf(xx, yy, proba, levels=20, cmap="RdBu_r", alpha=0.45)
     ax.contour(xx, yy, proba, levels=[0.5], colors="k")
-    ax.scatter(X[:, 0], X[:, 1], c=y, cmap="RdBu_r", edgecolors="k", s=15)
+    # The points in colours and shapes of their own, not the background's.
+    for label, marker, colour in ((0, "o", "#ffd43b"), (1, "^", "#2f9e44")):
+        ax.scatter(
+            *X[y == label].T,
+            marker=marker,
+            c=colour,
+            edgecolors="k",
+            s=22,
+            linewidths=0.6,
+            label=f"class {label}",
+        )
     accuracy[hidden] = clf.score(X, y)
     ax.set_title(f"hidden_layer_sizes={hidden}: accuracy {accuracy[hidden]:.2f}")
+axes[0].legend(loc="lower left", fontsize=8)
 fig.tight_layout()
 plt.show()
 

