@@ -81,6 +81,22 @@ html_theme_options = {
     "navigation_with_keys": False,
     "check_switcher": False,
 }
-html_static_path = []
+html_static_path = ["_static"]
+html_css_files = ["custom.css"]
+# Pages outside the user guide and the gallery have no section to navigate:
+# no empty "Section Navigation" sidebar there, and more room for the text.
+html_sidebars = {
+    page: []
+    for page in (
+        "getting_started",
+        "cli",
+        "benchmarks",
+        "reliability",
+        "changelog",
+        "worked_examples",
+        "api",
+        "api/*",
+    )
+}
 templates_path = ["_templates"]
 html_show_sourcelink = False
