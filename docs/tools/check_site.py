@@ -98,6 +98,7 @@ def check(site, out):
         failures += _check_offline_math(site, base)
         failures += _check_figures(site)
         failures += _check_nothing_loaded_from_the_network(site)
+        failures += _check_no_warning_output(site)
         search = run_browser(
             "--virtual-time-budget=10000", "--dump-dom", f"{base}/search.html?q=MLPRegressor"
         )
@@ -160,6 +161,21 @@ def _check_nothing_loaded_from_the_network(site):
         for match in _LOADS.finditer(path.read_text(errors="replace")):
             url = next(group for group in match.groups() if group)
             failures.append(f"{path.relative_to(site)}: loads {url} from the network")
+    return failures
+
+
+#: A Python warning as printed, with the file path of the machine that ran it.
+_PRINTED_WARNING = re.compile(r"[\w/.-]+\.py:\d+: \w*Warning: ")
+
+
+def _check_no_warning_output(site):
+    """The gallery's output shows no raw Python warning (they name the build
+    machine's paths): examples catch or explain them."""
+    failures = []
+    for path in sorted((site / "auto_examples").glob("*.html")):
+        match = _PRINTED_WARNING.search(path.read_text(errors="replace"))
+        if match:
+            failures.append(f"{path.relative_to(site)}: prints a warning: {match.group(0)}")
     return failures
 
 
