@@ -14,58 +14,39 @@ import numpy as np
 from ._schedules import Schedule
 
 
-class SGD:
-    """(Stochastic) gradient descent with optional (Nesterov) momentum.
+class Optimizer:
+    """What every optimizer shares: the learning-rate schedule, the rate of
+    the current epoch, a scratch vector, copies for snapshots, and the end
+    of an epoch. A subclass names its state arrays in ``_STATE`` and
+    implements ``update(params, grads)``.
 
-    With velocity ``v`` (zero at the start), learning rate ``eta`` and
-    momentum ``mu``, one step is::
-
-        v <- mu * v - eta * grad
-        params <- params + v                       (classical momentum)
-        params <- params + mu * v - eta * grad     (Nesterov's momentum)
-
-    With ``mu = 0`` both reduce to the textbook ``params -= eta * grad``.
-
-    Parameters
-    ----------
-    n_params : int
-        Length of the parameter vector.
-    dtype : numpy dtype
-        Dtype of the parameters.
-    schedule : Schedule
-        Gives ``eta`` for each epoch (see :mod:`sknn_scratch._schedules`).
-    momentum : float
-        ``mu`` in [0, 1].
-    nesterov : bool
-        Whether to use Nesterov's momentum.
+    ``rate`` is always the scheduled rate of the current epoch (for Adam,
+    before its bias correction, which is ``Adam.step_size``).
     """
 
     #: The arrays that carry state from step to step (``_work`` is scratch).
-    _STATE = ("velocity",)
+    _STATE = ()
 
-    def __init__(self, n_params, dtype, schedule, momentum, nesterov):
+    def __init__(self, n_params, dtype, schedule):
         self.schedule = schedule
-        self.learning_rate = schedule.rate()
-        self.momentum = momentum
-        self.nesterov = nesterov
-        self.velocity = np.zeros(n_params, dtype=dtype)
+        self.rate = schedule.rate()
         self._work = np.empty(n_params, dtype=dtype)
+
+    def __setstate__(self, state):
+        # States saved before the optimizers shared this base called the
+        # scheduled rate "learning_rate" (SGD) or "base_rate" (Adam, whose
+        # "learning_rate" was the bias-corrected step).
+        state = dict(state)
+        if "base_rate" in state:
+            state["rate"] = state.pop("base_rate")
+            state["step_size"] = state.pop("learning_rate", state["rate"])
+        elif "learning_rate" in state:
+            state["rate"] = state.pop("learning_rate")
+        self.__dict__.update(state)
 
     def update(self, params, grads):
         """Take one step: change ``params`` in place using ``grads``."""
-        velocity, work = self.velocity, self._work
-        # Python floats: a NumPy float64 scalar would run float32 arrays
-        # through float64 loops and casts, about 6x slower (NEP 50).
-        momentum, rate = float(self.momentum), float(self.learning_rate)
-        velocity *= momentum
-        np.multiply(grads, rate, out=work)
-        velocity -= work
-        if self.nesterov:
-            params -= work
-            np.multiply(velocity, momentum, out=work)
-        else:
-            np.copyto(work, velocity)
-        params += work
+        raise NotImplementedError
 
     def copy(self, into=None):
         """An independent copy of the state, for snapshots and working copies.
@@ -92,7 +73,7 @@ class SGD:
         return twin
 
     def _state_is_zero(self):
-        """Whether the state arrays are known to hold zeros (SGD: not tracked)."""
+        """Whether the state arrays are known to hold zeros (default: not tracked)."""
         return False
 
     def use_scratch(self, work):
@@ -102,18 +83,10 @@ class SGD:
         networks, fresh memory costs more than the passes over it."""
         self._work = work
 
-    @property
-    def rate(self):
-        """The scheduled learning rate of the current epoch."""
-        return self.learning_rate
-
-    def set_rate(self, rate):
-        self.learning_rate = rate
-
     def iteration_ends(self, time_step):
         """Step the schedule at the end of an epoch."""
         self.schedule.epoch_ends(time_step)
-        self.set_rate(self.schedule.rate())
+        self.rate = self.schedule.rate()
 
     def trigger_stopping(self, msg, verbose):
         """Return True to stop; the adaptive schedule first lowers the rate."""
@@ -121,12 +94,68 @@ class SGD:
             small = self.schedule.kind == "adaptive"
             _say(verbose, msg + (" Learning rate too small. Stopping." if small else " Stopping."))
             return True
-        self.set_rate(self.schedule.rate())
+        self.rate = self.schedule.rate()
         _say(verbose, msg + f" Setting learning rate to {self.rate:f}")
         return False
 
 
-class Adam(SGD):
+class SGD(Optimizer):
+    """(Stochastic) gradient descent with optional (Nesterov) momentum.
+
+    With velocity ``v`` (zero at the start), learning rate ``eta`` and
+    momentum ``mu``, one step is::
+
+        v <- mu * v - eta * grad
+        params <- params + v                       (classical momentum)
+        params <- params + mu * v - eta * grad     (Nesterov's momentum)
+
+    With ``mu = 0`` both reduce to the textbook ``params -= eta * grad``.
+
+    Parameters
+    ----------
+    n_params : int
+        Length of the parameter vector.
+    dtype : numpy dtype
+        Dtype of the parameters.
+    schedule : Schedule
+        Gives ``eta`` for each epoch (see :mod:`sknn_scratch._schedules`).
+    momentum : float
+        ``mu`` in [0, 1].
+    nesterov : bool
+        Whether to use Nesterov's momentum.
+    """
+
+    _STATE = ("velocity",)
+
+    def __init__(self, n_params, dtype, schedule, momentum, nesterov):
+        super().__init__(n_params, dtype, schedule)
+        self.momentum = momentum
+        self.nesterov = nesterov
+        self.velocity = np.zeros(n_params, dtype=dtype)
+
+    @property
+    def learning_rate(self):
+        """scikit-learn's name for the rate (its own tests read it)."""
+        return self.rate
+
+    def update(self, params, grads):
+        """Take one step: change ``params`` in place using ``grads``."""
+        velocity, work = self.velocity, self._work
+        # Python floats: a NumPy float64 scalar would run float32 arrays
+        # through float64 loops and casts, about 6x slower (NEP 50).
+        momentum, rate = float(self.momentum), float(self.rate)
+        velocity *= momentum
+        np.multiply(grads, rate, out=work)
+        velocity -= work
+        if self.nesterov:
+            params -= work
+            np.multiply(velocity, momentum, out=work)
+        else:
+            np.copyto(work, velocity)
+        params += work
+
+
+class Adam(Optimizer):
     """Adam (Kingma and Ba, 2014).
 
     With step count ``t``, first and second moments ``m`` and ``v`` (zero at
@@ -137,11 +166,12 @@ class Adam(SGD):
         eta_t = eta * sqrt(1 - beta_2 ** t) / (1 - beta_1 ** t)
         params <- params - eta_t * m / (sqrt(v) + epsilon)
 
-    ``eta_t`` folds the bias corrections of both moments into the step size.
-    ``eta`` is the schedule's rate of the epoch: ``learning_rate_init`` with
-    the default constant schedule (scikit-learn's Adam ignores
-    ``learning_rate``; here every schedule applies). Schedules, stalls and
-    the end of an epoch work as for :class:`SGD`.
+    ``eta_t`` (``step_size``) folds the bias corrections of both moments
+    into the step size. ``eta`` (``rate``) is the schedule's rate of the
+    epoch: ``learning_rate_init`` with the default constant schedule
+    (scikit-learn's Adam ignores ``learning_rate``; here every schedule
+    applies). Schedules, stalls and the end of an epoch work as for
+    :class:`SGD`.
 
     The moments are kept as exponentially weighted sums, ``grad_sum = m /
     (1 - beta_1)`` and ``square_sum = v / (1 - beta_2)``, whose updates
@@ -166,26 +196,33 @@ class Adam(SGD):
         Decay rates of the moment estimates, in [0, 1).
     epsilon : float
         Keeps the denominator away from zero.
+    decay : tuple of (float, int), default=(0.0, 0)
+        AdamW's ``(weight_decay, n_weights)``: the decoupled decay, and how
+        many leading parameters (the weights, not the biases) it applies to.
     """
 
     _STATE = ("grad_sum", "square_sum")
 
     def __init__(self, n_params, dtype, schedule, beta_1, beta_2, epsilon, decay=(0.0, 0)):
-        self.schedule = schedule
+        super().__init__(n_params, dtype, schedule)
         # AdamW (Loshchilov and Hutter, 2019): before each step the weights
         # (the first n_weights parameters; not the biases) shrink by
         # eta * weight_decay, outside the gradient, so Adam's per-weight
         # scaling does not rescale the decay as it rescales alpha's.
         self.weight_decay, self.n_weights = decay
-        self.base_rate = schedule.rate()
-        self.learning_rate = self.base_rate
+        self.step_size = self.rate
         self.beta_1 = beta_1
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.t = 0
         self.grad_sum = np.zeros(n_params, dtype=dtype)
         self.square_sum = np.zeros(n_params, dtype=dtype)
-        self._work = np.empty(n_params, dtype=dtype)
+
+    @property
+    def learning_rate(self):
+        """scikit-learn's name for ``step_size`` (its AdamOptimizer keeps the
+        bias-corrected step under it, and its tests read it)."""
+        return self.step_size
 
     @property
     def m(self):
@@ -203,40 +240,32 @@ class Adam(SGD):
             state = dict(state)
             state["grad_sum"] = state.pop("m") / (1 - state["beta_1"])
             state["square_sum"] = state.pop("v") / (1 - state["beta_2"])
-        self.__dict__.update(state)
+        super().__setstate__(state)
 
     def update(self, params, grads):
         """Take one step: change ``params`` in place using ``grads``."""
         # Every operation writes into existing arrays: no temporaries.
         grad_sum, square_sum, work = self.grad_sum, self.square_sum, self._work
         # Python floats throughout (see SGD.update).
-        base, beta_1, beta_2 = float(self.base_rate), float(self.beta_1), float(self.beta_2)
+        rate, beta_1, beta_2 = float(self.rate), float(self.beta_1), float(self.beta_2)
         if self.weight_decay:
-            params[: self.n_weights] *= 1.0 - base * float(self.weight_decay)
+            params[: self.n_weights] *= 1.0 - rate * float(self.weight_decay)
         self.t += 1
         grad_sum *= beta_1
         grad_sum += grads
         np.multiply(grads, grads, out=work)
         square_sum *= beta_2
         square_sum += work
-        self.learning_rate = base * math.sqrt(1 - beta_2**self.t) / (1 - beta_1**self.t)
+        self.step_size = rate * math.sqrt(1 - beta_2**self.t) / (1 - beta_1**self.t)
         root = math.sqrt(1 - beta_2)
         np.sqrt(square_sum, out=work)
         work += float(self.epsilon) / root
         np.divide(grad_sum, work, out=work)
-        work *= self.learning_rate * (1 - beta_1) / root
+        work *= self.step_size * (1 - beta_1) / root
         params -= work
 
     def _state_is_zero(self):
         return self.t == 0  # the moments start at zero
-
-    @property
-    def rate(self):
-        """The scheduled base rate of the current epoch (before bias correction)."""
-        return self.base_rate
-
-    def set_rate(self, rate):
-        self.base_rate = rate
 
 
 def _say(verbose, msg):

@@ -205,7 +205,7 @@ def test_invscaling_with_a_huge_power_t_does_not_overflow(rng):
     est = fit_quietly(
         MLPRegressor(solver="sgd", learning_rate="invscaling", power_t=1e10, **SMALL), X, y
     )
-    assert est._optimizer.learning_rate == 0.0 and np.isfinite(est.loss_)
+    assert est._optimizer.rate == 0.0 and np.isfinite(est.loss_)
 
 
 @pytest.mark.parametrize("where", ["_record_epoch", "_track_progress", "iteration_ends"])

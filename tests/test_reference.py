@@ -93,10 +93,10 @@ def test_sgd_without_momentum_is_textbook_step(rng):
 def test_learning_rate_schedules():
     opt = SGD(1, np.float64, Schedule("invscaling", 0.1, 0.5, 200, 0), 0.9, True)
     opt.iteration_ends(99)
-    assert opt.learning_rate == pytest.approx(0.1 / 100**0.5)
+    assert opt.rate == pytest.approx(0.1 / 100**0.5)
     opt = SGD(1, np.float64, Schedule("adaptive", 0.1, 0.5, 200, 0), 0.9, True)
     assert opt.trigger_stopping("", False) is False
-    assert opt.learning_rate == pytest.approx(0.02)
+    assert opt.rate == pytest.approx(0.02)
     assert SGD(1, np.float64, _constant(0.1), 0.9, True).trigger_stopping("", False)
 
 
@@ -326,3 +326,36 @@ def test_tags_declare_what_we_support():
     assert regressor.target_tags.multi_output is True
     assert classifier.input_tags.sparse and regressor.input_tags.sparse
     assert get_tags(sk.MLPClassifier()).classifier_tags.multi_label is True
+
+
+@pytest.mark.parametrize("kind", ["SGD", "Adam"])
+def test_optimizer_states_saved_under_the_old_rate_names_load(kind, rng):
+    """Before the optimizers shared a base, SGD kept its scheduled rate as
+    ``learning_rate`` and Adam as ``base_rate`` (its ``learning_rate`` was
+    the bias-corrected step); such states still load and step the same."""
+    import pickle
+
+    from sknn_scratch._optimizers import Adam
+
+    schedule = Schedule("constant", 0.05, 0.5, 10, 0)
+    make = {
+        "SGD": lambda: SGD(4, np.float64, schedule, 0.9, True),
+        "Adam": lambda: Adam(4, np.float64, schedule, 0.9, 0.999, 1e-8),
+    }[kind]
+    current, old = make(), make()
+    params, grads = rng.normal(size=4), rng.normal(size=4)
+    current.update(params.copy(), grads)
+    old.update(params.copy(), grads)
+    state = dict(old.__dict__)
+    if kind == "SGD":
+        state["learning_rate"] = state.pop("rate")
+    else:
+        state["base_rate"] = state.pop("rate")
+        state["learning_rate"] = state.pop("step_size")
+    loaded = object.__new__(type(old))
+    loaded.__setstate__(pickle.loads(pickle.dumps(state)))
+    assert loaded.rate == current.rate
+    a, b = params.copy(), params.copy()
+    current.update(a, grads)
+    loaded.update(b, grads)
+    np.testing.assert_array_equal(a, b)

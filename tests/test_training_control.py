@@ -335,13 +335,13 @@ def test_adam_follows_the_schedule_too(kind, rng):
         est.partial_fit(X, y)
     expected = [_rate_by_hand(kind, k, t=40 * (k - 1)) for k in range(1, 7)]
     np.testing.assert_allclose(rates, expected, rtol=1e-12)
-    assert est._optimizer.base_rate == est.learning_rate_
+    assert est._optimizer.rate == est.learning_rate_
 
 
 def test_default_adam_keeps_scikit_learns_constant_rate(rng):
     X, y = _regression(rng, n=40)
     est = fit_quietly(MLPRegressor(max_iter=5, hidden_layer_sizes=(5,), random_state=0), X, y)
-    assert est.learning_rate_ == 0.001 == est._optimizer.base_rate
+    assert est.learning_rate_ == 0.001 == est._optimizer.rate
 
 
 @pytest.mark.parametrize("solver", ["sgd", "adam"])
