@@ -40,11 +40,14 @@ from ._network import (
 )
 from ._optimizers import SOLVERS, STOCHASTIC_SOLVERS, make_optimizer
 from ._schedules import SCHEDULES, effective_warmup
-from ._training import fit_lbfgs, fit_stochastic, full_batch_scales, planned_epochs
+from ._training import (
+    RECORD_LISTS,
+    fit_lbfgs,
+    fit_stochastic,
+    full_batch_scales,
+    planned_epochs,
+)
 from ._validation import ValidationData, warn_if_unlike
-
-#: Per-epoch records, grown in place by training (copied before each call).
-_RECORD_LISTS = ("loss_curve_", "validation_scores_", "validation_loss_curve_")
 
 
 def _extended_init(class_name, extra, leading=None):
@@ -296,7 +299,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
     def _working_copy(self):
         work = object.__new__(type(self))
         work.__dict__.update(self.__dict__)
-        for name in _RECORD_LISTS:
+        for name in RECORD_LISTS:
             if isinstance(getattr(self, name, None), list):
                 setattr(work, name, list(getattr(self, name)))
         if getattr(self, "_optimizer", None) is not None:

@@ -388,9 +388,6 @@ default='squared_error'
             )
         return Y
 
-    def _loss_name(self):
-        return self.loss
-
     def _output_problems(self):
         try:
             expected = self._out_activation()

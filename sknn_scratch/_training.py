@@ -225,8 +225,9 @@ _RECORDS = (
     "n_clipped_steps_",
     "_no_improvement_count",
 )
-#: The per-epoch lists, truncated back to a snapshot's lengths.
-_LISTS = ("loss_curve_", "validation_scores_", "validation_loss_curve_")
+#: The per-epoch records: lists that training grows in place (the
+#: estimator copies them before each call; a snapshot keeps their lengths).
+RECORD_LISTS = ("loss_curve_", "validation_scores_", "validation_loss_curve_")
 
 
 class _History:
@@ -291,7 +292,7 @@ class _History:
             est._optimizer.copy(into=reused.optimizer),
             None if self.best_params is None else _copy(self.best_params, reused.best_params),
             {name: getattr(est, name) for name in _RECORDS if hasattr(est, name)},
-            tuple(len(getattr(est, name, None) or ()) for name in _LISTS),
+            tuple(len(getattr(est, name, None) or ()) for name in RECORD_LISTS),
         )
 
     def restore(self, snapshot):
@@ -305,7 +306,7 @@ class _History:
                 setattr(est, name, snapshot.attributes[name])
             elif hasattr(est, name):
                 delattr(est, name)
-        for name, length in zip(_LISTS, snapshot.lengths):
+        for name, length in zip(RECORD_LISTS, snapshot.lengths):
             if getattr(est, name, None) is not None:
                 del getattr(est, name)[length:]
 

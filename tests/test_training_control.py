@@ -14,7 +14,6 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sknn_scratch import MLPClassifier, MLPRegressor, _training
-from sknn_scratch._losses import LOSSES
 
 
 def _regression(rng, n=200):
@@ -57,7 +56,7 @@ def test_given_validation_data_equal_the_same_rows_split_off(Estimator, solver, 
 def _validation_objective(est, X_val, Y_val, weights=None):
     """J on validation data by hand: mean loss plus the training penalty term."""
     raw = est._raw_output(X_val)
-    per_sample = LOSSES[est._loss_name()].per_sample(raw, Y_val)
+    per_sample = est._loss().per_sample(raw, Y_val)
     data_term = np.average(per_sample, weights=weights)
     n_train = 150
     squared = sum(float(np.sum(c**2)) for c in est.coefs_)
