@@ -123,7 +123,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         What early stopping watches on the validation data, higher being
         better: None for accuracy (scikit-learn's behaviour), ``"loss"`` for
         minus the validation objective, or any scikit-learn scorer name
-        (``"neg_mean_absolute_error"``, ``"roc_auc"``, ...) or callable
+        (``"roc_auc"``, ``"f1_macro"``, ``"neg_log_loss"``, ...) or callable
         ``scorer(estimator, X, y)`` (e.g. from ``make_scorer``; it gets
         ``sample_weight=`` only if its signature takes it).
         ``n_iter_no_change`` and ``tol`` apply to it. A scoring this

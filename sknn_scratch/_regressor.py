@@ -128,7 +128,7 @@ default='squared_error'
         What early stopping watches on the validation data, higher being
         better: None for R^2 (scikit-learn's behaviour), ``"loss"`` for
         minus the validation objective, or any scikit-learn scorer name
-        (``"neg_mean_absolute_error"``, ``"roc_auc"``, ...) or callable
+        (``"neg_mean_absolute_error"``, ``"neg_median_absolute_error"``, ...) or callable
         ``scorer(estimator, X, y)`` (e.g. from ``make_scorer``; it gets
         ``sample_weight=`` only if its signature takes it).
         ``n_iter_no_change`` and ``tol`` apply to it. A scoring this

@@ -80,3 +80,31 @@ def test_every_public_module_declares_its_public_names():
         for where, name in documented:
             if where == info.name:
                 assert name in module.__all__, (where, name)
+
+
+#: Shared parameters whose documentation differs between the estimators on
+#: purpose: what it says depends on the task.
+TASK_SPECIFIC_DOCS = {
+    "early_stopping": "R^2 or accuracy; the classifier's split is stratified",
+    "hidden_layer_sizes": "no hidden layer: linear or logistic regression",
+    "scoring": "the default score, and scorer names that fit the task",
+    "warm_start": "the classifier's classes must not change",
+}
+
+
+def test_shared_parameters_are_documented_alike():
+    """The estimators repeat their parameter docs (as scikit-learn's do):
+    the copies of a shared parameter stay identical, but for the listed,
+    task-specific ones."""
+    from numpydoc.docscrape import ClassDoc
+
+    regressor = {
+        p.name: (p.type, p.desc) for p in ClassDoc(sknn_scratch.MLPRegressor)["Parameters"]
+    }
+    classifier = {
+        p.name: (p.type, p.desc) for p in ClassDoc(sknn_scratch.MLPClassifier)["Parameters"]
+    }
+    shared = set(regressor) & set(classifier)
+    assert len(shared) > 30
+    differing = {name for name in shared if regressor[name] != classifier[name]}
+    assert differing == set(TASK_SPECIFIC_DOCS)
