@@ -26,6 +26,7 @@ from ._compat import (
     Options,
     StrOptions,
     _check_sample_weight,
+    scorer_response_methods,
     with_callbacks,
 )
 from ._initializers import INITIALIZERS, initialize
@@ -421,8 +422,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
                 "a callable scorer(estimator, X, y), or a scikit-learn scorer name "
                 f"(sklearn.metrics.get_scorer_names()).{hint}"
             ) from None
-        methods = getattr(scorer, "_response_method", "predict")
-        methods = [methods] if isinstance(methods, str) else list(methods)
+        methods = scorer_response_methods(scorer)
         if not any(hasattr(self, method) for method in methods):
             raise ValueError(
                 f"scoring={scoring!r} needs {' or '.join(methods)}, which {name} does not "

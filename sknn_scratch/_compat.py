@@ -12,6 +12,15 @@ from sklearn.utils._param_validation import (  # noqa: F401
 )
 from sklearn.utils.validation import _check_sample_weight  # noqa: F401
 
+
+def scorer_response_methods(scorer):
+    """The prediction methods a scorer calls, any of which will do (read from
+    the private ``_response_method`` of scikit-learn's scorers; "predict" for
+    others)."""
+    methods = getattr(scorer, "_response_method", "predict")
+    return [methods] if isinstance(methods, str) else list(methods)
+
+
 # scikit-learn's callback API (sklearn.callback) arrived in 1.9 and is still
 # young; older releases get a stand-in whose set_callbacks says what to do.
 try:

@@ -368,9 +368,10 @@ def _keep_last_finite(est, history, guard, epoch):
     on the training data is lowest.
 
     A snapshot is sound when its weights, its outputs on every training row
-    and its objective are finite. The state at the start of the call is the
-    last resort: kept as it is when training continued a fitted model, and
-    checked like the others for a new one.
+    and its objective are finite. The candidates are the two newest
+    snapshots, the best of the call and the start of the call; a continued
+    model's start whose objective cannot be evaluated competes with the loss
+    it recorded. Among equal objectives the newest wins.
     """
     scored = []
     for order, snapshot in enumerate(history.candidates()):

@@ -349,11 +349,12 @@ def _values_of_row(est, x):
         row = row.reshape(1, -1)
     if row.shape[0] != 1:
         raise ValueError(f"x must be one input row; got {row.shape[0]} rows.")
-    sums, hidden = est.hidden_activations(row, pre_activation=True)
-    last = hidden[-1] if hidden else est._validated_input(row)
+    inputs = est._validated_input(row)
+    sums, hidden = est.hidden_activations(inputs, pre_activation=True)
+    last = hidden[-1] if hidden else inputs
     raw = np.asarray(last @ est.coefs_[-1] + est.intercepts_[-1], dtype=float)
-    outputs = _final_outputs(est, row)
-    values = [(None, est._validated_input(row)[0].astype(float))]
+    outputs = _final_outputs(est, inputs)
+    values = [(None, inputs[0].astype(float))]
     values += [(z[0], a[0]) for z, a in zip(sums, hidden)]
     values.append((raw[0], outputs))
     return values

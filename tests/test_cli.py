@@ -304,6 +304,13 @@ def _csv(tmp_path, text, name="data.csv"):
     return str(path)
 
 
+def _quick_csv(capsys, path, *args):
+    """``compare --quiet`` on a CSV with target y, 2 folds and 5 epochs."""
+    return _main(
+        capsys, "--quiet", "--csv", path, "--target", "y", "--cv", "2", "--max-iter", "5", *args
+    )
+
+
 GOOD_ROWS = "\n".join(f"{i},{i % 3},{i * 2.5}" for i in range(30))
 
 
@@ -554,20 +561,7 @@ def _id_csv(tmp_path, name="customer_id", ids=None, n=40):
 )
 def test_numeric_identifiers_are_dropped_and_reported(name, ids, dropped, tmp_path, capsys):
     path = _id_csv(tmp_path, name, ids)
-    code, out, err = _main(
-        capsys,
-        "--quiet",
-        "--csv",
-        path,
-        "--target",
-        "y",
-        "--cv",
-        "2",
-        "--max-iter",
-        "5",
-        "--json",
-        str(tmp_path / "r.json"),
-    )
+    code, out, err = _quick_csv(capsys, path, "--json", str(tmp_path / "r.json"))
     assert code == 0, err
     features = json.loads((tmp_path / "r.json").read_text())["features"]
     assert (name in features["dropped"]) is dropped
@@ -619,9 +613,7 @@ def test_decimal_commas_are_read(separator, tmp_path, capsys):
             )
         )
     path = _csv(tmp_path, "\n".join(rows) + "\n")
-    code, out, err = _main(
-        capsys, "--quiet", "--csv", path, "--target", "y", "--cv", "2", "--max-iter", "5"
-    )
+    code, out, err = _quick_csv(capsys, path)
     assert code == 0, err
     assert "Features (2): a, b" in out
 
@@ -633,20 +625,7 @@ def test_decimal_commas_in_a_comma_separated_target_name_the_option(tmp_path, ca
     code, out, err = _main(capsys, "--csv", path, "--target", "y", "--cv", "2")
     assert code == 2
     assert err.endswith("its values look like numbers with decimal commas: pass '--decimal ,'.\n")
-    code, out, err = _main(
-        capsys,
-        "--quiet",
-        "--csv",
-        path,
-        "--target",
-        "y",
-        "--cv",
-        "2",
-        "--max-iter",
-        "5",
-        "--decimal",
-        ",",
-    )
+    code, out, err = _quick_csv(capsys, path, "--decimal", ",")
     assert code == 0, err
 
 
@@ -655,19 +634,7 @@ def test_missing_targets_are_dropped_with_impute_never_imputed(tmp_path, capsys)
     path = _csv(tmp_path, "a,y\n" + "\n".join(rows) + "\n")
     code, out, err = _main(capsys, "--csv", path, "--target", "y", "--cv", "2")
     assert code == 2 and "has 4 missing value(s); pass --impute to drop those rows" in err
-    code, out, err = _main(
-        capsys,
-        "--quiet",
-        "--csv",
-        path,
-        "--target",
-        "y",
-        "--cv",
-        "2",
-        "--max-iter",
-        "5",
-        "--impute",
-    )
+    code, out, err = _quick_csv(capsys, path, "--impute")
     assert code == 0 and "dropping 4 row(s) whose target 'y' is missing" in err
     assert "36 rows" in out
 
