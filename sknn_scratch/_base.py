@@ -39,13 +39,13 @@ from ._network import (
     layer_units_of,
     predict_raw,
 )
+from ._objective import Objective, full_batch_scales
 from ._optimizers import SOLVERS, STOCHASTIC_SOLVERS, make_optimizer
 from ._schedules import SCHEDULES, effective_warmup
 from ._training import (
     RECORD_LISTS,
     fit_lbfgs,
     fit_stochastic,
-    full_batch_scales,
     planned_epochs,
 )
 from ._validation import ValidationData, warn_if_unlike
@@ -482,9 +482,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
 
     def _network(self, dtype):
         """A Network holding a copy of the current weights in ``dtype``."""
-        return Network(
-            self.coefs_, self.intercepts_, self.activation, self._loss(), dtype, self.l1_ratio
-        )
+        return Network(self.coefs_, self.intercepts_, self.activation, self._loss(), dtype)
 
     def _objective_function(self, X, y, sample_weight=None, dtype=None):
         """The objective ``J`` on (X, y) as a function of the flat weights.
@@ -503,10 +501,11 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
             sample_weight = None if sample_weight is None else sample_weight.astype(dtype)
         net = self._network(X.dtype)
         scales = full_batch_scales(X, sample_weight, alpha)
+        J = Objective(net, self.l1_ratio)
 
         def objective(theta):
             net.params[...] = theta
-            value = net.objective_and_gradient(X, Y, sample_weight, *scales)
+            value = J.value_and_gradient(X, Y, sample_weight, *scales)
             return value, net.grads.copy()
 
         return net.params.copy(), objective
@@ -648,7 +647,6 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
             self._optimizer = make_optimizer(
                 self, net.params.size, net.params.dtype, net.weights.size, epochs
             )
-        self._optimizer.use_scratch(net.scratch)
         self.learning_rate_ = self._optimizer.rate
 
     def _warn_long_warmup(self):

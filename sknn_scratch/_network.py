@@ -1,33 +1,25 @@
-"""Forward propagation and backpropagation over flat parameter buffers.
+"""The network: a sequence of layers over one flat parameter vector.
 
 All parameters of a network live in one flat vector, laid out as every
 layer's weights (row-major) followed by every layer's biases, as in
 scikit-learn's ``_pack``. ``coefs`` and ``intercepts`` are lists of views into
 it, and the gradients mirror that layout. An optimizer step is then a few
 vector operations on the whole network, L-BFGS sees the vector it needs
-without packing, and the L2 penalty, which applies to the weights only, acts
+without packing, and the penalty, which applies to the weights only, acts
 on one contiguous slice.
 
-The objective minimised for a batch ``B`` is
-
-    J = data_scale * sum_{i in B} s_i * loss_i + (penalty / 2) * sum_l ||W_l||^2
-
-where ``loss_i`` comes from :mod:`sknn_scratch._losses`, ``s_i`` are the sample
-weights (1 when none are given), and the estimator chooses ``data_scale`` and
-``penalty`` (see ``BaseMLP``) so that every solver minimises the same function.
+The layers (:mod:`sknn_scratch._layers`) hold the maths of the forward and
+backward passes; this module runs them: :class:`Network` for training (the
+parameters, their gradient and the one :class:`Workspace` of work arrays),
+:func:`predict_raw` and :func:`forward` for prediction with any weights.
+The objective that training minimises is in :mod:`sknn_scratch._objective`.
 """
 
 import numpy as np
 import scipy.sparse as sp
 
-from ._activations import (
-    ACTIVATION_OFFSETS,
-    BOUNDED_ACTIVATIONS,
-    HIDDEN_ACTIVATIONS,
-    OUTPUT_ACTIVATIONS,
-    per_layer,
-)
-from ._losses import LOSSES, Loss, weighted_loss_and_deltas
+from ._activations import per_layer
+from ._layers import Slot, multilayer_perceptron
 
 
 def layer_units_of(coefs):
@@ -68,21 +60,33 @@ def n_params_of(layer_units):
     return sum(fan_in * fan_out + fan_out for fan_in, fan_out in pairs)
 
 
-def _dot_into(A, B, out):
-    """``out[...] = A @ B``, without a temporary when ``A`` is dense."""
-    if sp.issparse(A):
-        out[...] = A @ B
-    else:
-        np.matmul(A, B, out=out)
+def _layers_of(coefs, activation, loss=None):
+    """The layers of the MLP with these weights."""
+    units = layer_units_of(coefs)
+    return multilayer_perceptron(units, per_layer(activation, len(units) - 2), loss)
+
+
+def _parameters_of(layers, coefs, intercepts):
+    """Each layer's parameters: ``(W, b)`` for a dense layer, ``()`` otherwise."""
+    pairs = iter(zip(coefs, intercepts))
+    return [next(pairs) if layer.parameter_shapes() else () for layer in layers]
+
+
+def _run(layers, params, slots, X):
+    """The forward pass: every layer's input, then the network's raw output."""
+    values = [X]
+    for layer, layer_params, slot in zip(layers, params, slots):
+        values.append(layer.forward(values[-1], layer_params, slot))
+    return values
 
 
 def forward(X, coefs, intercepts, activation):
     """Forward propagation, keeping every layer's values.
 
-    Each layer computes ``Z = A @ W + b``; hidden layers then apply the
-    activation in place. The output layer's activation is *not* applied: the
-    last element is the raw output (the logits), from which the losses are
-    computed stably.
+    Each dense layer computes ``Z = A @ W + b``; hidden layers then apply
+    the activation in place. The output layer's activation is *not*
+    applied: the last element is the raw output (the logits), from which
+    the losses are computed stably.
 
     Returns
     -------
@@ -90,30 +94,16 @@ def forward(X, coefs, intercepts, activation):
         ``[X, A_1, ..., A_{L-1}, raw_output]``.
     """
     dtype = np.result_type(X.dtype, *coefs)
-    buffers = [np.empty((X.shape[0], coef.shape[1]), dtype=dtype) for coef in coefs]
-    return [X] + forward_into(X, coefs, intercepts, activation, buffers)
+    layers = _layers_of(coefs, activation)
+    slots = [_prediction_slot(layer, X.shape[0], dtype) for layer in layers]
+    _run(layers, _parameters_of(layers, coefs, intercepts), slots, X)
+    return [X] + [slot.out for slot in slots if slot.out is not None]
 
 
-def forward_into(X, coefs, intercepts, activation, buffers, works=None, masks=None):
-    """:func:`forward` writing each layer into a preallocated buffer.
-
-    ``buffers[i]`` has shape (n_samples, units of layer i + 1); returns them.
-    ``works`` (training only) are the hidden layers' activation work arrays
-    (see :mod:`sknn_scratch._activations`). ``masks`` (training with
-    dropout only) multiply each hidden layer's values after the activation;
-    None, or a None entry, means no dropout there.
-    """
-    names = per_layer(activation, len(coefs) - 1)
-    _dot_into(X, coefs[0], buffers[0])  # only the input can be sparse
-    for i, (intercept, out) in enumerate(zip(intercepts, buffers)):
-        if i:
-            np.matmul(buffers[i - 1], coefs[i], out=out)
-        out += intercept
-        if i != len(coefs) - 1:
-            HIDDEN_ACTIVATIONS[names[i]].forward(out, None if works is None else works[i])
-            if masks is not None and masks[i] is not None:
-                out *= masks[i]
-    return buffers
+def _prediction_slot(layer, n_rows, dtype):
+    """A slot with the output array a layer needs to predict, and nothing else."""
+    units = layer.slot_shapes().get("out")
+    return Slot(out=None if units is None else np.empty((n_rows, units), dtype=dtype))
 
 
 def predict_raw(X, coefs, intercepts, activation, block_bytes=2**20):
@@ -127,17 +117,32 @@ def predict_raw(X, coefs, intercepts, activation, block_bytes=2**20):
     dtype = np.result_type(X.dtype, *coefs)
     rows = block_rows(layer_units_of(coefs), dtype, block_bytes)
     n_samples = X.shape[0]
+    layers = _layers_of(coefs, activation)
+    params = _parameters_of(layers, coefs, intercepts)
     out = np.empty((n_samples, coefs[-1].shape[1]), dtype=dtype)
-    hidden = [np.empty((min(rows, n_samples), coef.shape[1]), dtype=dtype) for coef in coefs[:-1]]
+    first_rows = min(rows, n_samples)
+    hidden = [_prediction_slot(layer, first_rows, dtype).out for layer in layers]
     # Each bias repeated over a block's rows, once per call: adding arrays of
     # the same shape is about twice as fast as broadcasting a row over them
     # (50 against 25 us on 4,096 x 64 float32).
-    tiles = [np.tile(b.astype(dtype, copy=False), (min(rows, n_samples), 1)) for b in intercepts]
+    tiles = [
+        np.tile(p[1].astype(dtype, copy=False), (first_rows, 1)) if p else None for p in params
+    ]
+    last_dense = max(i for i, p in enumerate(params) if p)
     for start in range(0, n_samples, rows):
         stop = min(start + rows, n_samples)
-        buffers = [h[: stop - start] for h in hidden] + [out[start:stop]]
-        biases = [tile[: stop - start] for tile in tiles]
-        forward_into(X[start:stop], coefs, biases, activation, buffers)
+        slots = [
+            Slot(
+                out=out[start:stop]
+                if i == last_dense
+                else None
+                if h is None
+                else h[: stop - start],
+                bias=None if tile is None else tile[: stop - start],
+            )
+            for i, (h, tile) in enumerate(zip(hidden, tiles))
+        ]
+        _run(layers, params, slots, X[start:stop])
     return out
 
 
@@ -153,28 +158,23 @@ def abs_max(X):
 def output_bound(x_bound, coefs, intercepts, activation, work=None):
     """An upper bound on every ``|value|`` the forward pass computes.
 
-    With inputs bounded by ``x_bound``, a layer's pre-activations obey
-    ``|z_j| <= bound * sum_i |W_ij| + |b_j|``, and so do the partial sums of
-    the matrix product. Hidden activations keep ``|f(z)| <= |z|``, or are
-    bounded outright (logistic, tanh). A bound below the dtype's largest
-    value therefore proves that no row of any data within ``x_bound`` can
-    overflow, at the cost of one pass over the weights instead of a forward
-    pass over all rows.
+    With inputs bounded by ``x_bound``, each layer bounds its outputs (see
+    the layers' ``bound``): a dense layer's pre-activations obey ``|z_j| <=
+    bound * sum_i |W_ij| + |b_j|``, and so do the partial sums of the
+    matrix product; hidden activations keep ``|f(z)| <= |z|`` (plus a small
+    offset), or are bounded outright (logistic, tanh). A bound below the
+    dtype's largest value therefore proves that no row of any data within
+    ``x_bound`` can overflow, at the cost of one pass over the weights
+    instead of a forward pass over all rows.
 
     ``work``, a flat buffer of at least the largest layer's size, takes the
-    absolute weights. Training checks the bound every epoch, and on wide
-    layers a new temporary costs more in fresh memory pages than the pass.
+    absolute weights (training checks the bound every epoch).
     """
+    layers = _layers_of(coefs, activation)
     bound = x_bound
-    names = per_layer(activation, len(coefs) - 1)
     with np.errstate(over="ignore", invalid="ignore"):
-        for i, (coef, intercept) in enumerate(zip(coefs, intercepts)):
-            out = None if work is None else work[: coef.size].reshape(coef.shape)
-            column_sums = np.abs(coef, out=out).sum(axis=0, dtype=np.float64)
-            bound = bound * column_sums.max(initial=0.0) + float(np.abs(intercept).max(initial=0.0))
-            if i < len(coefs) - 1:
-                offset = ACTIVATION_OFFSETS.get(names[i], 0.0)
-                bound = min(bound + offset, BOUNDED_ACTIVATIONS.get(names[i], np.inf))
+        for layer, params in zip(layers, _parameters_of(layers, coefs, intercepts)):
+            bound = layer.bound(bound, params, work)
     return bound
 
 
@@ -199,106 +199,81 @@ def hidden_values(X, coefs, intercepts, activation):
 def hidden_sums_and_values(X, coefs, intercepts, activation):
     """Every hidden layer's weighted sums ``Z = A W + b`` and its values
     ``f(Z)``: two lists, one array per hidden layer each."""
-    names = per_layer(activation, len(coefs) - 1)
+    layers = _layers_of(coefs, activation)
+    params = _parameters_of(layers, coefs, intercepts)
     sums, values, A = [], [], X
-    for coef, intercept, name in zip(coefs[:-1], intercepts[:-1], names):
-        Z = np.asarray(A @ coef) + intercept  # (a sparse X times W is dense)
-        sums.append(Z)
-        A = HIDDEN_ACTIVATIONS[name].forward(Z.copy())
-        values.append(A)
+    # Prediction's forward pass, with a copy of each hidden layer's sums
+    # kept before its activation overwrites them.
+    for layer, layer_params in zip(layers[:-2], params):
+        if layer.kind == "activation":
+            sums.append(A.copy())
+        A = layer.forward(A, layer_params, _prediction_slot(layer, X.shape[0], A.dtype))
+        if layer.kind == "activation":
+            values.append(A)
     return sums, values
 
 
-def backprop(activations, Y, sample_weight, coefs, loss, activation, grads, work, masks=None):
-    """Backpropagate the gradient of ``data_scale * sum_i s_i loss_i``.
+class Workspace:
+    """The work arrays of the forward and backward passes: their one owner.
 
-    Parameters
-    ----------
-    activations : list of array
-        ``[X, A_1, ..., raw_output]`` from :func:`forward`; the raw output is
-        overwritten with the output deltas.
-    Y : ndarray of shape (n_samples, n_outputs)
-        Targets (for classifiers, the binarised labels).
-    sample_weight : ndarray of shape (n_samples,) or None
-        Weight ``s_i`` of each sample's loss.
-    coefs : list of ndarray
-        The weights, one matrix per layer.
-    loss : str or Loss
-        Key of :data:`sknn_scratch._losses.LOSSES`, or a Loss (one with a
-        parameter, such as the Huber threshold).
-    activation : str or list of str
-        Key of :data:`sknn_scratch._activations.HIDDEN_ACTIVATIONS`, or one
-        per hidden layer.
-    grads : tuple of (list, list, float)
-        ``(coef_grads, intercept_grads, data_scale)``; the lists are written
-        in place with the gradient of the data term (no penalty).
-    work : tuple of (list of array, list of array, ndarray)
-        Buffers shaped like ``activations[1:-1]`` for the hidden layers'
-        deltas, the hidden layers' activation work arrays as the forward
-        pass left them, and a vector of ``n_samples`` ones.
-    masks : list of (array or None) or None
-        The dropout masks the forward pass applied, one per hidden layer.
-
-    Returns
-    -------
-    data_term : float
-        ``sum_i s_i loss_i`` (not scaled).
+    Each layer's :class:`~sknn_scratch._layers.Slot` is allocated once, for
+    the largest batch seen, and each batch gets views of its first rows, so
+    a training step allocates almost nothing.
     """
-    coef_grads, intercept_grads, data_scale = grads
-    deltas, works, ones = work
-    spec = loss if isinstance(loss, Loss) else LOSSES[loss]
-    delta = activations[-1]
-    # For every canonical loss/link pair, d loss_i / d z = y_pred - y
-    # (see _losses), so the output delta needs no derivative of its own.
-    data_term = weighted_loss_and_deltas(
-        spec, delta, Y, sample_weight, OUTPUT_ACTIVATIONS[spec.out_activation]
-    )
-    # Scaling the output delta scales every gradient below it: one small op.
-    delta *= data_scale
-    names = per_layer(activation, len(coefs) - 1)
-    for i in range(len(coefs) - 1, -1, -1):
-        # d J / d W_i = A_i^T deltas_i (times data_scale, already in delta)
-        if i:
-            np.matmul(activations[i].T, delta, out=coef_grads[i])
-        else:
-            _dot_into(activations[0].T, delta, coef_grads[0])  # X may be sparse
-        # d J / d b_i = sum over samples of deltas_i, as a BLAS product with
-        # a vector of ones: 3x faster than np.sum(axis=0) on 200 x 64.
-        np.dot(ones, delta, out=intercept_grads[i])
-        if i > 0:
-            # Chain rule through the layer: d J / d A_i = deltas_i W_i^T,
-            # then times f'(Z_i) to get the deltas of the layer below.
-            _backward_product(delta, coefs[i], deltas[i - 1])
-            if masks is not None and masks[i - 1] is not None:
-                # A_i = f(Z_i) * M_i, so d J / d f(Z_i) = (d J / d A_i) * M_i.
-                deltas[i - 1] *= masks[i - 1]
-            HIDDEN_ACTIVATIONS[names[i - 1]].derivative(activations[i], deltas[i - 1], works[i - 1])
-            delta = deltas[i - 1]
-    return data_term
+
+    def __init__(self, layers, dtype):
+        self.layers, self.dtype, self.rows = layers, dtype, 0
+        self.views = {}
+
+    def slots(self, n_rows):
+        """One slot per layer for a batch of ``n_rows`` rows."""
+        if n_rows > self.rows:
+            self.full = [self._allocate(layer, n_rows) for layer in self.layers]
+            self.rows, self.views = n_rows, {}
+        if n_rows not in self.views:  # an epoch has at most two batch sizes
+            self.views[n_rows] = [
+                Slot(**{name: array[:n_rows] for name, array in arrays.items()})
+                for arrays in self.full
+            ]
+        return self.views[n_rows]
+
+    def _allocate(self, layer, n_rows):
+        arrays = {
+            name: np.empty((n_rows, units), dtype=self.dtype)
+            for name, units in layer.slot_shapes().items()
+            if units is not None
+        }
+        if layer.parameter_shapes():
+            arrays["ones"] = self._ones(n_rows)
+        return arrays
+
+    def _ones(self, n_rows):
+        if getattr(self, "_ones_rows", 0) != n_rows:
+            self._ones_array, self._ones_rows = np.ones(n_rows, dtype=self.dtype), n_rows
+        return self._ones_array
 
 
-def _backward_product(delta, coef, out):
-    """``out = delta @ coef.T``.
-
-    With one output unit this is an outer product, which BLAS's matrix
-    product handles slowly (15 us against 2 us for 200 x 64); broadcasting
-    does it directly.
-    """
-    if coef.shape[1] == 1:
-        np.multiply(delta, coef.T, out=out)
-    else:
-        np.matmul(delta, coef.T, out=out)
+def layout(layers, flat):
+    """Each layer's parameters as views of ``flat``: every ``"weights"``
+    parameter in layer order, then every ``"biases"`` one (scikit-learn's
+    ``_pack`` order), so that the penalised weights form one prefix."""
+    views, start = [[] for _ in layers], 0
+    for group in ("weights", "biases"):
+        for i, layer in enumerate(layers):
+            for kind, shape in layer.parameter_shapes():
+                if kind == group:
+                    size = int(np.prod(shape))
+                    views[i].append(flat[start : start + size].reshape(shape))
+                    start += size
+    return [tuple(v) for v in views], start
 
 
 class Network:
-    """Flat parameter and gradient buffers of one network, with layer views.
+    """A sequence of layers over one flat parameter vector, with its gradient.
 
     The estimator builds one at the start of each call that trains, copying
     its ``coefs_`` and ``intercepts_`` in, then publishes ``coefs`` and
-    ``intercepts`` (views of ``params``) as its fitted attributes. The
-    per-layer work arrays of the forward and backward passes are allocated
-    once, for the largest batch seen, and reused (as row slices) by every
-    batch, so a training step allocates almost nothing.
+    ``intercepts`` (views of ``params``) as its fitted attributes.
 
     Parameters
     ----------
@@ -310,30 +285,29 @@ class Network:
         Loss name, or a Loss.
     dtype : numpy dtype
         Dtype of every buffer.
-    l1_ratio : float, default=0.0
-        Share of the penalty that is L1 (elastic net; see ``penalty_value``).
     """
 
-    def __init__(self, coefs, intercepts, activation, loss, dtype, l1_ratio=0.0):
+    def __init__(self, coefs, intercepts, activation, loss, dtype):
         self.activation = activation
-        self.loss = loss
-        self.l1_ratio = l1_ratio
         self.units = layer_units_of(coefs)
+        self.layers = multilayer_perceptron(
+            self.units, per_layer(activation, len(self.units) - 2), loss
+        )
         self.params = np.empty(n_params_of(self.units), dtype=dtype)
         self.grads = np.empty_like(self.params)
-        self.coefs, self.intercepts = unflatten(self.params, self.units)
-        self.coef_grads, self.intercept_grads = unflatten(self.grads, self.units)
+        self.param_views, n_params = layout(self.layers, self.params)
+        self.grad_views, _ = layout(self.layers, self.grads)
+        assert n_params == self.params.size
+        self.coefs = [views[0] for views in self.param_views if views]
+        self.intercepts = [views[1] for views in self.param_views if views]
         for view, value in zip(self.coefs + self.intercepts, coefs + intercepts):
             view[...] = value
         # Weights come first in the layout, so they are a prefix of params.
-        n_coef = sum(coef.size for coef in coefs)
-        self.weights, self.weight_grads = self.params[:n_coef], self.grads[:n_coef]
-        # Scratch the size of the parameters, for the optimizer's step (see
-        # Optimizer.use_scratch); its weights part serves the penalty and the
-        # output bound.
-        self.scratch = np.empty_like(self.params)
-        self.weight_work = self.scratch[:n_coef]
-        self._rows = 0
+        n_weights = sum(coef.size for coef in self.coefs)
+        self.weights, self.weight_grads = self.params[:n_weights], self.grads[:n_weights]
+        self.workspace = Workspace(self.layers, dtype)
+        # The dropout layers, which take this batch's masks.
+        self._dropout = [i for i, layer in enumerate(self.layers) if layer.kind == "dropout"]
         # Gradients of larger batches are summed over blocks of rows. Each
         # block adds its gradient to the sum, one pass over all parameters
         # (about widest ** 2 per layer) against its rows * widest layer
@@ -344,33 +318,9 @@ class Network:
         # of 2,000 rows, which blocks of 256 slowed by 6-10%, stay whole.
         self._block = max(block_rows(self.units, dtype), 2 * max(self.units[1:]))
 
-    def _work_arrays(self, n_rows):
-        """Layer buffers of n_rows rows: views of arrays kept across batches."""
-        if n_rows > self._rows:
-            dtype = self.params.dtype
-            self._layers = [np.empty((n_rows, u), dtype=dtype) for u in self.units[1:]]
-            self._deltas = [np.empty((n_rows, u), dtype=dtype) for u in self.units[1:-1]]
-            self._works = [np.empty((n_rows, u), dtype=dtype) for u in self.units[1:-1]]
-            self._ones = np.ones(n_rows, dtype=dtype)
-            self._rows = n_rows
-            self._views = {}
-        if n_rows not in self._views:  # an epoch has at most two batch sizes
-            self._views[n_rows] = (
-                [a[:n_rows] for a in self._layers],
-                (
-                    [d[:n_rows] for d in self._deltas],
-                    [w[:n_rows] for w in self._works],
-                    self._ones[:n_rows],
-                ),
-            )
-        return self._views[n_rows]
-
-    def objective_and_gradient(self, X, Y, sample_weight, data_scale, penalty, masks=None):
-        """Return the objective on a batch and leave its gradient in ``grads``.
-
-        ``J = data_scale * sum_i s_i loss_i + (penalty / 2) * sum_l ||W_l||^2``,
-        of the network thinned by the dropout ``masks`` if given (one array
-        of the batch's rows per hidden layer, or None).
+    def data_term_and_gradient(self, X, Y, sample_weight, data_scale, masks=None):
+        """Return ``sum_i s_i loss_i`` on a batch, and leave the gradient of
+        ``data_scale`` times it in ``grads``.
 
         A batch larger than ``block_rows(...)`` (L-BFGS and gd see the whole
         training set) is processed in blocks whose gradients are summed: the
@@ -378,70 +328,41 @@ class Network:
         streaming every layer of the whole set through memory.
         """
         n_rows, block = X.shape[0], self._block
-        own_grads = (self.coef_grads, self.intercept_grads)
         if n_rows <= block:
-            data_term = self._data_gradient(X, Y, sample_weight, data_scale, own_grads, masks)
-        else:
-            if not hasattr(self, "_block_grads"):
-                self._block_grads = np.empty_like(self.grads)
-                self._block_grad_views = unflatten(self._block_grads, self.units)
-            self.grads[...] = 0
-            data_term = 0.0
-            for start in range(0, n_rows, block):
-                rows = slice(start, start + block)
-                weights = None if sample_weight is None else sample_weight[rows]
-                block_masks = (
-                    None
-                    if masks is None
-                    else [None if mask is None else mask[rows] for mask in masks]
-                )
-                data_term += self._data_gradient(
-                    X[rows], Y[rows], weights, data_scale, self._block_grad_views, block_masks
-                )
-                self.grads += self._block_grads
-        # The penalty acts on the weights only: one contiguous slice.
-        # Python floats: a NumPy scalar would run float32 weights through
-        # float64 loops (NEP 50).
-        l2, l1 = float(penalty * (1 - self.l1_ratio)), float(penalty * self.l1_ratio)
-        np.multiply(self.weights, l2, out=self.weight_work)
-        self.weight_grads += self.weight_work
-        if l1:
-            # The L1 term's sub-gradient: sign(w) (0 at w = 0).
-            np.sign(self.weights, out=self.weight_work)
-            self.weight_work *= l1
-            self.weight_grads += self.weight_work
-        return float(data_scale * data_term + penalty_value(self.weights, penalty, self.l1_ratio))
+            return self._backprop(X, Y, sample_weight, data_scale, self.grad_views, masks)
+        if not hasattr(self, "_block_grads"):
+            self._block_grads = np.empty_like(self.grads)
+            self._block_grad_views = layout(self.layers, self._block_grads)[0]
+        self.grads[...] = 0
+        data_term = 0.0
+        for start in range(0, n_rows, block):
+            rows = slice(start, start + block)
+            weights = None if sample_weight is None else sample_weight[rows]
+            block_masks = None if masks is None else [_rows_of(mask, rows) for mask in masks]
+            data_term += self._backprop(
+                X[rows], Y[rows], weights, data_scale, self._block_grad_views, block_masks
+            )
+            self.grads += self._block_grads
+        return data_term
 
-    def _data_gradient(self, X, Y, sample_weight, data_scale, grads, masks=None):
-        """Forward and backward pass; the data term's gradient goes to the
-        ``(coef_grads, intercept_grads)`` views ``grads``."""
-        layers, work = self._work_arrays(X.shape[0])
-        forward_into(X, self.coefs, self.intercepts, self.activation, layers, work[1], masks)
-        coef_grads, intercept_grads = grads
-        return backprop(
-            [X] + layers,
-            Y,
-            sample_weight,
-            self.coefs,
-            self.loss,
-            self.activation,
-            (coef_grads, intercept_grads, data_scale),
-            work,
-            masks,
-        )
+    def _backprop(self, X, Y, sample_weight, data_scale, grad_views, masks):
+        """Forward and backward pass; the gradient goes to ``grad_views``."""
+        layers, params = self.layers, self.param_views
+        slots = self.workspace.slots(X.shape[0])
+        for j, i in enumerate(self._dropout):
+            slots[i].mask = None if masks is None else masks[j]
+        values = _run(layers, params, slots, X)
+        data_term = layers[-1].loss_and_delta(values[-1], Y, sample_weight, data_scale)
+        delta = values[-1]
+        for i in range(len(layers) - 2, -1, -1):
+            delta = layers[i].backward(
+                values[i], values[i + 1], delta, params[i], grad_views[i], slots[i]
+            )
+        return data_term
 
 
-def penalty_value(weights, penalty, l1_ratio=0.0):
-    """The penalty term of J: ``penalty * (l1_ratio ||w||_1 + (1 - l1_ratio) ||w||^2 / 2)``.
-
-    ``penalty`` is ``alpha / S`` (see ``_training``). Sums are taken in
-    float64: a float32 norm would pull J into float32 (NEP 50), where a data
-    term that float64 holds can overflow.
-    """
-    value = 0.5 * (1 - l1_ratio) * float(np.vdot(weights, weights))
-    if l1_ratio:
-        value += l1_ratio * float(np.abs(weights).sum(dtype=np.float64))
-    return penalty * value
+def _rows_of(mask, rows):
+    return None if mask is None else mask[rows]
 
 
 def block_rows(layer_units, dtype, block_bytes=2**20):

@@ -32,6 +32,12 @@ class Optimizer:
         self.rate = schedule.rate()
         self._work = np.empty(n_params, dtype=dtype)
 
+    def __getstate__(self):
+        # The scratch vector holds nothing between steps: it is not state.
+        state = self.__dict__.copy()
+        state.pop("_work", None)
+        return state
+
     def __setstate__(self, state):
         # States saved before the optimizers shared this base called the
         # scheduled rate "learning_rate" (SGD) or "base_rate" (Adam, whose
@@ -43,6 +49,10 @@ class Optimizer:
         elif "learning_rate" in state:
             state["rate"] = state.pop("learning_rate")
         self.__dict__.update(state)
+        if self._STATE:
+            # Each copy or loaded state gets its own scratch; np.empty maps
+            # no memory until the first step writes it.
+            self._work = np.empty_like(getattr(self, self._STATE[0]))
 
     def update(self, params, grads):
         """Take one step: change ``params`` in place using ``grads``."""
@@ -55,7 +65,8 @@ class Optimizer:
         arrays overwritten instead of new ones allocated: copying into
         memory already mapped is about three times faster than into new
         pages, which matters once per epoch for wide networks. The scratch
-        vector ``_work`` holds nothing between steps, so the copy shares it.
+        vector ``_work`` is not state (it holds nothing between steps): a
+        copy gets its own, untouched until it steps.
         """
         twin = copy.copy(self)
         twin.schedule = copy.deepcopy(self.schedule)
@@ -75,13 +86,6 @@ class Optimizer:
     def _state_is_zero(self):
         """Whether the state arrays are known to hold zeros (default: not tracked)."""
         return False
-
-    def use_scratch(self, work):
-        """Take ``work`` as the scratch vector (length and dtype of the
-        parameters; it holds nothing between steps). The network lends its
-        own, so that a fit touches one such vector instead of two: on wide
-        networks, fresh memory costs more than the passes over it."""
-        self._work = work
 
     def iteration_ends(self, time_step):
         """Step the schedule at the end of an epoch."""

@@ -33,10 +33,10 @@ from ._network import (
     abs_max,
     all_finite,
     output_bound,
-    penalty_value,
     predict_raw,
     unflatten,
 )
+from ._objective import Objective, epoch_scales, full_batch_scales, penalty_value
 from ._validation import ValidationData, validation_record
 
 
@@ -113,12 +113,13 @@ def fit_stochastic(est, net, data, rng, plan, alpha, given_validation=None, repo
     train, validation = _split_validation(est, data, rng, incremental, given_validation)
     X, _, sample_weight = train
     n_samples = X.shape[0]
-    scales = _scales(n_samples, sample_weight, alpha)
+    scales = epoch_scales(n_samples, sample_weight, alpha)
+    objective = Objective(net, est.l1_ratio)
     batches = _Batches(train, _batch_size(est, n_samples))
     _start_validation_records(est, validation)
     best_params = net.params.copy() if est.early_stopping and validation else None
     history = _History(est, net, best_params)
-    guard = _Guard(net, train, scales[1])
+    guard = _Guard(objective, train, scales[1])
     diverged = False
     started = time.perf_counter()
     try:
@@ -129,7 +130,7 @@ def fit_stochastic(est, net, data, rng, plan, alpha, given_validation=None, repo
             # with a warning that says what to do; NumPy's own warnings from
             # deep inside the epoch would only add noise.
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                epoch_loss = _run_epoch(est, net, batches, rng, scales)
+                epoch_loss = _run_epoch(est, objective, batches, rng, scales)
             if guard.diverged(epoch_loss):
                 _keep_last_finite(est, history, guard, epoch)
                 diverged = True
@@ -189,18 +190,6 @@ def _restore_best(net, best_params, guard):
     np.copyto(net.params, best_params)
     if guard is not None and guard.finite_objective() is None:
         np.copyto(net.params, kept)
-
-
-def _scales(n_samples, sample_weight, alpha):
-    """``(data_scale, penalty)`` of a minibatch epoch (see the module docstring).
-
-    The total weight is summed in float64: in float32 the sum of large
-    sample weights can overflow, which would silently zero the objective.
-    """
-    total_weight = (
-        n_samples if sample_weight is None else float(sample_weight.sum(dtype=np.float64))
-    )
-    return n_samples / total_weight, float(alpha) / total_weight
 
 
 class _Snapshot(NamedTuple):
@@ -330,21 +319,21 @@ class _Guard:
     training rows run through the network.
     """
 
-    def __init__(self, net, train, penalty):
-        self.net = net
+    def __init__(self, objective, train, penalty):
+        self.objective, self.net = objective, objective.net
         self.X, self.Y, self.sample_weight = train
         self.x_bound = abs_max(self.X)
-        self.limit = np.finfo(net.params.dtype).max / 4
+        self.limit = np.finfo(self.net.params.dtype).max / 4
         self.full_scales = (full_batch_scales(self.X, self.sample_weight, 0.0)[0], penalty)
+        # The output bound's scratch, the size of the weights.
+        self.work = np.empty_like(self.net.weights)
 
     def diverged(self, loss):
         return not (np.isfinite(loss) and all_finite(self.net.params) and self.outputs_finite())
 
     def outputs_finite(self):
         net = self.net
-        bound = output_bound(
-            self.x_bound, net.coefs, net.intercepts, net.activation, net.weight_work
-        )
+        bound = output_bound(self.x_bound, net.coefs, net.intercepts, net.activation, self.work)
         if bound < self.limit:
             return True
         with np.errstate(over="ignore", invalid="ignore"):
@@ -357,7 +346,7 @@ class _Guard:
         if not (all_finite(self.net.params) and self.outputs_finite()):
             return None
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            value = self.net.objective_and_gradient(
+            value = self.objective.value_and_gradient(
                 self.X, self.Y, self.sample_weight, *self.full_scales
             )
         return value if np.isfinite(value) else None
@@ -488,14 +477,15 @@ def _out_of_time(est, started):
     return True
 
 
-def _run_epoch(est, net, batches, rng, scales):
+def _run_epoch(est, objective, batches, rng, scales):
     """One pass over the data; return the mean of the batch objectives."""
+    net = objective.net
     n_samples = batches.n_samples
     shuffle = est.shuffle and batches.batch_size < n_samples
     order = rng.permutation(n_samples) if shuffle else None
     weight_scale, penalty = scales
     accumulated = 0.0
-    step, update = net.objective_and_gradient, est._optimizer.update
+    step, update = objective.value_and_gradient, est._optimizer.update
     if est.max_grad_norm is not None:
         update = _Clipped(update, est.max_grad_norm)
     rates = est._dropout_rates(len(net.units) - 2)
@@ -778,12 +768,6 @@ def _warn_max_iter(est, epochs):
 _SCIPY_DEFAULT_FTOL = 2.220446049250313e-09
 
 
-def full_batch_scales(X, sample_weight, alpha):
-    """``(data_scale, penalty)`` of the objective ``J`` on the whole of ``X``."""
-    data_scale, penalty = _scales(X.shape[0], sample_weight, alpha)
-    return data_scale / X.shape[0], penalty
-
-
 def fit_lbfgs(est, net, train, alpha, validation=None, reporter=_SILENT):
     """Minimise the full-batch objective with SciPy's L-BFGS-B.
 
@@ -796,11 +780,12 @@ def fit_lbfgs(est, net, train, alpha, validation=None, reporter=_SILENT):
     X, Y, sample_weight = train
     scales = full_batch_scales(X, sample_weight, alpha)
     _start_validation_records(est, validation)
-    guard = _Guard(net, (X, Y, sample_weight), scales[1])
+    J = Objective(net, est.l1_ratio)
+    guard = _Guard(J, (X, Y, sample_weight), scales[1])
 
     def objective(theta):
         net.params[...] = theta
-        value = net.objective_and_gradient(X, Y, sample_weight, *scales)
+        value = J.value_and_gradient(X, Y, sample_weight, *scales)
         return value, net.grads.astype(np.float64)
 
     last_iterate = net.params.astype(np.float64)

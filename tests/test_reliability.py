@@ -113,20 +113,20 @@ def test_awkward_but_valid_data_fits(make, solver, rng):
 
 
 def test_ctrl_c_during_lbfgs_keeps_last_iteration(rng, monkeypatch):
-    from sknn_scratch import _network
+    from sknn_scratch import _objective
 
     X, y = rng.normal(size=(80, 3)), rng.normal(size=80)
-    real = _network.Network.objective_and_gradient
+    real = _objective.Objective.value_and_gradient
     calls = {"n": 0}
 
     def interrupt_on_tenth_call(self, *args):
         calls["n"] += 1
         if calls["n"] == 10:
-            self.params[...] = np.nan  # a half-done evaluation must not survive
+            self.net.params[...] = np.nan  # a half-done evaluation must not survive
             raise KeyboardInterrupt
         return real(self, *args)
 
-    monkeypatch.setattr(_network.Network, "objective_and_gradient", interrupt_on_tenth_call)
+    monkeypatch.setattr(_objective.Objective, "value_and_gradient", interrupt_on_tenth_call)
     with pytest.warns(UserWarning, match="interrupted"):
         est = MLPRegressor(hidden_layer_sizes=(5,), solver="lbfgs", random_state=0).fit(X, y)
     assert 0 < est.n_iter_ < 10 and len(est.loss_curve_) == est.n_iter_

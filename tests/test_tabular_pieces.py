@@ -245,22 +245,24 @@ def test_label_smoothing_caps_confidence(kind, rng):
 @pytest.mark.parametrize("activation", ["relu", "tanh", "logistic", "gelu", "identity"])
 def test_backprop_through_dropout_masks_matches_finite_differences(activation, rng):
     from sknn_scratch._network import Network
+    from sknn_scratch._objective import Objective
     from sknn_scratch._training import dropout_masks
 
     X, Y = rng.normal(size=(40, 4)), rng.normal(size=(40, 2))
     coefs = [rng.normal(size=(4, 6)), rng.normal(size=(6, 5)), rng.normal(size=(5, 2))]
     intercepts = [rng.normal(size=6), rng.normal(size=5), rng.normal(size=2)]
     net = Network(coefs, intercepts, activation, "squared_error", np.float64)
+    objective = Objective(net)
     masks = dropout_masks(rng, 40, [6, 5], [0.3, 0.5], np.float64)
-    net.objective_and_gradient(X, Y, None, 1 / 40, 0.1, masks)
+    objective.value_and_gradient(X, Y, None, 1 / 40, 0.1, masks)
     analytic = net.grads.copy()
     numeric = np.empty_like(analytic)
     for j in range(net.params.size):
         saved = net.params[j]
         net.params[j] = saved + 1e-6
-        up = net.objective_and_gradient(X, Y, None, 1 / 40, 0.1, masks)
+        up = objective.value_and_gradient(X, Y, None, 1 / 40, 0.1, masks)
         net.params[j] = saved - 1e-6
-        down = net.objective_and_gradient(X, Y, None, 1 / 40, 0.1, masks)
+        down = objective.value_and_gradient(X, Y, None, 1 / 40, 0.1, masks)
         net.params[j] = saved
         numeric[j] = (up - down) / 2e-6
     assert np.abs(analytic - numeric).max() / np.abs(numeric).max() < 1e-7
