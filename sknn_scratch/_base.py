@@ -8,6 +8,7 @@ that is behind the few abstract methods at the end of this class.
 import difflib
 import inspect
 import re
+import time
 import warnings
 from numbers import Integral, Real
 
@@ -30,6 +31,7 @@ from ._compat import (
     with_callbacks,
 )
 from ._initializers import INITIALIZERS, initialize
+from ._listeners import VerbosePrinter
 from ._losses import LOSSES
 from ._network import (
     Network,
@@ -39,15 +41,19 @@ from ._network import (
     layer_units_of,
     predict_raw,
 )
-from ._objective import Objective, full_batch_scales
+from ._objective import Objective, epoch_scales, full_batch_scales
 from ._optimizers import SOLVERS, STOCHASTIC_SOLVERS, make_optimizer
-from ._schedules import SCHEDULES, effective_warmup
-from ._training import (
-    RECORD_LISTS,
-    fit_lbfgs,
-    fit_stochastic,
+from ._plan import (
+    lbfgs_plan,
+    listeners_of,
     planned_epochs,
+    split_validation,
+    stochastic_plan,
+    stop_rule,
 )
+from ._record import TrainingRecord
+from ._schedules import SCHEDULES, effective_warmup
+from ._training import Optimizing, close_epoch, train_lbfgs, train_stochastic
 from ._validation import ValidationData, warn_if_unlike
 
 
@@ -300,9 +306,8 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
     def _working_copy(self):
         work = object.__new__(type(self))
         work.__dict__.update(self.__dict__)
-        for name in RECORD_LISTS:
-            if isinstance(getattr(self, name, None), list):
-                setattr(work, name, list(getattr(self, name)))
+        # (Training writes its records to a TrainingRecord, which copies the
+        # lists it continues.)
         if getattr(self, "_optimizer", None) is not None:
             work._optimizer = self._optimizer.copy()
         return work
@@ -341,15 +346,66 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         # L-BFGS: one subtask per iteration, and one that never runs (as in
         # scikit-learn's LogisticRegression).
         reporter = Reporter(owner, epochs + lbfgs, X, y, sample_weight)
+        reporter.bind(self)
+        record = TrainingRecord.resume(vars(self))
+        data = (X, Y, sample_weight, y)
         if lbfgs:
-            self._optimizer = None
-            fit_lbfgs(self, net, (X, Y, sample_weight), alpha, validation, reporter)
+            self._train_lbfgs(net, data, alpha, validation, (record, reporter))
         else:
-            self._prepare_optimizer(net, incremental, self.max_iter if incremental else planned)
-            data = (X, Y, sample_weight, y)
-            fit_stochastic(self, net, data, rng, (incremental, epochs), alpha, validation, reporter)
+            schedule = self.max_iter if incremental else planned
+            self._train_stochastic(
+                net,
+                data,
+                rng,
+                (incremental, epochs, schedule),
+                validation,
+                (record, reporter, alpha),
+            )
+        self.__dict__.update(record.attributes())
         reporter.fit_ends(self)
         return self
+
+    def _train_lbfgs(self, net, data, alpha, validation, watching):
+        """Train with L-BFGS; ``watching`` is ``(record, reporter)``."""
+        record, reporter = watching
+        X, Y, sample_weight, _ = data
+        self._optimizer = None
+        objective = Objective(net, self.l1_ratio)
+        scales = full_batch_scales(X, sample_weight, alpha)
+        record.start_validation(validation is not None, self.early_stopping)
+        listeners = listeners_of(self, net, validation, (scales, None, reporter))
+        train_lbfgs(lbfgs_plan(self), objective, (X, Y, sample_weight), record, listeners, alpha)
+
+    def _train_stochastic(self, net, data, rng, epochs, validation, watching):
+        """Train with gd, sgd or adam. ``epochs`` is ``(incremental, epochs
+        to run, epochs the schedule is planned over)``; ``watching`` is
+        ``(record, reporter, alpha)``."""
+        incremental, n_epochs, schedule = epochs
+        record, reporter, alpha = watching
+        optimizing = Optimizing(self._prepared_optimizer(net, incremental, schedule, record))
+        train, validation = split_validation(self, data, rng, incremental, validation)
+        plan = stochastic_plan(self, n_epochs, train[0].shape[0], incremental)
+        record.start_validation(validation is not None, self.early_stopping)
+        scales = epoch_scales(train[0].shape[0], train[2], alpha)
+        listeners = listeners_of(self, net, validation, (scales, optimizing, reporter))
+        objective = Objective(net, self.l1_ratio)
+        train_stochastic(plan, objective, optimizing, train, rng, record, listeners, alpha)
+        self._optimizer = optimizing.optimizer
+
+    def _close_block_epoch(self, blocks):
+        """Record the epoch that ``fit_blocks`` trained block by block
+        (see ``_training.BlockEpoch``)."""
+        if not blocks.rows:
+            return
+        record = TrainingRecord.resume(vars(self))
+        optimizing = Optimizing(self._optimizer)
+        seconds = time.perf_counter() - blocks.started
+        close_epoch(record, optimizing.optimizer, blocks.loss(), 0, seconds)
+        listeners = [VerbosePrinter()] if self.verbose else []
+        for listener in listeners + [stop_rule(self, optimizing)]:
+            listener.epoch_ends(record, None, False)
+        self.__dict__.update(record.attributes())
+        self._optimizer = optimizing.optimizer
 
     def _validated_validation_data(self, validation, dtype, y_train):
         """Check validation data like the training data (same features,
@@ -613,6 +669,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         self.n_iter_ = 0
         self.t_ = 0
         self.loss_curve_ = []
+        self.history_ = []
         self.best_loss_ = np.inf
         self.validation_scores_ = None
         self.validation_loss_curve_ = None
@@ -633,21 +690,23 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
                 "Set warm_start=False to train a new network."
             )
 
-    def _prepare_optimizer(self, net, incremental, epochs):
-        """Keep the optimizer's state for partial_fit, start afresh for fit
+    def _prepared_optimizer(self, net, incremental, epochs, record):
+        """The optimizer's state kept for partial_fit, or a fresh one for fit
         (its schedule planned over ``epochs``)."""
         if not incremental:
-            self.n_iter_ = 0
-            self._no_improvement_count = 0
+            record.n_iter = 0
+            record.no_improvement_count = 0
         kind = "Adam" if self.solver == "adam" else "SGD"
         # (The working copy of the estimator holds a copy of the optimizer.)
         reuse = incremental and type(self._optimizer).__name__ == kind
+        optimizer = self._optimizer
         if not reuse:
             self._warn_long_warmup()
-            self._optimizer = make_optimizer(
+            optimizer = make_optimizer(
                 self, net.params.size, net.params.dtype, net.weights.size, epochs
             )
-        self.learning_rate_ = self._optimizer.rate
+        record.learning_rate = optimizer.rate
+        return optimizer
 
     def _warn_long_warmup(self):
         """``warmup_epochs >= max_iter`` is a setting that cannot be meant as

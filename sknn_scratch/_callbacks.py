@@ -15,8 +15,10 @@ does nothing at all, so the default path pays nothing.
 
 import copy
 
+from ._listeners import Listener
 
-class Reporter:
+
+class Reporter(Listener):
     """Callback hooks around the epochs of one training call.
 
     Parameters
@@ -46,15 +48,24 @@ class Reporter:
             self.epoch = self.root.subcontext(task_name="epoch")
             self.epoch.call_on_fit_task_begin(estimator=self.owner, **self.data)
 
-    def epoch_ends(self, est, coefs, intercepts):
+    def bind(self, est):
+        """The working copy of the estimator that trains (its fitted
+        attributes, with the record's, make the hooks' fitted estimator)."""
+        self.est = est
+
+    def epoch_ends(self, record, weights, stopping):
         """Close the epoch's task; return True if a callback asks to stop."""
         if not self.active:
             return False
         epoch, self.epoch = self.epoch, None
-        return epoch.call_on_fit_task_end(
-            estimator=self.owner,
-            reconstruction_attributes=lambda: _fitted_state(est, coefs, intercepts),
-            **self.data,
+
+        def state():
+            return _fitted_state(self.est, record.attributes(), weights)
+
+        return bool(
+            epoch.call_on_fit_task_end(
+                estimator=self.owner, reconstruction_attributes=state, **self.data
+            )
         )
 
     def epoch_aborted(self):
@@ -68,20 +79,23 @@ class Reporter:
             self.epoch_aborted()
             self.root.call_on_fit_task_end(
                 estimator=self.owner,
-                reconstruction_attributes=lambda: _fitted_state(est, est.coefs_, est.intercepts_),
+                reconstruction_attributes=lambda: _fitted_state(est, {}, None),
                 **self.data,
             )
 
 
-def _fitted_state(est, coefs, intercepts):
-    """Every attribute a fitted copy needs, with the weights copied now."""
+def _fitted_state(est, record, weights):
+    """Every attribute a fitted copy needs: the estimator's, the record's
+    (``{attribute: value}``), and the ``weights`` (a ``Weights``; None: the
+    estimator's), copied now."""
     state = {
         name: copy.copy(value)
-        for name, value in est.__dict__.items()
+        for name, value in {**est.__dict__, **record}.items()
         if name.endswith("_") and not name.startswith("__")
     }
     if hasattr(est, "_label_binarizer"):
         state["_label_binarizer"] = est._label_binarizer
+    coefs, intercepts = (est.coefs_, est.intercepts_) if weights is None else weights[1:]
     state["coefs_"] = [coef.copy() for coef in coefs]
     state["intercepts_"] = [intercept.copy() for intercept in intercepts]
     return state

@@ -209,6 +209,14 @@ default='squared_error'
         The lowest ``J`` reached (None while early stopping is used).
     loss_curve_ : list of float
         ``J`` after each epoch or L-BFGS iteration, for every solver.
+    history_ : list of dict
+        One entry per entry of ``loss_curve_`` (every epoch or L-BFGS
+        iteration since the weights were initialised), holding every
+        quantity recorded for it: ``epoch``, ``loss``, ``seconds`` (the
+        epoch's training time), and where they apply ``learning_rate``
+        (the rate the epoch trained with), ``validation_loss`` and
+        ``validation_score``. ``pandas.DataFrame(est.history_)`` makes a
+        table of it.
     validation_scores_ : list of float or None
         The ``scoring`` score (R^2 by default) of the validation data after
         each epoch, when there are validation data (given to ``fit``, or held

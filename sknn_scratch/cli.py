@@ -10,7 +10,6 @@ noise-free expectation, the best any model can do.
 import argparse
 import contextlib
 import csv
-import io
 import json
 import math
 import os
@@ -33,6 +32,7 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.utils.parallel import Parallel, delayed
 
 from . import __version__
+from ._listeners import Listener, listening
 from ._regressor import MLPRegressor
 from .datasets import BANK_FEATURES, _expected_transactions, make_bank_transactions
 
@@ -1075,7 +1075,7 @@ class _Progress:
     With rich installed (the ``rich`` extra), each MLP fit shows
     scikit-learn's ``ProgressBar`` (its callback API, one step per epoch)
     under a line naming the fold; without it, one status line is rewritten
-    in place with the fold and the MLP's loss per epoch (its verbose output).
+    in place with the fold and the MLP's loss per epoch (a training listener).
     """
 
     def __init__(self, enabled):
@@ -1121,10 +1121,8 @@ class _Progress:
             finally:
                 mlp.set_callbacks()
         else:
-            mlp.set_params(verbose=True)
-            with contextlib.redirect_stdout(_EpochSink(self)):
+            with listening(_EpochLine(self)):
                 yield
-            mlp.set_params(verbose=False)
 
 
 def _progress_bar_available():
@@ -1136,14 +1134,14 @@ def _progress_bar_available():
     return True
 
 
-class _EpochSink(io.TextIOBase):
-    """Receives the MLP's 'Iteration k, loss = ...' lines for the status line."""
+class _EpochLine(Listener):
+    """Listens to the MLP's epochs (see ``_listeners``): its loss goes to
+    the status line."""
 
     def __init__(self, progress):
         self.progress = progress
 
-    def write(self, text):
-        line = text.strip()
-        if line:
-            self.progress._write(f"{self.progress.status} | {line}")
-        return len(text)
+    def epoch_ends(self, record, weights, stopping):
+        line = f"Iteration {record.n_iter}, loss = {record.loss:.8f}"
+        self.progress._write(f"{self.progress.status} | {line}")
+        return False

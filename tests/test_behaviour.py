@@ -128,7 +128,7 @@ def test_early_stopping_restores_best_weights(rng):
     [("binary", True), ("multiclass", True), ("multilabel", False), ("regression", False)],
 )
 def test_early_stopping_stratifies_classifier_split(kind, stratified, rng, monkeypatch):
-    from sknn_scratch import _training
+    from sknn_scratch import _plan
 
     X = rng.normal(size=(200, 3))
     y = {
@@ -138,13 +138,13 @@ def test_early_stopping_stratifies_classifier_split(kind, stratified, rng, monke
         "regression": X[:, 0],
     }[kind]
     seen = []
-    real = _training.train_test_split
+    real = _plan.train_test_split
 
     def spy(*arrays, **kwargs):
         seen.append(kwargs["stratify"])
         return real(*arrays, **kwargs)
 
-    monkeypatch.setattr(_training, "train_test_split", spy)
+    monkeypatch.setattr(_plan, "train_test_split", spy)
     Estimator = MLPRegressor if kind == "regression" else MLPClassifier
     est = fit_quietly(Estimator(early_stopping=True, validation_fraction=0.2, **SMALL), X, y)
     assert len(est.validation_scores_) == est.n_iter_

@@ -20,6 +20,7 @@ from sknn_scratch import (
     _network,
     _objective,
     _optimizers,
+    _safeguards,
     _training,
     check_gradients,
 )
@@ -209,7 +210,7 @@ def test_invscaling_with_a_huge_power_t_does_not_overflow(rng):
     assert est._optimizer.rate == 0.0 and np.isfinite(est.loss_)
 
 
-@pytest.mark.parametrize("where", ["_record_epoch", "_track_progress", "iteration_ends"])
+@pytest.mark.parametrize("where", ["add_epoch", "stop_rule", "iteration_ends"])
 @pytest.mark.parametrize("early_stopping", [False, True])
 def test_ctrl_c_during_bookkeeping_leaves_one_consistent_epoch(
     where, early_stopping, rng, monkeypatch
@@ -235,12 +236,16 @@ def test_ctrl_c_during_bookkeeping_leaves_one_consistent_epoch(
 
         return wrapper
 
-    if where == "iteration_ends":
-        from sknn_scratch._optimizers import SGD
+    from sknn_scratch._listeners import StopRule
+    from sknn_scratch._optimizers import SGD
+    from sknn_scratch._record import TrainingRecord
 
-        monkeypatch.setattr(SGD, "iteration_ends", interrupt_in_third_epoch(SGD.iteration_ends))
-    else:
-        monkeypatch.setattr(_training, where, interrupt_in_third_epoch(getattr(_training, where)))
+    owner, name = {
+        "add_epoch": (TrainingRecord, "add_epoch"),
+        "stop_rule": (StopRule, "epoch_ends"),
+        "iteration_ends": (SGD, "iteration_ends"),
+    }[where]
+    monkeypatch.setattr(owner, name, interrupt_in_third_epoch(getattr(owner, name)))
     with pytest.warns(UserWarning, match="interrupted"):
         est = MLPRegressor(max_iter=10, **params).fit(X, y)
     assert est.n_iter_ == 2 == len(est.loss_curve_)
@@ -276,14 +281,14 @@ def test_predict_during_failing_fits_always_sees_the_fitted_model(rng, monkeypat
     X, y = _data(MLPRegressor, rng, n=200)
     est = fit_quietly(MLPRegressor(hidden_layer_sizes=(32,), max_iter=20, random_state=0), X, y)
     expected = est.predict(X)
-    real = _training._end_of_epoch
+    real = _training._end_epoch
 
-    def fail_in_third_epoch(est_, *args):
-        if est_.n_iter_ == 2:
+    def fail_in_third_epoch(plan, record, *args):
+        if record.n_iter == 2:
             raise _Boom
-        return real(est_, *args)
+        return real(plan, record, *args)
 
-    monkeypatch.setattr(_training, "_end_of_epoch", fail_in_third_epoch)
+    monkeypatch.setattr(_training, "_end_epoch", fail_in_third_epoch)
     stop, problems = threading.Event(), []
 
     def predict_forever():
@@ -338,11 +343,11 @@ def test_divergence_check_sees_every_training_row():
     net = _network.Network(
         [np.full((2, 1), 1e10)], [np.zeros(1)], "relu", "squared_error", np.float64
     )
-    guard = _training._Guard(_objective.Objective(net), (X, np.zeros((1001, 1)), None), 0.0)
+    guard = _safeguards.Guard(_objective.Objective(net), (X, np.zeros((1001, 1)), None), 0.0)
     assert not guard.outputs_finite()
     assert guard.diverged(1.0)
     X[1000] = 1.0
-    assert _training._Guard(
+    assert _safeguards.Guard(
         _objective.Objective(net), (X, np.zeros((1001, 1)), None), 0.0
     ).outputs_finite()
 
@@ -423,8 +428,8 @@ def test_lbfgs_result_with_overflowing_outputs_is_not_kept(rng, monkeypatch):
     y = X @ [1.0, -1.0, 0.5]
     real = _training._minimize
 
-    def overflowing_result(objective, start, callback, est):
-        result = real(objective, start, callback, est)
+    def overflowing_result(objective, start, callback, plan):
+        result = real(objective, start, callback, plan)
         result.x = result.x * 1e200  # finite weights, overflowing outputs
         return result
 

@@ -13,7 +13,7 @@ from sklearn.metrics import get_scorer, make_scorer, mean_absolute_error
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from sknn_scratch import MLPClassifier, MLPRegressor, _training
+from sknn_scratch import MLPClassifier, MLPRegressor, _listeners, _plan, _training
 
 
 def _regression(rng, n=200):
@@ -35,13 +35,13 @@ def test_given_validation_data_equal_the_same_rows_split_off(Estimator, solver, 
     X, y = (_regression if Estimator is MLPRegressor else _classification)(rng)
     params = dict(solver=solver, early_stopping=True, shuffle=False, n_iter_no_change=5, **SMALL)
     parts = []
-    real = _training.train_test_split
+    real = _plan.train_test_split
 
     def spy(*arrays, **kwargs):
         parts.append(real(*arrays, **kwargs))
         return parts[-1]
 
-    monkeypatch.setattr(_training, "train_test_split", spy)
+    monkeypatch.setattr(_plan, "train_test_split", spy)
     split = fit_quietly(Estimator(**params), X, y)
     X_train, X_val, _, _, y_train, y_val = parts[0][:6]
     given = fit_quietly(Estimator(**params), X_train, y_train, X_val=X_val, y_val=y_val)
@@ -422,14 +422,14 @@ def test_clipping_counts_minibatch_steps(rng):
 
 
 def _one_second_per_reading(monkeypatch):
-    """A clock that advances one second each time training reads it."""
+    """A clock that advances one second each time max_time reads it."""
     clock = {"now": 0.0}
 
     def fake_clock():
         clock["now"] += 1.0
         return clock["now"]
 
-    monkeypatch.setattr(_training.time, "perf_counter", fake_clock)
+    monkeypatch.setattr(_listeners.TimeLimit, "clock", staticmethod(fake_clock))
 
 
 @pytest.mark.parametrize("solver", ["adam", "lbfgs"])
@@ -537,7 +537,7 @@ def test_callbacks_torn_down_and_state_unchanged_when_fit_fails(rng, monkeypatch
     def fail(*args):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(_training, "_end_of_epoch", fail)
+    monkeypatch.setattr(_training, "_end_epoch", fail)
     with pytest.raises(RuntimeError, match="boom"):
         est.fit(X, y)
     assert recorder.calls[0] == "setup" and recorder.calls[-1] == "teardown"
@@ -728,3 +728,72 @@ def test_scaled_against_unscaled_is_warned_about(name, reverse):
     train, val = (train, scaler.transform(val)) if reverse else (scaler.transform(train), val)
     with pytest.warns(UserWarning, match="X_val looks unlike X"):
         warn_if_unlike(train, val)
+
+
+# --------------------------------------------------------------- history_
+
+
+@pytest.mark.parametrize("solver", ["adam", "sgd", "gd", "lbfgs"])
+def test_history_has_one_entry_per_loss_with_every_record(solver, rng):
+    X, y = _regression(rng)
+    est = fit_quietly(
+        MLPRegressor(solver=solver, max_iter=6, hidden_layer_sizes=(5,), random_state=0),
+        X[:150],
+        y[:150],
+        X_val=X[150:],
+        y_val=y[150:],
+    )
+    history = est.history_
+    assert len(history) == len(est.loss_curve_) == est.n_iter_
+    assert [row["epoch"] for row in history] == list(range(1, len(history) + 1))
+    assert [row["loss"] for row in history] == est.loss_curve_
+    assert [row["validation_score"] for row in history] == est.validation_scores_
+    assert [row["validation_loss"] for row in history] == est.validation_loss_curve_
+    assert all(row["seconds"] >= 0 for row in history)
+    if solver == "lbfgs":
+        assert all("learning_rate" not in row for row in history)
+    else:  # the rate each epoch trained with; learning_rate_ is the next one's
+        assert all(row["learning_rate"] == est.learning_rate_init for row in history)
+
+
+def test_history_continues_over_warm_starts_and_partial_fit(rng):
+    X, y = _regression(rng)
+    est = MLPRegressor(
+        max_iter=3,
+        hidden_layer_sizes=(5,),
+        warm_start=True,
+        learning_rate="invscaling",
+        solver="sgd",
+        random_state=0,
+    )
+    fit_quietly(est, X, y)
+    fit_quietly(est, X, y)
+    est.partial_fit(X, y)
+    assert len(est.history_) == len(est.loss_curve_) == 7
+    assert [row["epoch"] for row in est.history_] == list(range(1, 8))
+    assert "validation_score" not in est.history_[0]
+    rates = [row["learning_rate"] for row in est.history_]
+    assert rates[0] == est.learning_rate_init and rates[3] == rates[0]  # fit restarts it
+    assert rates[1] < rates[0]  # invscaling lowers the rate epoch by epoch
+
+
+def test_history_makes_a_dataframe(rng):
+    pd = pytest.importorskip("pandas")
+    X, y = _regression(rng)
+    est = fit_quietly(MLPRegressor(max_iter=4, hidden_layer_sizes=(5,), random_state=0), X, y)
+    table = pd.DataFrame(est.history_)
+    assert list(table["epoch"]) == [1, 2, 3, 4]
+    np.testing.assert_array_equal(table["loss"], est.loss_curve_)
+
+
+def test_history_of_a_model_pickled_before_it_existed_is_rebuilt_from_its_losses(rng):
+    X, y = _regression(rng)
+    est = fit_quietly(
+        MLPRegressor(max_iter=3, hidden_layer_sizes=(5,), warm_start=True, random_state=0),
+        X,
+        y,
+    )
+    del est.history_  # as an older version left it
+    fit_quietly(est, X, y)
+    assert [row["epoch"] for row in est.history_] == list(range(1, 7))
+    assert [row["loss"] for row in est.history_] == est.loss_curve_

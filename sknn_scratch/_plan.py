@@ -1,0 +1,196 @@
+"""From the estimator's parameters to a training plan and its listeners.
+
+This is the estimator's side of training: it reads the hyper-parameters
+(checked before, in ``BaseMLP._fit_unguarded``), splits off the
+early-stopping validation set, and builds what the loops of
+:mod:`sknn_scratch._training` take: a :class:`~sknn_scratch._training.Plan`
+(or ``LbfgsPlan``), a record resumed from the fitted attributes, and the
+listeners that watch the epochs.
+"""
+
+import warnings
+
+import numpy as np
+from sklearn.model_selection import train_test_split
+
+from ._listeners import (
+    BestWeights,
+    Listeners,
+    StopRule,
+    TimeLimit,
+    ValidationScorer,
+    VerbosePrinter,
+    registered,
+)
+from ._safeguards import Hints
+from ._training import LbfgsPlan, Plan
+from ._validation import ValidationData, validation_record
+
+
+def planned_epochs(est, n_samples, validation_given):
+    """The most epochs (L-BFGS: iterations) that ``fit`` may run.
+
+    ``max_iter``, or fewer where ``max_steps`` ends training sooner: a
+    stochastic solver takes ``ceil(n_train / batch_size)`` steps an epoch
+    (``n_train`` the rows left after any early-stopping split), so
+    ``max_steps`` allows ``ceil(max_steps / steps_per_epoch)`` whole
+    epochs.
+    """
+    if est.max_steps is not None and est.solver == "lbfgs":
+        raise ValueError(
+            "max_steps counts the mini-batch steps of the stochastic solvers ('sgd', 'adam', "
+            "'gd'); L-BFGS's iterations are limited by max_iter: set max_steps=None."
+        )
+    if est.max_steps is None:
+        return est.max_iter
+    n_train = n_samples
+    if est.early_stopping and not validation_given:
+        n_train -= _n_validation(est, n_samples)
+    n_train = max(n_train, 1)  # (an empty split is refused later, with its own error)
+    steps_per_epoch = -(-n_train // _rows_per_batch(est, n_train))
+    return min(est.max_iter, -(-est.max_steps // steps_per_epoch))
+
+
+def stochastic_plan(est, epochs, n_train, incremental):
+    """The plan of a stochastic call on ``n_train`` training rows."""
+    return Plan(
+        epochs=epochs,
+        batch_size=_batch_size(est, n_train),
+        shuffle=est.shuffle,
+        dropout=est._dropout_rates(len(est.coefs_) - 1),
+        max_grad_norm=est.max_grad_norm,
+        exhausted=None if incremental else _exhausted_message(est, epochs),
+        hints=_hints(est),
+        block=getattr(est, "_block_epoch", None),
+    )
+
+
+def lbfgs_plan(est):
+    return LbfgsPlan(est.max_iter, est.max_fun, est.tol, _hints(est))
+
+
+def _hints(est):
+    return Hints(est.learning_rate_init, est.alpha)
+
+
+def _exhausted_message(est, epochs):
+    """scikit-learn's warning when the epochs run out, unless the cosine
+    schedule has annealed the rate to 0 by then: that end is planned."""
+    if est.learning_rate == "cosine":
+        return None
+    limit = (
+        f"Maximum iterations ({est.max_iter})"
+        if epochs == est.max_iter
+        else f"The step budget (max_steps={est.max_steps}, {epochs} epochs)"
+    )
+    return f"Stochastic Optimizer: {limit} reached and the optimization hasn't converged yet."
+
+
+def listeners_of(est, net, validation, training):
+    """The listeners of a training call, in the order they hear each epoch.
+
+    ``training`` is ``(scales, optimizing, reporter)``: the objective's
+    scales (its penalty gives the validation loss the training loss's
+    scale), the holder of the optimizer (None for L-BFGS), and the
+    listener that calls scikit-learn's callbacks.
+    """
+    scales, optimizing, reporter = training
+    block = getattr(est, "_block_epoch", None) is not None
+    listeners = []
+    if validation is not None:
+        score = _validation_score(est, validation)
+        listeners.append(ValidationScorer(score, scales.penalty, est.l1_ratio))
+    if est.verbose and not block:
+        listeners.append(VerbosePrinter())
+    if est.solver != "lbfgs" and not block:
+        on_validation = est.early_stopping and validation is not None
+        listeners.append(stop_rule(est, optimizing, on_validation))
+        if est.early_stopping and validation is not None:
+            listeners.append(BestWeights(net.params, est.scoring))
+    listeners.append(reporter)
+    if est.max_time is not None:
+        listeners.append(TimeLimit(est.max_time, est.early_stopping))
+    return Listeners(listeners + registered())
+
+
+def stop_rule(est, optimizing, on_validation=False):
+    """The ``n_iter_no_change`` rule with this estimator's settings."""
+    return StopRule(on_validation, est.tol, est.n_iter_no_change, optimizing, est.verbose)
+
+
+def _validation_score(est, validation):
+    def score(coefs, intercepts, penalty_term):
+        return validation_record(est, coefs, intercepts, validation, penalty_term)
+
+    return score
+
+
+def _rows_per_batch(est, n_samples):
+    if est.solver == "gd":
+        return n_samples
+    if est.batch_size == "auto":
+        return min(200, n_samples)
+    return min(est.batch_size, n_samples)
+
+
+def _batch_size(est, n_samples):
+    """The rows per batch, with scikit-learn's warning when ``batch_size``
+    is clipped."""
+    if est.solver != "gd" and est.batch_size != "auto" and est.batch_size > n_samples:
+        warnings.warn(
+            f"batch_size={est.batch_size} is larger than the {n_samples} training "
+            "samples; it is clipped to the number of samples.",
+            UserWarning,
+        )
+    return _rows_per_batch(est, n_samples)
+
+
+def _n_validation(est, n_samples):
+    """Rows the early-stopping split holds out (as train_test_split counts)."""
+    return int(np.ceil(est.validation_fraction * n_samples))
+
+
+def split_validation(est, data, rng, incremental, given=None):
+    """The training data and the validation data, if any.
+
+    Validation data given to ``fit`` are used as they are; otherwise early
+    stopping holds out ``validation_fraction`` of the training data.
+    """
+    X, Y, sample_weight, y = data
+    if given is not None:
+        return (X, Y, sample_weight), given
+    if not est.early_stopping or incremental:
+        return (X, Y, sample_weight), None
+    n_validation = _n_validation(est, X.shape[0])
+    if n_validation < 2 or n_validation >= X.shape[0]:
+        raise ValueError(
+            f"The validation set is too small: early_stopping needs at least 2 "
+            f"validation samples and a "
+            f"non-empty training set; validation_fraction={est.validation_fraction} "
+            f"of {X.shape[0]} sample(s) gives {n_validation}. Increase "
+            "validation_fraction, give more samples, or set early_stopping=False."
+        )
+    stratify = y if est._stratify_validation() else None
+    arrays = [X, Y, y] + ([sample_weight] if sample_weight is not None else [])
+    parts = train_test_split(
+        *arrays,
+        test_size=est.validation_fraction,
+        random_state=rng,
+        stratify=stratify,
+    )
+    X_train, X_val, Y_train, Y_val, _, y_val = parts[:6]
+    sw_train, sw_val = parts[6:] if sample_weight is not None else (None, None)
+    _check_split_weights(est, sample_weight, (sw_train, sw_val))
+    return (X_train, Y_train, sw_train), ValidationData(X_val, Y_val, y_val, sw_val)
+
+
+def _check_split_weights(est, sample_weight, parts):
+    for part, weights in zip(("training", "validation"), parts):
+        if weights is not None and not weights.any():
+            raise ValueError(
+                f"The early-stopping split (validation_fraction={est.validation_fraction}, "
+                f"drawn with random_state) gave a {part} part whose sample weights are "
+                f"all zero ({np.count_nonzero(sample_weight)} of {len(sample_weight)} "
+                "samples have positive weight). Give more samples positive weight, "
+                "change validation_fraction or random_state, or set early_stopping=False."
+            )
