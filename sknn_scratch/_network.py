@@ -308,6 +308,7 @@ class Network:
         self.workspace = Workspace(self.layers, dtype)
         # The dropout layers, which take this batch's masks.
         self._dropout = [i for i, layer in enumerate(self.layers) if layer.kind == "dropout"]
+        self._bound, self._mask_slots = {}, {}
         # Gradients of larger batches are summed over blocks of rows. Each
         # block adds its gradient to the sum, one pass over all parameters
         # (about widest ** 2 per layer) against its rows * widest layer
@@ -347,18 +348,44 @@ class Network:
 
     def _backprop(self, X, Y, sample_weight, data_scale, grad_views, masks):
         """Forward and backward pass; the gradient goes to ``grad_views``."""
-        layers, params = self.layers, self.param_views
-        slots = self.workspace.slots(X.shape[0])
-        for j, i in enumerate(self._dropout):
-            slots[i].mask = None if masks is None else masks[j]
-        values = _run(layers, params, slots, X)
-        data_term = layers[-1].loss_and_delta(values[-1], Y, sample_weight, data_scale)
-        delta = values[-1]
-        for i in range(len(layers) - 2, -1, -1):
-            delta = layers[i].backward(
-                values[i], values[i + 1], delta, params[i], grad_views[i], slots[i]
-            )
+        steps = self._steps(X.shape[0], grad_views, masks is not None)
+        if masks is not None:
+            for slot, mask in zip(self._mask_slots[X.shape[0]], masks):
+                slot.mask = mask
+        values = [X]
+        for forward, _, params, _, slot in steps:
+            values.append(forward(values[-1], params, slot))
+        raw = values[-1]
+        data_term = self.layers[-1].loss_and_delta(raw, Y, sample_weight, data_scale)
+        delta = raw
+        for i in range(len(steps) - 1, -1, -1):
+            _, backward, params, grads, slot = steps[i]
+            delta = backward(values[i], values[i + 1], delta, params, grads, slot)
         return data_term
+
+    def _steps(self, n_rows, grad_views, dropout):
+        """Each layer's ``(forward, backward, params, grads, slot)`` for a batch
+        of ``n_rows`` rows, bound once per batch size: the layers run in a
+        loop of a few Python calls each (small networks are bound by them).
+        The output layer's forward pass keeps its input, and dropout layers
+        pass theirs through without masks: both are left out of the loop
+        (the output layer's loss starts the backward pass)."""
+        if n_rows > self.workspace.rows:  # new work arrays: bind afresh
+            self._bound.clear()
+        key = (n_rows, id(grad_views), dropout)
+        steps = self._bound.get(key)
+        if steps is None:
+            slots = self.workspace.slots(n_rows)
+            steps = [
+                (layer.forward, layer.backward, params, grads, slot)
+                for layer, params, grads, slot in zip(
+                    self.layers[:-1], self.param_views, grad_views, slots
+                )
+                if dropout or layer.kind != "dropout"
+            ]
+            self._mask_slots[n_rows] = [slots[i] for i in self._dropout]
+            self._bound[key] = steps
+        return steps
 
 
 def _rows_of(mask, rows):

@@ -193,9 +193,6 @@ class BlockEpoch:
         minibatches has."""
         return self.weighted_loss / self.rows
 
-    def close(self, est):
-        est._close_block_epoch(self)
-
 
 def _run_epoch(plan, objective, optimizer, batches, rng, scales, record):
     """One pass over the data; return the mean of the batch objectives."""

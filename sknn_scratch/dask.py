@@ -167,7 +167,7 @@ def _train_epochs(dask, est, parts, epochs, classes):
                 trained_rows += n_rows
             if not trained_rows:
                 raise ValueError("Every block of X is empty: there are no rows to train on.")
-            est._block_epoch.close(est)
+            est._close_block_epoch(est._block_epoch)
     finally:
         est.__dict__.pop("_block_epoch", None)
 
