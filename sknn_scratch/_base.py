@@ -42,10 +42,11 @@ from ._network import (
     predict_raw,
 )
 from ._objective import Objective, epoch_scales, full_batch_scales
-from ._optimizers import SOLVERS, STOCHASTIC_SOLVERS, make_optimizer
+from ._optimizers import SOLVERS, STOCHASTIC_SOLVERS
 from ._plan import (
     lbfgs_plan,
     listeners_of,
+    make_optimizer,
     planned_epochs,
     split_validation,
     stochastic_plan,
@@ -313,15 +314,8 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         return work
 
     def _fit_unguarded(self, X, y, sample_weight, incremental, classes, validation, owner):
-        self._validate_params()
-        hidden_layer_sizes = self._checked_hidden_layer_sizes()
-        fitted = hasattr(self, "coefs_")
-        if incremental and self.early_stopping:
-            raise ValueError("partial_fit does not support early_stopping=True.")
-        self._dropout_rates(len(hidden_layer_sizes))  # checked before any work
-        self._activations(len(hidden_layer_sizes))
-        self._check_penalties()
-        first_pass = not fitted or not (incremental or self.warm_start)
+        hidden_layer_sizes = self._checked_settings(incremental)
+        first_pass = not hasattr(self, "coefs_") or not (incremental or self.warm_start)
         if not first_pass:
             self._check_model_unchanged(incremental)
         X, y, Y, sample_weight, alpha = self._validate_training_data(
@@ -339,6 +333,28 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
             warn_if_unlike(X, validation.X)
         net = self._network(X.dtype)
         self.coefs_, self.intercepts_ = net.coefs, net.intercepts
+        data = (X, Y, sample_weight, y)
+        self._train(net, data, (rng, alpha), validation, (incremental, owner))
+        return self
+
+    def _checked_settings(self, incremental):
+        """Check every parameter and every combination of them, before any
+        work; return the hidden layer sizes."""
+        self._validate_params()
+        hidden_layer_sizes = self._checked_hidden_layer_sizes()
+        if incremental and self.early_stopping:
+            raise ValueError("partial_fit does not support early_stopping=True.")
+        self._dropout_rates(len(hidden_layer_sizes))
+        self._activations(len(hidden_layer_sizes))
+        self._check_penalties()
+        return hidden_layer_sizes
+
+    def _train(self, net, data, randomness, validation, call):
+        """Train ``net`` on ``data`` (``X, Y, sample_weight, y``) and publish
+        the record. ``randomness`` is ``(rng, alpha)``; ``call`` is
+        ``(incremental, owner)``, the owner being the caller's estimator."""
+        (rng, alpha), (incremental, owner) = randomness, call
+        X, _, sample_weight, y = data
         lbfgs = self.solver == "lbfgs"
         # partial_fit: one epoch, its schedule planned over max_iter epochs.
         planned = planned_epochs(self, X.shape[0], validation is not None)
@@ -348,22 +364,14 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         reporter = Reporter(owner, epochs + lbfgs, X, y, sample_weight)
         reporter.bind(self)
         record = TrainingRecord.resume(vars(self))
-        data = (X, Y, sample_weight, y)
         if lbfgs:
             self._train_lbfgs(net, data, alpha, validation, (record, reporter))
         else:
             schedule = self.max_iter if incremental else planned
-            self._train_stochastic(
-                net,
-                data,
-                rng,
-                (incremental, epochs, schedule),
-                validation,
-                (record, reporter, alpha),
-            )
+            plan = (incremental, epochs, schedule)
+            self._train_stochastic(net, data, rng, plan, validation, (record, reporter, alpha))
         self.__dict__.update(record.attributes())
         reporter.fit_ends(self)
-        return self
 
     def _train_lbfgs(self, net, data, alpha, validation, watching):
         """Train with L-BFGS; ``watching`` is ``(record, reporter)``."""
@@ -702,9 +710,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         optimizer = self._optimizer
         if not reuse:
             self._warn_long_warmup()
-            optimizer = make_optimizer(
-                self, net.params.size, net.params.dtype, net.weights.size, epochs
-            )
+            optimizer = make_optimizer(self, net, epochs)
         record.learning_rate = optimizer.rate
         return optimizer
 

@@ -256,16 +256,21 @@ class Workspace:
 def layout(layers, flat):
     """Each layer's parameters as views of ``flat``: every ``"weights"``
     parameter in layer order, then every ``"biases"`` one (scikit-learn's
-    ``_pack`` order), so that the penalised weights form one prefix."""
-    views, start = [[] for _ in layers], 0
+    ``_pack`` order), so that the penalised weights form one prefix.
+
+    Returns the views (a tuple per layer) and each parameter's ``(layer
+    index, group, slice of flat)``.
+    """
+    views, slices, start = [[] for _ in layers], [], 0
     for group in ("weights", "biases"):
         for i, layer in enumerate(layers):
             for kind, shape in layer.parameter_shapes():
                 if kind == group:
                     size = int(np.prod(shape))
                     views[i].append(flat[start : start + size].reshape(shape))
+                    slices.append((i, group, slice(start, start + size)))
                     start += size
-    return [tuple(v) for v in views], start
+    return [tuple(v) for v in views], slices
 
 
 class Network:
@@ -274,6 +279,10 @@ class Network:
     The estimator builds one at the start of each call that trains, copying
     its ``coefs_`` and ``intercepts_`` in, then publishes ``coefs`` and
     ``intercepts`` (views of ``params``) as its fitted attributes.
+
+    ``parameter_slices`` lists each parameter's ``(layer index, group,
+    slice of params)``, from which the optimizer's per-group settings are
+    built (``_optimizers.parameter_groups``).
 
     Parameters
     ----------
@@ -295,9 +304,8 @@ class Network:
         )
         self.params = np.empty(n_params_of(self.units), dtype=dtype)
         self.grads = np.empty_like(self.params)
-        self.param_views, n_params = layout(self.layers, self.params)
+        self.param_views, self.parameter_slices = layout(self.layers, self.params)
         self.grad_views, _ = layout(self.layers, self.grads)
-        assert n_params == self.params.size
         self.coefs = [views[0] for views in self.param_views if views]
         self.intercepts = [views[1] for views in self.param_views if views]
         for view, value in zip(self.coefs + self.intercepts, coefs + intercepts):
@@ -333,7 +341,7 @@ class Network:
             return self._backprop(X, Y, sample_weight, data_scale, self.grad_views, masks)
         if not hasattr(self, "_block_grads"):
             self._block_grads = np.empty_like(self.grads)
-            self._block_grad_views = layout(self.layers, self._block_grads)[0]
+            self._block_grad_views, _ = layout(self.layers, self._block_grads)
         self.grads[...] = 0
         data_term = 0.0
         for start in range(0, n_rows, block):

@@ -8,10 +8,77 @@ state pickles on its own and stays valid after the estimator is reloaded.
 
 import copy
 import math
+from typing import NamedTuple
 
 import numpy as np
 
-from ._schedules import Schedule
+
+class Groups:
+    """Per-parameter-group settings: a learning-rate multiplier and whether
+    AdamW's decoupled decay applies, for each group of parameters (a layer's
+    weights, its biases, ...; see :func:`parameter_groups`).
+
+    Parameters
+    ----------
+    rate_scale : ndarray of shape (n_params,) or None
+        Each parameter's learning-rate multiplier; None means 1 everywhere
+        (and costs nothing).
+    decayed : list of (int, int, float)
+        The ranges ``start:stop`` of the flat vector that weight decay
+        shrinks, each with its learning-rate multiplier (the decay is
+        ``rate * multiplier * weight_decay``, as in a PyTorch parameter
+        group). Plain numbers, so that skops persists them.
+    """
+
+    def __init__(self, rate_scale=None, decayed=()):
+        self.rate_scale, self.decayed = rate_scale, list(decayed)
+
+    @classmethod
+    def default(cls, n_weights):
+        """Today's behaviour: every rate as scheduled, decay on the weights
+        (the first ``n_weights`` parameters) and not on the biases."""
+        return cls(None, [(0, n_weights, 1.0)])
+
+
+class GroupSettings(NamedTuple):
+    """The settings of one group of parameters.
+
+    rate : float
+        Its learning-rate multiplier.
+    decay : bool or None
+        Whether weight decay applies; None: to weights, not to biases.
+    """
+
+    rate: float = 1.0
+    decay: object = None
+
+
+def parameter_groups(slices, settings, n_params):
+    """The :class:`Groups` of a network's parameters.
+
+    Parameters
+    ----------
+    slices : list of (int, str, slice)
+        Each parameter of the network: its layer's index, its group
+        (``"weights"`` or ``"biases"``) and its slice of the flat vector
+        (``Network.parameter_slices``).
+    settings : dict
+        ``{(layer index or None, group or None): GroupSettings}``; None
+        matches every layer or group, and later entries override earlier
+        ones. Parameters no entry matches keep the default settings.
+    n_params : int
+        Length of the flat vector.
+    """
+    rate_scale, decayed = np.ones(n_params), []
+    for layer, group, part in slices:
+        chosen = GroupSettings()
+        for (key_layer, key_group), value in settings.items():
+            if key_layer in (None, layer) and key_group in (None, group):
+                chosen = value
+        rate_scale[part] = chosen.rate
+        if chosen.decay or (chosen.decay is None and group == "weights"):
+            decayed.append((part.start, part.stop, float(chosen.rate)))
+    return Groups(None if (rate_scale == 1).all() else rate_scale, decayed)
 
 
 class Optimizer:
@@ -27,10 +94,11 @@ class Optimizer:
     #: The arrays that carry state from step to step (``_work`` is scratch).
     _STATE = ()
 
-    def __init__(self, n_params, dtype, schedule):
+    def __init__(self, n_params, dtype, schedule, groups=None):
         self.schedule = schedule
         self.rate = schedule.rate()
         self._work = np.empty(n_params, dtype=dtype)
+        self.groups = groups if groups is not None else Groups()
 
     def __getstate__(self):
         # The scratch vector holds nothing between steps: it is not state.
@@ -49,6 +117,9 @@ class Optimizer:
         elif "learning_rate" in state:
             state["rate"] = state.pop("learning_rate")
         self.__dict__.update(state)
+        if "groups" not in state:  # saved before parameter groups existed
+            self.groups = Groups.default(state.pop("n_weights", 0))
+            self.__dict__.pop("n_weights", None)
         if self._STATE:
             # Each copy or loaded state gets its own scratch; np.empty maps
             # no memory until the first step writes it.
@@ -127,12 +198,14 @@ class SGD(Optimizer):
         ``mu`` in [0, 1].
     nesterov : bool
         Whether to use Nesterov's momentum.
+    groups : Groups, default=None
+        Per-group learning-rate multipliers (None: every rate as scheduled).
     """
 
     _STATE = ("velocity",)
 
-    def __init__(self, n_params, dtype, schedule, momentum, nesterov):
-        super().__init__(n_params, dtype, schedule)
+    def __init__(self, n_params, dtype, schedule, momentum, nesterov, groups=None):
+        super().__init__(n_params, dtype, schedule, groups)
         self.momentum = momentum
         self.nesterov = nesterov
         self.velocity = np.zeros(n_params, dtype=dtype)
@@ -150,6 +223,8 @@ class SGD(Optimizer):
         momentum, rate = float(self.momentum), float(self.rate)
         velocity *= momentum
         np.multiply(grads, rate, out=work)
+        if self.groups.rate_scale is not None:
+            work *= self.groups.rate_scale
         velocity -= work
         if self.nesterov:
             params -= work
@@ -200,20 +275,24 @@ class Adam(Optimizer):
         Decay rates of the moment estimates, in [0, 1).
     epsilon : float
         Keeps the denominator away from zero.
-    decay : tuple of (float, int), default=(0.0, 0)
-        AdamW's ``(weight_decay, n_weights)``: the decoupled decay, and how
-        many leading parameters (the weights, not the biases) it applies to.
+    weight_decay : float, default=0.0
+        AdamW's decoupled decay, on the groups that ``groups`` says decay.
+    groups : Groups, default=None
+        Per-group learning-rate multipliers and decay (None: every rate as
+        scheduled, no parameter decayed).
     """
 
     _STATE = ("grad_sum", "square_sum")
 
-    def __init__(self, n_params, dtype, schedule, beta_1, beta_2, epsilon, decay=(0.0, 0)):
-        super().__init__(n_params, dtype, schedule)
-        # AdamW (Loshchilov and Hutter, 2019): before each step the weights
-        # (the first n_weights parameters; not the biases) shrink by
+    def __init__(
+        self, n_params, dtype, schedule, beta_1, beta_2, epsilon, weight_decay=0.0, groups=None
+    ):
+        super().__init__(n_params, dtype, schedule, groups)
+        # AdamW (Loshchilov and Hutter, 2019): before each step the decayed
+        # groups (by default the weights, not the biases) shrink by
         # eta * weight_decay, outside the gradient, so Adam's per-weight
         # scaling does not rescale the decay as it rescales alpha's.
-        self.weight_decay, self.n_weights = decay
+        self.weight_decay = weight_decay
         self.step_size = self.rate
         self.beta_1 = beta_1
         self.beta_2 = beta_2
@@ -253,7 +332,8 @@ class Adam(Optimizer):
         # Python floats throughout (see SGD.update).
         rate, beta_1, beta_2 = float(self.rate), float(self.beta_1), float(self.beta_2)
         if self.weight_decay:
-            params[: self.n_weights] *= 1.0 - rate * float(self.weight_decay)
+            for start, stop, scale in self.groups.decayed:
+                params[start:stop] *= 1.0 - rate * scale * float(self.weight_decay)
         self.t += 1
         grad_sum *= beta_1
         grad_sum += grads
@@ -266,6 +346,8 @@ class Adam(Optimizer):
         work += float(self.epsilon) / root
         np.divide(grad_sum, work, out=work)
         work *= self.step_size * (1 - beta_1) / root
+        if self.groups.rate_scale is not None:
+            work *= self.groups.rate_scale
         params -= work
 
     def _state_is_zero(self):
@@ -275,26 +357,6 @@ class Adam(Optimizer):
 def _say(verbose, msg):
     if verbose:
         print(msg)
-
-
-def make_optimizer(est, n_params, dtype, n_weights=0, epochs=None):
-    """The optimizer for ``est.solver`` with the estimator's hyper-parameters;
-    its schedule is planned over ``epochs`` (default ``est.max_iter``).
-
-    ``"gd"`` uses the same update rule as ``"sgd"``; only the batch differs
-    (the whole training set, one step per epoch).
-    """
-    schedule = Schedule(
-        est.learning_rate,
-        est.learning_rate_init,
-        est.power_t,
-        est.max_iter if epochs is None else epochs,
-        est.warmup_epochs,
-    )
-    if est.solver == "adam":
-        decay = (est.weight_decay, n_weights)
-        return Adam(n_params, dtype, schedule, est.beta_1, est.beta_2, est.epsilon, decay)
-    return SGD(n_params, dtype, schedule, est.momentum, est.nesterovs_momentum)
 
 
 #: Solvers that take gradient steps epoch by epoch (and so offer partial_fit).

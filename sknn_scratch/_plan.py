@@ -22,7 +22,9 @@ from ._listeners import (
     VerbosePrinter,
     registered,
 )
+from ._optimizers import SGD, Adam, Groups, parameter_groups
 from ._safeguards import Hints
+from ._schedules import Schedule
 from ._training import LbfgsPlan, Plan
 from ._validation import ValidationData, validation_record
 
@@ -49,6 +51,35 @@ def planned_epochs(est, n_samples, validation_given):
     n_train = max(n_train, 1)  # (an empty split is refused later, with its own error)
     steps_per_epoch = -(-n_train // _rows_per_batch(est, n_train))
     return min(est.max_iter, -(-est.max_steps // steps_per_epoch))
+
+
+def make_optimizer(est, net, epochs=None, group_settings=None):
+    """The optimizer for ``est.solver`` with the estimator's hyper-parameters;
+    its schedule is planned over ``epochs`` (default ``est.max_iter``).
+
+    ``group_settings`` (``{(layer index or None, group or None):
+    GroupSettings}``, see ``_optimizers.parameter_groups``) gives groups of
+    parameters their own learning-rate multiplier and decay; by default
+    every rate is the scheduled one and decay applies to the weights only.
+    ``"gd"`` uses the same update rule as ``"sgd"``; only the batch differs
+    (the whole training set, one step per epoch).
+    """
+    schedule = Schedule(
+        est.learning_rate,
+        est.learning_rate_init,
+        est.power_t,
+        est.max_iter if epochs is None else epochs,
+        est.warmup_epochs,
+    )
+    n_params, dtype = net.params.size, net.params.dtype
+    if group_settings:
+        groups = parameter_groups(net.parameter_slices, group_settings, n_params)
+    else:
+        groups = Groups.default(net.weights.size)
+    if est.solver == "adam":
+        betas = (est.beta_1, est.beta_2)
+        return Adam(n_params, dtype, schedule, *betas, est.epsilon, est.weight_decay, groups)
+    return SGD(n_params, dtype, schedule, est.momentum, est.nesterovs_momentum, groups)
 
 
 def stochastic_plan(est, epochs, n_train, incremental):

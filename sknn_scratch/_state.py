@@ -94,9 +94,24 @@ def _optimizer_problems(est, units):
         t = getattr(optimizer, "t", None)
         if not isinstance(t, (int, np.integer)) or t < 0:
             problems.append(f"the optimizer's step count t={t!r} is not a count")
-        if not 0 <= getattr(optimizer, "n_weights", -1) <= n_params:
-            problems.append("the optimizer's n_weights does not fit the network")
+    problems += _group_problems(getattr(optimizer, "groups", None), n_params)
     return problems
+
+
+def _group_problems(groups, n_params):
+    """Whether the optimizer's parameter groups fit a network of ``n_params``."""
+    from ._optimizers import Groups
+
+    if not isinstance(groups, Groups):
+        return ["the optimizer's parameter groups are missing"]
+    scale = groups.rate_scale
+    if scale is not None and (not isinstance(scale, np.ndarray) or scale.shape != (n_params,)):
+        return ["the optimizer's learning-rate multipliers do not fit the network"]
+    for entry in groups.decayed:
+        fits = isinstance(entry, tuple) and len(entry) == 3
+        if not fits or not 0 <= entry[0] <= entry[1] <= n_params:
+            return ["the optimizer's decayed parameters do not fit the network"]
+    return []
 
 
 def _weight_problems(coefs, intercepts):

@@ -125,6 +125,14 @@ def _parser():
         description=DESCRIPTION,
         epilog=EPILOG,
     )
+    _data_arguments(compare)
+    _model_arguments(compare)
+    _run_arguments(compare)
+    return parser
+
+
+def _data_arguments(compare):
+    """Where the data come from, and how the CSV is read."""
     source = compare.add_mutually_exclusive_group()
     source.add_argument(
         "--dataset",
@@ -163,6 +171,10 @@ def _parser():
         default=5000,
         help="customers to generate for --dataset bank (default 5000)",
     )
+
+
+def _model_arguments(compare):
+    """The cross-validation and the MLP's settings."""
     compare.add_argument("--cv", type=_folds, default=5, help="folds, at least 2 (default 5)")
     compare.add_argument(
         "--hidden",
@@ -180,6 +192,10 @@ def _parser():
     compare.add_argument(
         "--seed", type=_seed, default=0, help="random seed, 0 to 2**32 - 1 (default 0)"
     )
+
+
+def _run_arguments(compare):
+    """Tuning, where the work runs, and what is written."""
     compare.add_argument(
         "--n-jobs", type=_n_jobs, default=None, help="parallel jobs for --tune (-1: all cores)"
     )
@@ -197,7 +213,6 @@ def _parser():
     compare.add_argument("--json", type=Path, help="write every figure of the report here")
     compare.add_argument("--plot-dir", type=Path, help="write PNG figures here (needs matplotlib)")
     compare.add_argument("--quiet", action="store_true", help="print only the results")
-    return parser
 
 
 def _integer(text):

@@ -27,6 +27,7 @@ skops is an optional dependency: ``pip install skops`` (or
 from ._classifier import MLPClassifier as _MLPClassifier
 from ._optimizers import SGD as _SGD
 from ._optimizers import Adam as _Adam
+from ._optimizers import Groups as _Groups
 from ._regressor import MLPRegressor as _MLPRegressor
 from ._schedules import Schedule as _Schedule
 from ._state import state_problems as _state_problems
@@ -36,7 +37,7 @@ __all__ = ["dump", "load", "TRUSTED_TYPES"]
 #: The only types :func:`load` trusts beyond skops's own defaults.
 TRUSTED_TYPES = [
     f"{cls.__module__}.{cls.__qualname__}"
-    for cls in (_MLPRegressor, _MLPClassifier, _SGD, _Adam, _Schedule)
+    for cls in (_MLPRegressor, _MLPClassifier, _SGD, _Adam, _Groups, _Schedule)
 ]
 
 
