@@ -214,16 +214,24 @@ def hidden_sums_and_values(X, coefs, intercepts, activation):
 
 
 class Workspace:
-    """The work arrays of the forward and backward passes: their one owner.
+    """The work arrays of training: their one owner.
 
     Each layer's :class:`~sknn_scratch._layers.Slot` is allocated once, for
     the largest batch seen, and each batch gets views of its first rows, so
     a training step allocates almost nothing.
+
+    ``scratch``, a vector the size of the parameters, holds nothing between
+    calls. It is lent to one call at a time by being passed to it: the
+    penalty's gradient (``Objective``), the optimizer's step and the
+    divergence guard's bound use it in turn, and none keeps it. One such
+    vector for all of them: on wide networks fresh memory costs more than
+    the passes over it (OPTIMISATIONS.md).
     """
 
-    def __init__(self, layers, dtype):
+    def __init__(self, layers, dtype, n_params):
         self.layers, self.dtype, self.rows = layers, dtype, 0
         self.views = {}
+        self.scratch = np.empty(n_params, dtype=dtype)
 
     def slots(self, n_rows):
         """One slot per layer for a batch of ``n_rows`` rows."""
@@ -313,7 +321,7 @@ class Network:
         # Weights come first in the layout, so they are a prefix of params.
         n_weights = sum(coef.size for coef in self.coefs)
         self.weights, self.weight_grads = self.params[:n_weights], self.grads[:n_weights]
-        self.workspace = Workspace(self.layers, dtype)
+        self.workspace = Workspace(self.layers, dtype, self.params.size)
         # The dropout layers, which take this batch's masks.
         self._dropout = [i for i, layer in enumerate(self.layers) if layer.kind == "dropout"]
         self._bound, self._mask_slots = {}, {}

@@ -92,8 +92,6 @@ class Objective:
 
     def __init__(self, net, l1_ratio=0.0):
         self.net, self.l1_ratio = net, l1_ratio
-        # The penalty gradient's scratch, the size of the weights.
-        self.work = np.empty_like(net.weights)
 
     def value_and_gradient(self, X, Y, sample_weight, data_scale, penalty, masks=None):
         """Return J on a batch and leave its gradient in ``net.grads``.
@@ -109,7 +107,8 @@ class Objective:
 
     def _add_penalty_gradient(self, penalty):
         """The penalty acts on the weights only: one contiguous slice."""
-        weights, weight_grads, work = self.net.weights, self.net.weight_grads, self.work
+        weights, weight_grads = self.net.weights, self.net.weight_grads
+        work = self.net.workspace.scratch[: weights.size]  # lent for this call
         # Python floats: a NumPy scalar would run float32 weights through
         # float64 loops (NEP 50).
         l2, l1 = float(penalty * (1 - self.l1_ratio)), float(penalty * self.l1_ratio)

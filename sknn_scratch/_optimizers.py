@@ -91,20 +91,13 @@ class Optimizer:
     before its bias correction, which is ``Adam.step_size``).
     """
 
-    #: The arrays that carry state from step to step (``_work`` is scratch).
+    #: The arrays that carry state from step to step.
     _STATE = ()
 
     def __init__(self, n_params, dtype, schedule, groups=None):
         self.schedule = schedule
         self.rate = schedule.rate()
-        self._work = np.empty(n_params, dtype=dtype)
         self.groups = groups if groups is not None else Groups()
-
-    def __getstate__(self):
-        # The scratch vector holds nothing between steps: it is not state.
-        state = self.__dict__.copy()
-        state.pop("_work", None)
-        return state
 
     def __setstate__(self, state):
         # States saved before the optimizers shared this base called the
@@ -116,17 +109,19 @@ class Optimizer:
             state["step_size"] = state.pop("learning_rate", state["rate"])
         elif "learning_rate" in state:
             state["rate"] = state.pop("learning_rate")
+        state.pop("_work", None)  # older states kept a scratch vector
         self.__dict__.update(state)
         if "groups" not in state:  # saved before parameter groups existed
             self.groups = Groups.default(state.pop("n_weights", 0))
             self.__dict__.pop("n_weights", None)
-        if self._STATE:
-            # Each copy or loaded state gets its own scratch; np.empty maps
-            # no memory until the first step writes it.
-            self._work = np.empty_like(getattr(self, self._STATE[0]))
 
-    def update(self, params, grads):
-        """Take one step: change ``params`` in place using ``grads``."""
+    def update(self, params, grads, scratch=None):
+        """Take one step: change ``params`` in place using ``grads``.
+
+        ``scratch``, a vector shaped like ``params`` that holds nothing
+        between calls, is lent by the caller (the network's
+        ``Workspace.scratch``); None allocates one for this step.
+        """
         raise NotImplementedError
 
     def copy(self, into=None):
@@ -135,9 +130,7 @@ class Optimizer:
         ``into``, an earlier copy that is no longer needed, has its state
         arrays overwritten instead of new ones allocated: copying into
         memory already mapped is about three times faster than into new
-        pages, which matters once per epoch for wide networks. The scratch
-        vector ``_work`` is not state (it holds nothing between steps): a
-        copy gets its own, untouched until it steps.
+        pages, which matters once per epoch for wide networks.
         """
         twin = copy.copy(self)
         twin.schedule = copy.deepcopy(self.schedule)
@@ -215,9 +208,11 @@ class SGD(Optimizer):
         """scikit-learn's name for the rate (its own tests read it)."""
         return self.rate
 
-    def update(self, params, grads):
-        """Take one step: change ``params`` in place using ``grads``."""
-        velocity, work = self.velocity, self._work
+    def update(self, params, grads, scratch=None):
+        """Take one step: change ``params`` in place using ``grads`` (and
+        ``scratch``, see :meth:`Optimizer.update`)."""
+        velocity = self.velocity
+        work = np.empty_like(params) if scratch is None else scratch
         # Python floats: a NumPy float64 scalar would run float32 arrays
         # through float64 loops and casts, about 6x slower (NEP 50).
         momentum, rate = float(self.momentum), float(self.rate)
@@ -325,10 +320,12 @@ class Adam(Optimizer):
             state["square_sum"] = state.pop("v") / (1 - state["beta_2"])
         super().__setstate__(state)
 
-    def update(self, params, grads):
-        """Take one step: change ``params`` in place using ``grads``."""
+    def update(self, params, grads, scratch=None):
+        """Take one step: change ``params`` in place using ``grads`` (and
+        ``scratch``, see :meth:`Optimizer.update`)."""
         # Every operation writes into existing arrays: no temporaries.
-        grad_sum, square_sum, work = self.grad_sum, self.square_sum, self._work
+        grad_sum, square_sum = self.grad_sum, self.square_sum
+        work = np.empty_like(params) if scratch is None else scratch
         # Python floats throughout (see SGD.update).
         rate, beta_1, beta_2 = float(self.rate), float(self.beta_1), float(self.beta_2)
         if self.weight_decay:

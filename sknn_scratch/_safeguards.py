@@ -148,15 +148,14 @@ class Guard:
         self.x_bound = abs_max(self.X)
         self.limit = np.finfo(self.net.params.dtype).max / 4
         self.full_scales = (full_batch_scales(self.X, self.sample_weight, 0.0)[0], penalty)
-        # The output bound's scratch, the size of the weights.
-        self.work = np.empty_like(self.net.weights)
 
     def diverged(self, loss):
         return not (np.isfinite(loss) and all_finite(self.net.params) and self.outputs_finite())
 
     def outputs_finite(self):
         net = self.net
-        bound = output_bound(self.x_bound, net.coefs, net.intercepts, net.activation, self.work)
+        scratch = net.workspace.scratch  # lent for this call: |W| goes there
+        bound = output_bound(self.x_bound, net.coefs, net.intercepts, net.activation, scratch)
         if bound < self.limit:
             return True
         with np.errstate(over="ignore", invalid="ignore"):

@@ -206,12 +206,12 @@ def _run_epoch(plan, objective, optimizer, batches, rng, scales, record):
         update = _Clipped(update, plan.max_grad_norm)
     rates = plan.dropout
     dropout = any(rates)
-    params, grads = net.params, net.grads
+    params, grads, scratch = net.params, net.grads, net.workspace.scratch
     for X_batch, Y_batch, sw_batch in batches.epoch(order):
         m = X_batch.shape[0]
         masks = dropout_masks(rng, m, net.units[1:-1], rates, params.dtype) if dropout else None
         accumulated += step(X_batch, Y_batch, sw_batch, weight_scale / m, penalty, masks) * m
-        update(params, grads)
+        update(params, grads, scratch)
     if plan.max_grad_norm is not None:
         record.n_clipped_steps += update.clipped
     return accumulated / n_samples
@@ -254,12 +254,12 @@ class _Clipped:
     def __init__(self, update, max_norm):
         self.update, self.max_norm, self.clipped = update, max_norm, 0
 
-    def __call__(self, params, grads):
+    def __call__(self, params, grads, scratch):
         norm = float(np.sqrt(np.vdot(grads, grads)))
         if norm > self.max_norm:
             grads *= self.max_norm / norm
             self.clipped += 1
-        self.update(params, grads)
+        self.update(params, grads, scratch)
 
 
 class _Batches:
