@@ -11,8 +11,10 @@ epochs, with as many threads as NumPy's BLAS uses:
   sum ||W||^2``: the penalty's gradient ``(alpha / batch) W`` is Adam's
   ``weight_decay`` on the weights only (every batch has ``batch`` rows
   here);
-- Adam with the same rates, in PyTorch's fused CPU kernel where the
-  installed release has one (the fastest formulation it offers), with
+- Adam with the same rates, in whichever of PyTorch's three
+  implementations is fastest for the case (``ADAM_VARIANTS``: the default
+  one, ``foreach=True``, or the fused CPU kernel, ``fused=True``, where
+  the installed release has one; ``fastest_variant`` times them), with
   relu layers computed in place. PyTorch adds epsilon to the
   bias-corrected ``sqrt(v_hat)``, scikit-learn to ``sqrt(v)``; that is the
   only difference: with epsilon at 1e-30 in both, a (16, 16) network's
@@ -72,7 +74,7 @@ def _torch_dtype(torch, dtype):
 ALPHA, LEARNING_RATE = 1e-4, 1e-3
 
 
-def _adam(torch, module, batch):
+def _adam(torch, module, batch, variant):
     """Adam on ``module`` with the penalty as weight decay on the weights."""
     weights = [p for name, p in module.named_parameters() if name.endswith("weight")]
     biases = [p for name, p in module.named_parameters() if name.endswith("bias")]
@@ -80,16 +82,33 @@ def _adam(torch, module, batch):
         {"params": weights, "weight_decay": ALPHA / batch},
         {"params": biases, "weight_decay": 0.0},
     ]
-    return torch.optim.Adam(groups, lr=LEARNING_RATE, **_fused(torch))
+    return torch.optim.Adam(groups, lr=LEARNING_RATE, **ADAM_VARIANTS[variant])
 
 
-def _fused(torch):
-    """``fused=True`` where this PyTorch has a fused CPU Adam (2.4 and later)."""
+#: PyTorch's implementations of Adam: a loop over the parameters, the
+#: multi-tensor ("foreach") one, and the fused CPU kernel (PyTorch 2.4+).
+ADAM_VARIANTS = {"default": {}, "foreach": {"foreach": True}, "fused": {"fused": True}}
+
+
+def variants():
+    """The Adam variants this PyTorch offers."""
+    import torch
+
     major, minor = (int(part) for part in torch.__version__.split(".")[:2])
-    return {"fused": True} if (major, minor) >= (2, 4) else {}
+    names = ["default", "foreach"]
+    return names + ["fused"] if (major, minor) >= (2, 4) else names
 
 
-def torch_fit(X, y, hidden, batch, epochs, threads):
+def fastest_variant(X, y, hidden, batch, epochs, threads, runs=2):
+    """The Adam variant whose loop fits fastest here (best of ``runs`` each)."""
+    timed = {
+        name: min(torch_fit(X, y, hidden, batch, epochs, threads, name)[0] for _ in range(runs))
+        for name in variants()
+    }
+    return min(timed, key=timed.get)
+
+
+def torch_fit(X, y, hidden, batch, epochs, threads, variant="fused"):
     """Train with a hand-written PyTorch loop; return (seconds, predict)."""
     import torch
 
@@ -98,7 +117,7 @@ def torch_fit(X, y, hidden, batch, epochs, threads):
     start = time.perf_counter()
     coefs, intercepts = initial_weights([X.shape[1], *hidden, 1], X.dtype, rng)
     module = _module(torch, coefs, intercepts)
-    optimizer = _adam(torch, module, batch)
+    optimizer = _adam(torch, module, batch, variant if variant in variants() else "default")
     X_t, y_t = torch.from_numpy(X), torch.from_numpy(y).reshape(-1, 1)
     for _ in range(epochs):
         order = torch.from_numpy(rng.permutation(len(X)))
@@ -145,7 +164,7 @@ def skorch_fit(X, y, hidden, batch, epochs, threads):
         lr=LEARNING_RATE,
         optimizer__weight_decay=ALPHA / batch,
         optimizer__param_groups=[("*bias", {"weight_decay": 0.0})],
-        **{f"optimizer__{k}": v for k, v in _fused(torch).items()},
+        **{f"optimizer__{k}": v for k, v in ADAM_VARIANTS[variants()[-1]].items()},
         batch_size=batch,
         max_epochs=epochs,
         train_split=None,

@@ -6,7 +6,7 @@ For every data set: the features scaled as a Pipeline scales them (the
 scaler fitted on the training rows), split at random into training and
 validation rows (validation fractions 0.1, 0.2, 0.5 and 2, 5, 10 rows;
 20 seeds each), the largest ``shift`` and ``scale`` of
-``sknn_scratch._validation.distribution_shift`` over the splits; then the
+``sknn_scratch._held_out.distribution_shift`` over the splits; then the
 same statistics for the mistake: training rows scaled, validation rows
 (20%) not, and the reverse. ``fit`` warns above ``SHIFT_LIMIT`` or
 ``SCALE_LIMIT`` (printed last).
@@ -23,7 +23,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from sknn_scratch._validation import (  # noqa: E402
+from sknn_scratch._held_out import (  # noqa: E402
     SCALE_LIMIT,
     SHIFT_LIMIT,
     distribution_shift,

@@ -6,7 +6,6 @@ that is behind the few abstract methods at the end of this class.
 """
 
 import difflib
-import inspect
 import re
 import time
 import warnings
@@ -30,6 +29,7 @@ from ._compat import (
     scorer_response_methods,
     with_callbacks,
 )
+from ._held_out import ValidationData, warn_if_unlike
 from ._initializers import INITIALIZERS, initialize
 from ._listeners import VerbosePrinter
 from ._losses import LOSSES
@@ -55,44 +55,6 @@ from ._plan import (
 from ._record import TrainingRecord
 from ._schedules import SCHEDULES, effective_warmup
 from ._training import Optimizing, close_epoch, train_lbfgs, train_stochastic
-from ._validation import ValidationData, warn_if_unlike
-
-
-def _extended_init(class_name, extra, leading=None):
-    """An ``__init__`` taking BaseMLP's parameters and the keyword-only
-    ``extra`` ones (``{name: default}``), storing each as an attribute;
-    ``leading`` parameters come first, positional as well.
-
-    Its ``__signature__`` lists every parameter, which is what scikit-learn's
-    ``get_params`` and ``clone`` read; errors name ``class_name``, not
-    ``BaseMLP`` ("MLPClassifier.__init__() got an unexpected keyword
-    argument ...").
-    """
-    base = inspect.signature(BaseMLP.__init__)
-    self_, *shared = base.parameters.values()
-    first = [
-        inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=default)
-        for name, default in (leading or {}).items()
-    ]
-    added = [
-        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default)
-        for name, default in extra.items()
-    ]
-    signature = base.replace(parameters=[self_, *first, *shared, *added])
-
-    def __init__(self, *args, **kwargs):
-        try:
-            bound = signature.bind(self, *args, **kwargs)
-        except TypeError as error:
-            raise TypeError(f"{class_name}.__init__() {error}") from None
-        bound.apply_defaults()
-        for name, value in list(bound.arguments.items())[1:]:
-            setattr(self, name, value)
-
-    __init__.__signature__ = signature
-    __init__.__qualname__ = f"{class_name}.__init__"
-    __init__.__doc__ = BaseMLP.__init__.__doc__
-    return __init__
 
 
 def _about_validation_data(message):

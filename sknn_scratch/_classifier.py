@@ -16,7 +16,7 @@ from sklearn.utils.multiclass import (
 )
 
 from ._activations import OUTPUT_ACTIVATIONS
-from ._base import BaseMLP, _extended_init, _has_stochastic_solver
+from ._base import BaseMLP, _has_stochastic_solver
 from ._compat import Interval, StrOptions, _check_sample_weight
 
 
@@ -292,12 +292,84 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         "label_smoothing": [Interval(Real, 0, 1, closed="left")],
     }
 
-    # The shared parameters plus the classifier's own, keyword-only; errors
-    # name this class.
     # Label smoothing also measured best for the classifiers (REALDATA.md).
     _TABULAR = {**BaseMLP._TABULAR, "label_smoothing": 0.1}
 
-    __init__ = _extended_init("MLPClassifier", {"class_weight": None, "label_smoothing": 0.0})
+    # The shared parameters plus the classifier's own, keyword-only.
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=0.0001,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-08,
+        n_iter_no_change=10,
+        max_fun=15000,
+        scoring=None,
+        warmup_epochs=0,
+        max_grad_norm=None,
+        max_time=None,
+        init="glorot_uniform",
+        dropout=0.0,
+        l1_ratio=0.0,
+        weight_decay=0.0,
+        max_steps=None,
+        class_weight=None,
+        label_smoothing=0.0,
+    ):
+        super().__init__(
+            hidden_layer_sizes,
+            activation,
+            solver=solver,
+            alpha=alpha,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init,
+            power_t=power_t,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            verbose=verbose,
+            warm_start=warm_start,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            n_iter_no_change=n_iter_no_change,
+            max_fun=max_fun,
+            scoring=scoring,
+            warmup_epochs=warmup_epochs,
+            max_grad_norm=max_grad_norm,
+            max_time=max_time,
+            init=init,
+            dropout=dropout,
+            l1_ratio=l1_ratio,
+            weight_decay=weight_decay,
+            max_steps=max_steps,
+        )
+        self.class_weight = class_weight
+        self.label_smoothing = label_smoothing
 
     @classmethod
     def from_weights(cls, coefs, intercepts=None, *, classes, activation="relu"):

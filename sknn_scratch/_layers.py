@@ -110,13 +110,13 @@ class Dense:
         _backward_product(delta, params[0], slot.delta_in)
         return slot.delta_in
 
-    def bound(self, value_bound, params, work=None):
+    def bound(self, value_bound, params, scratch=None):
         """``|z_j| <= bound * sum_i |W_ij| + |b_j|`` (the partial sums of the
-        product obey it too). ``work`` (a flat buffer of at least W's size)
-        takes ``|W|``: on wide layers a new temporary costs more in fresh
-        memory pages than the pass."""
+        product obey it too). ``scratch`` (a flat buffer of at least W's
+        size) takes ``|W|``: on wide layers a new temporary costs more in
+        fresh memory pages than the pass."""
         weights, bias = params
-        out = None if work is None else work[: weights.size].reshape(weights.shape)
+        out = None if scratch is None else scratch[: weights.size].reshape(weights.shape)
         column_sums = np.abs(weights, out=out).sum(axis=0, dtype=np.float64)
         return value_bound * column_sums.max(initial=0.0) + float(np.abs(bias).max(initial=0.0))
 
@@ -161,7 +161,7 @@ class Activation:
         self.function.derivative(out, delta, slot.work)
         return delta
 
-    def bound(self, value_bound, params, work=None):
+    def bound(self, value_bound, params, scratch=None):
         # |f(z)| <= |z| + offset, or bounded outright (logistic, tanh).
         value_bound = value_bound + ACTIVATION_OFFSETS.get(self.name, 0.0)
         return min(value_bound, BOUNDED_ACTIVATIONS.get(self.name, np.inf))
@@ -194,7 +194,7 @@ class Dropout:
             delta *= slot.mask
         return delta
 
-    def bound(self, value_bound, params, work=None):
+    def bound(self, value_bound, params, scratch=None):
         return value_bound  # training only: prediction keeps every unit
 
 
@@ -235,7 +235,7 @@ class Output:
         raw *= data_scale
         return data_term
 
-    def bound(self, value_bound, params, work=None):
+    def bound(self, value_bound, params, scratch=None):
         return value_bound
 
 

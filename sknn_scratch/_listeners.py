@@ -98,7 +98,7 @@ class ValidationScorer(Listener):
     ----------
     score : callable
         ``score(coefs, intercepts, penalty_term) -> (score, loss)`` (see
-        ``_validation.validation_record``).
+        ``_held_out.validation_record``).
     penalty : float
         The penalty scale of J, so that the validation loss is on the
         training loss's scale.

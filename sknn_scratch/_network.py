@@ -155,7 +155,7 @@ def abs_max(X):
     return float(max(values.max(), -values.min()))
 
 
-def output_bound(x_bound, coefs, intercepts, activation, work=None):
+def output_bound(x_bound, coefs, intercepts, activation, scratch=None):
     """An upper bound on every ``|value|`` the forward pass computes.
 
     With inputs bounded by ``x_bound``, each layer bounds its outputs (see
@@ -167,14 +167,14 @@ def output_bound(x_bound, coefs, intercepts, activation, work=None):
     ``x_bound`` can overflow, at the cost of one pass over the weights
     instead of a forward pass over all rows.
 
-    ``work``, a flat buffer of at least the largest layer's size, takes the
-    absolute weights (training checks the bound every epoch).
+    ``scratch``, a flat buffer of at least the largest layer's size, takes
+    the absolute weights (training checks the bound every epoch).
     """
     layers = _layers_of(coefs, activation)
     bound = x_bound
     with np.errstate(over="ignore", invalid="ignore"):
         for layer, params in zip(layers, _parameters_of(layers, coefs, intercepts)):
-            bound = layer.bound(bound, params, work)
+            bound = layer.bound(bound, params, scratch)
     return bound
 
 

@@ -115,6 +115,12 @@ class Optimizer:
             self.groups = Groups.default(state.pop("n_weights", 0))
             self.__dict__.pop("n_weights", None)
 
+    @property
+    def learning_rate(self):
+        """scikit-learn's name for ``rate`` (its SGD tests read it); the same
+        for every optimizer here (Adam's bias-corrected step is ``step_size``)."""
+        return self.rate
+
     def update(self, params, grads, scratch=None):
         """Take one step: change ``params`` in place using ``grads``.
 
@@ -203,11 +209,6 @@ class SGD(Optimizer):
         self.nesterov = nesterov
         self.velocity = np.zeros(n_params, dtype=dtype)
 
-    @property
-    def learning_rate(self):
-        """scikit-learn's name for the rate (its own tests read it)."""
-        return self.rate
-
     def update(self, params, grads, scratch=None):
         """Take one step: change ``params`` in place using ``grads`` (and
         ``scratch``, see :meth:`Optimizer.update`)."""
@@ -295,12 +296,6 @@ class Adam(Optimizer):
         self.t = 0
         self.grad_sum = np.zeros(n_params, dtype=dtype)
         self.square_sum = np.zeros(n_params, dtype=dtype)
-
-    @property
-    def learning_rate(self):
-        """scikit-learn's name for ``step_size`` (its AdamOptimizer keeps the
-        bias-corrected step under it, and its tests read it)."""
-        return self.step_size
 
     @property
     def m(self):

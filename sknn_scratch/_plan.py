@@ -13,6 +13,7 @@ import warnings
 import numpy as np
 from sklearn.model_selection import train_test_split
 
+from ._held_out import ValidationData, validation_record
 from ._listeners import (
     BestWeights,
     Listeners,
@@ -26,7 +27,6 @@ from ._optimizers import SGD, Adam, Groups, parameter_groups
 from ._safeguards import Hints
 from ._schedules import Schedule
 from ._training import LbfgsPlan, Plan
-from ._validation import ValidationData, validation_record
 
 
 def planned_epochs(est, n_samples, validation_given):

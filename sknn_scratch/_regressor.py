@@ -8,7 +8,7 @@ from sklearn.metrics import r2_score
 from sklearn.utils.metaestimators import available_if
 
 from ._activations import OUTPUT_ACTIVATIONS
-from ._base import BaseMLP, _extended_init, _has_stochastic_solver
+from ._base import BaseMLP, _has_stochastic_solver
 from ._compat import Interval, StrOptions
 from ._losses import LOSSES, PARAMETRIC_LOSSES
 
@@ -285,13 +285,84 @@ default='squared_error'
     }
     _y_numeric = True
 
-    # The shared parameters, ``loss`` first (scikit-learn's order), and the
-    # regressor's own keyword-only ones; errors name this class.
-    __init__ = _extended_init(
-        "MLPRegressor",
-        {"huber_delta": 1.0, "quantile": None},
-        leading={"loss": "squared_error"},
-    )
+    # ``loss`` first (scikit-learn's order), the shared parameters, and the
+    # regressor's own keyword-only ones.
+    def __init__(
+        self,
+        loss="squared_error",
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=0.0001,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-08,
+        n_iter_no_change=10,
+        max_fun=15000,
+        scoring=None,
+        warmup_epochs=0,
+        max_grad_norm=None,
+        max_time=None,
+        init="glorot_uniform",
+        dropout=0.0,
+        l1_ratio=0.0,
+        weight_decay=0.0,
+        max_steps=None,
+        huber_delta=1.0,
+        quantile=None,
+    ):
+        super().__init__(
+            hidden_layer_sizes,
+            activation,
+            solver=solver,
+            alpha=alpha,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init,
+            power_t=power_t,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            verbose=verbose,
+            warm_start=warm_start,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            n_iter_no_change=n_iter_no_change,
+            max_fun=max_fun,
+            scoring=scoring,
+            warmup_epochs=warmup_epochs,
+            max_grad_norm=max_grad_norm,
+            max_time=max_time,
+            init=init,
+            dropout=dropout,
+            l1_ratio=l1_ratio,
+            weight_decay=weight_decay,
+            max_steps=max_steps,
+        )
+        self.loss = loss
+        self.huber_delta = huber_delta
+        self.quantile = quantile
 
     @classmethod
     def from_weights(cls, coefs, intercepts=None, *, activation="relu", out_activation="identity"):

@@ -189,12 +189,12 @@ class _InterruptAfter:
     def __init__(self, optimizer, n):
         self.optimizer, self.n = optimizer, n
 
-    def update(self, params, grads):
+    def update(self, params, grads, scratch=None):
         self.n -= 1
         if self.n == 0:
             params += 1e6  # a half-done update that must not survive
             raise KeyboardInterrupt
-        self.optimizer.update(params, grads)
+        self.optimizer.update(params, grads, scratch)
 
     def __getattr__(self, name):
         if name == "optimizer":  # not yet set while being copied

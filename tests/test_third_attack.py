@@ -130,7 +130,7 @@ def test_a_scorer_predicting_on_other_data_gets_real_predictions(other, method, 
 
 def test_a_scorer_on_the_validation_array_still_reads_the_cache(regression, monkeypatch):
     X, y = regression
-    from sknn_scratch import _validation
+    from sknn_scratch import _held_out
 
     calls = []
     real = MLPRegressor.predict
@@ -143,7 +143,7 @@ def test_a_scorer_on_the_validation_array_still_reads_the_cache(regression, monk
     est = MLPRegressor(**dict(SMALL, max_iter=4, early_stopping=True, scoring="r2"))
     fit_quietly(est, X, y)
     assert calls == []  # every score came from the epoch's one forward pass
-    assert _validation  # (the module that answers from the cache)
+    assert _held_out  # (the module that answers from the cache)
 
 
 # -------------------------------------- class_weight of validation data

@@ -701,7 +701,7 @@ def test_random_splits_are_never_warned_about(name, size, scaled):
     from sklearn import datasets
     from sklearn.model_selection import train_test_split
 
-    from sknn_scratch._validation import warn_if_unlike
+    from sknn_scratch._held_out import warn_if_unlike
 
     X, _ = getattr(datasets, f"load_{name}")(return_X_y=True)
     for seed in range(5):
@@ -720,7 +720,7 @@ def test_scaled_against_unscaled_is_warned_about(name, reverse):
     from sklearn import datasets
     from sklearn.model_selection import train_test_split
 
-    from sknn_scratch._validation import warn_if_unlike
+    from sknn_scratch._held_out import warn_if_unlike
 
     X, _ = getattr(datasets, f"load_{name}")(return_X_y=True)
     train, val = train_test_split(X.astype(float), test_size=0.2, random_state=0)

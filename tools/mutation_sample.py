@@ -26,9 +26,13 @@ ROOT = Path(__file__).resolve().parents[1]
 MODULES = [
     "_activations.py",
     "_losses.py",
+    "_layers.py",
     "_network.py",
+    "_objective.py",
     "_optimizers.py",
     "_training.py",
+    "_listeners.py",
+    "_safeguards.py",
     "_base.py",
     "_regressor.py",
     "_classifier.py",

@@ -1,4 +1,10 @@
-"""Scoring the validation data after each epoch: one forward pass, two records.
+"""Held-out validation data: scoring it after each epoch, and checking that
+it looks like the training data.
+
+(Checks of user input are elsewhere: this module is about the data held
+out to validate training.)
+
+Scoring takes one forward pass and gives two records.
 
 The validation set's raw outputs are computed once per epoch. From them
 come both records of the epoch:
