@@ -238,42 +238,42 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         before the call, and then the new one, swapped in by one dictionary
         update.
         """
-        work = self._working_copy()
+        trainee = self._working_copy()
         random_state = self.random_state
         saved_rng = (
             random_state.get_state() if isinstance(random_state, np.random.RandomState) else None
         )
         try:
-            work._fit_unguarded(X, y, sample_weight, incremental, classes, validation, self)
+            trainee._fit_unguarded(X, y, sample_weight, incremental, classes, validation, self)
         except BaseException:
             if saved_rng is not None:
                 random_state.set_state(saved_rng)
             raise
-        self._publish(work)
+        self._publish(trainee)
         return self
 
-    def _publish(self, work):
-        """Take the state of the trained working copy ``work``, in one
+    def _publish(self, trainee):
+        """Take the state of the trained working copy ``trainee``, in one
         dictionary update."""
         # Fitted attributes only the old model had (feature_names_in_ after a
         # refit on arrays); private state such as the callback context stays.
         stale = {
             name
-            for name in self.__dict__.keys() - work.__dict__.keys()
+            for name in self.__dict__.keys() - trainee.__dict__.keys()
             if name.endswith("_") and not name.startswith("_")
         }
-        self.__dict__.update(work.__dict__)
+        self.__dict__.update(trainee.__dict__)
         for name in stale:
             self.__dict__.pop(name, None)
 
     def _working_copy(self):
-        work = object.__new__(type(self))
-        work.__dict__.update(self.__dict__)
+        trainee = object.__new__(type(self))
+        trainee.__dict__.update(self.__dict__)
         # (Training writes its records to a TrainingRecord, which copies the
         # lists it continues.)
         if getattr(self, "_optimizer", None) is not None:
-            work._optimizer = self._optimizer.copy()
-        return work
+            trainee._optimizer = self._optimizer.copy()
+        return trainee
 
     def _fit_unguarded(self, X, y, sample_weight, incremental, classes, validation, owner):
         hidden_layer_sizes = self._checked_settings(incremental)

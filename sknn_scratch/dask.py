@@ -112,18 +112,18 @@ def fit_blocks(est, X, y, *, epochs, classes=None, sample_weight=None):
     if first_fit and classes is None:
         uniques = dask.compute(*[dask.delayed(np.unique)(block) for block in parts["y"]])
         classes = np.unique(np.concatenate(uniques))
-    work = est._working_copy()
+    trainee = est._working_copy()
     random_state = est.random_state
     saved_rng = (
         random_state.get_state() if isinstance(random_state, np.random.RandomState) else None
     )
     try:
-        _train_epochs(dask, work, parts, epochs, classes if first_fit else None)
+        _train_epochs(dask, trainee, parts, epochs, classes if first_fit else None)
     except BaseException:
         if saved_rng is not None:
             random_state.set_state(saved_rng)
         raise
-    est._publish(work)
+    est._publish(trainee)
     return est
 
 
