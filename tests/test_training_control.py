@@ -797,3 +797,20 @@ def test_history_of_a_model_pickled_before_it_existed_is_rebuilt_from_its_losses
     fit_quietly(est, X, y)
     assert [row["epoch"] for row in est.history_] == list(range(1, 7))
     assert [row["loss"] for row in est.history_] == est.loss_curve_
+
+
+def test_history_survives_pickle_and_skops(rng, tmp_path):
+    pytest.importorskip("skops")
+    from sknn_scratch import persistence
+
+    X, y = _regression(rng)
+    est = fit_quietly(
+        MLPRegressor(max_iter=3, hidden_layer_sizes=(5,), random_state=0),
+        X[:150],
+        y[:150],
+        X_val=X[150:],
+        y_val=y[150:],
+    )
+    assert pickle.loads(pickle.dumps(est)).history_ == est.history_
+    persistence.dump(est, tmp_path / "model.skops")
+    assert persistence.load(tmp_path / "model.skops").history_ == est.history_
