@@ -108,8 +108,7 @@ def train_stochastic(plan, objective, optimizing, train, rng, record, listeners,
     net, n_samples = objective.net, X.shape[0]
     scales = epoch_scales(n_samples, sample_weight, alpha)
     batches = _Batches(train, plan.batch_size)
-    state = optimizing
-    snapshots = Snapshots([net.params, *listeners.arrays()], state, record)
+    snapshots = Snapshots([net.params, *listeners.arrays()], optimizing, record)
     guard = Guard(objective, train, scales.penalty)
     weights = Weights(net.params, net.coefs, net.intercepts)
     diverged = False
@@ -122,13 +121,15 @@ def train_stochastic(plan, objective, optimizing, train, rng, record, listeners,
             # with a warning that says what to do; NumPy's own warnings from
             # deep inside the epoch would only add noise.
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                loss = _run_epoch(plan, objective, state.optimizer, batches, rng, scales, record)
+                loss = _run_epoch(
+                    plan, objective, optimizing.optimizer, batches, rng, scales, record
+                )
             if guard.diverged(loss):
                 keep_lowest_sound(snapshots, guard, epoch, plan.hints)
                 diverged = True
                 break
             seconds = time.perf_counter() - started
-            _end_epoch(plan, record, state.optimizer, (loss, n_samples, seconds))
+            _end_epoch(plan, record, optimizing.optimizer, (loss, n_samples, seconds))
             # Every epoch that ran reaches the listeners, the last one too.
             if listeners.epoch_ends(record, weights):
                 break  # converged, stalled, out of time, or a callback asked to stop
