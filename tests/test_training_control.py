@@ -814,3 +814,41 @@ def test_history_survives_pickle_and_skops(rng, tmp_path):
     assert pickle.loads(pickle.dumps(est)).history_ == est.history_
     persistence.dump(est, tmp_path / "model.skops")
     assert persistence.load(tmp_path / "model.skops").history_ == est.history_
+
+
+# ------------------------------------------------------ the stop rule
+
+
+def test_progress_is_a_pure_function_of_the_value_and_the_best():
+    from sknn_scratch._listeners import progress
+
+    # Scores (higher is better): a stall is anything within tol of the best.
+    assert progress(0.80, 0.70, 0.05, True) == (True, False)
+    assert progress(0.72, 0.70, 0.05, True) == (True, True)  # better, but by <= tol
+    assert progress(0.60, 0.70, 0.05, True) == (False, True)
+    assert progress(np.nan, 0.70, 0.05, True) == (None, None)  # says nothing
+    assert progress(0.5, -np.inf, 0.0, True) == (True, False)  # the first score
+    # Losses (lower is better).
+    assert progress(0.50, 0.70, 0.05, False) == (True, False)
+    assert progress(0.68, 0.70, 0.05, False) == (True, True)
+    assert progress(0.90, 0.70, 0.05, False) == (False, True)
+
+
+def test_listening_reaches_every_fit_in_the_block_and_no_other(rng):
+    from sknn_scratch._listeners import Listener, listening
+
+    class Count(Listener):
+        def __init__(self):
+            self.epochs = []
+
+        def epoch_ends(self, record, weights, stopping):
+            self.epochs.append(record.n_iter)
+            return False
+
+    X, y = _regression(rng)
+    count = Count()
+    with listening(count):
+        fit_quietly(MLPRegressor(max_iter=3, hidden_layer_sizes=(4,), random_state=0), X, y)
+        fit_quietly(MLPRegressor(solver="lbfgs", max_iter=2, hidden_layer_sizes=(4,)), X, y)
+    fit_quietly(MLPRegressor(max_iter=3, hidden_layer_sizes=(4,), random_state=0), X, y)
+    assert count.epochs == [1, 2, 3, 1, 2]
