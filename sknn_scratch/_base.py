@@ -344,7 +344,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         scales = full_batch_scales(X, sample_weight, alpha)
         record.start_validation(validation is not None, self.early_stopping)
         listeners = listeners_of(self, net, validation, (scales, None, reporter))
-        train_lbfgs(lbfgs_plan(self), objective, (X, Y, sample_weight), record, listeners, alpha)
+        train_lbfgs(lbfgs_plan(self), objective, (X, Y, sample_weight), record, listeners, scales)
 
     def _train_stochastic(self, net, data, rng, epochs, validation, watching):
         """Train with gd, sgd or adam. ``epochs`` is ``(incremental, epochs
@@ -359,7 +359,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         scales = epoch_scales(train[0].shape[0], train[2], alpha)
         listeners = listeners_of(self, net, validation, (scales, optimizing, reporter))
         objective = Objective(net, self.l1_ratio)
-        train_stochastic(plan, objective, optimizing, train, rng, record, listeners, alpha)
+        train_stochastic(plan, objective, optimizing, train, rng, record, listeners, scales)
         self._optimizer = optimizing.optimizer
 
     def _close_block_epoch(self, blocks):

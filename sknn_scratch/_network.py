@@ -131,16 +131,11 @@ def predict_raw(X, coefs, intercepts, activation, block_bytes=2**20):
     last_dense = max(i for i, p in enumerate(params) if p)
     for start in range(0, n_samples, rows):
         stop = min(start + rows, n_samples)
+        outs = [None if h is None else h[: stop - start] for h in hidden]
+        outs[last_dense] = out[start:stop]  # the raw output goes straight to its rows
         slots = [
-            Slot(
-                out=out[start:stop]
-                if i == last_dense
-                else None
-                if h is None
-                else h[: stop - start],
-                bias=None if tile is None else tile[: stop - start],
-            )
-            for i, (h, tile) in enumerate(zip(hidden, tiles))
+            Slot(out=block_out, bias=None if tile is None else tile[: stop - start])
+            for block_out, tile in zip(outs, tiles)
         ]
         _run(layers, params, slots, X[start:stop])
     return out
@@ -236,7 +231,8 @@ class Workspace:
     def slots(self, n_rows):
         """One slot per layer for a batch of ``n_rows`` rows."""
         if n_rows > self.rows:
-            self.full = [self._allocate(layer, n_rows) for layer in self.layers]
+            ones = np.ones(n_rows, dtype=self.dtype)  # shared by the dense layers
+            self.full = [self._allocate(layer, n_rows, ones) for layer in self.layers]
             self.rows, self.views = n_rows, {}
         if n_rows not in self.views:  # an epoch has at most two batch sizes
             self.views[n_rows] = [
@@ -245,20 +241,15 @@ class Workspace:
             ]
         return self.views[n_rows]
 
-    def _allocate(self, layer, n_rows):
+    def _allocate(self, layer, n_rows, ones):
         arrays = {
             name: np.empty((n_rows, units), dtype=self.dtype)
             for name, units in layer.slot_shapes().items()
             if units is not None
         }
         if layer.parameter_shapes():
-            arrays["ones"] = self._ones(n_rows)
+            arrays["ones"] = ones
         return arrays
-
-    def _ones(self, n_rows):
-        if getattr(self, "_ones_rows", 0) != n_rows:
-            self._ones_array, self._ones_rows = np.ones(n_rows, dtype=self.dtype), n_rows
-        return self._ones_array
 
 
 def layout(layers, flat):

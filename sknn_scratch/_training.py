@@ -22,7 +22,6 @@ from sklearn.exceptions import ConvergenceWarning
 
 from ._listeners import Weights
 from ._network import unflatten
-from ._objective import epoch_scales, full_batch_scales
 from ._safeguards import (
     Guard,
     Hints,
@@ -82,7 +81,7 @@ class Optimizing:
         self.optimizer = optimizer
 
 
-def train_stochastic(plan, objective, optimizing, train, rng, record, listeners, alpha):
+def train_stochastic(plan, objective, optimizing, train, rng, record, listeners, scales):
     """Run epochs of gradient steps.
 
     Parameters
@@ -101,12 +100,11 @@ def train_stochastic(plan, objective, optimizing, train, rng, record, listeners,
         Written with every epoch.
     listeners : Listeners
         Told about every epoch; any may stop training.
-    alpha : float
-        The penalty strength for these sample weights.
+    scales : Scales
+        The objective's scales for this training set
+        (``_objective.epoch_scales``).
     """
-    X, _, sample_weight = train
-    net, n_samples = objective.net, X.shape[0]
-    scales = epoch_scales(n_samples, sample_weight, alpha)
+    net, n_samples = objective.net, train[0].shape[0]
     batches = _Batches(train, plan.batch_size)
     snapshots = Snapshots([net.params, *listeners.arrays()], optimizing, record)
     guard = Guard(objective, train, scales.penalty)
@@ -306,17 +304,17 @@ class _Batches:
 _SCIPY_DEFAULT_FTOL = 2.220446049250313e-09
 
 
-def train_lbfgs(plan, objective, train, record, listeners, alpha):
+def train_lbfgs(plan, objective, train, record, listeners, scales):
     """Minimise the full-batch objective with SciPy's L-BFGS-B.
 
     SciPy works in float64; each evaluation copies the iterate into the
     network's buffer (in the network's dtype) and returns the gradient as
     float64. Each iteration is recorded and reported like an epoch.
-    Arguments as for :func:`train_stochastic`.
+    Arguments as for :func:`train_stochastic`, but ``scales`` are those of
+    the whole training set (``_objective.full_batch_scales``).
     """
     X, Y, sample_weight = train
     net = objective.net
-    scales = full_batch_scales(X, sample_weight, alpha)
     guard = Guard(objective, train, scales.penalty)
     record.n_iter = 0  # L-BFGS's n_iter_ counts the iterations of this call
     start = record.snapshot()
