@@ -12,15 +12,22 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
 from sklearn.metrics import check_scoring, get_scorer_names
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+from sklearn.utils.validation import (
+    check_array,
+    check_is_fitted,
+    check_X_y,
+    column_or_1d,
+    validate_data,
+)
 
 from ._activations import HIDDEN_ACTIVATIONS, per_layer
 from ._callbacks import Reporter
 from ._compat import (
     CallbackSupportMixin,
+    HasMethods,
     Interval,
     InvalidParameterError,
     Options,
@@ -54,6 +61,7 @@ from ._plan import (
 )
 from ._record import TrainingRecord
 from ._schedules import SCHEDULES, effective_warmup
+from ._tabular import TabularEncoder
 from ._training import Optimizing, close_epoch, train_lbfgs, train_stochastic
 
 
@@ -117,6 +125,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         "l1_ratio": [Interval(Real, 0, 1, closed="both")],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
         "max_steps": [None, Interval(Integral, 1, None, closed="left")],
+        "input_encoding": [None, StrOptions({"tabular"}), HasMethods(["fit", "transform"])],
     }
 
     def __init__(
@@ -154,6 +163,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         l1_ratio=0.0,
         weight_decay=0.0,
         max_steps=None,
+        input_encoding=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -187,6 +197,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         self.l1_ratio = l1_ratio
         self.weight_decay = weight_decay
         self.max_steps = max_steps
+        self.input_encoding = input_encoding
 
     # ------------------------------------------------------------------ fit
 
@@ -396,8 +407,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
             raise ValueError(_about_validation_data(str(error))) from None
 
     def _checked_validation_data(self, X_val, y_val, sample_weight_val, dtype, y_train):
-        X_val, y_val = validate_data(
-            self,
+        X_val, y_val = self._checked_data(
             X_val,
             y_val,
             accept_sparse="csr",
@@ -467,6 +477,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         return {
             "activation": activation if isinstance(activation, str) else tuple(activation),
             "hidden_layer_sizes": tuple(self._checked_hidden_layer_sizes()),
+            "input_encoding": self._input_encoding_key(),
         }
 
     def _check_model_unchanged(self, incremental):
@@ -486,8 +497,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
     def _validate_training_data(self, X, y, sample_weight, reset, incremental, classes):
         """Return ``X``, ``y``, the encoded targets ``Y``, the sample weights
         and the ``alpha`` that goes with them (see ``_checked_sample_weight``)."""
-        X, y = validate_data(
-            self,
+        X, y = self._checked_data(
             X,
             y,
             accept_sparse="csr",
@@ -804,9 +814,37 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
     def _validated_input(self, X):
         """X checked against the fitted estimator, as float64 or float32."""
         check_is_fitted(self)
-        return validate_data(
-            self, X, accept_sparse="csr", dtype=(np.float64, np.float32), reset=False
+        return self._checked_data(
+            X, accept_sparse="csr", dtype=(np.float64, np.float32), reset=False
         )
+
+    def _checked_data(self, X, y="no_validation", *, reset, **checks):
+        """``validate_data``, after ``input_encoding`` turned the raw columns
+        of X into numbers (its encoder fitted anew when ``reset``)."""
+        if self.input_encoding is None:
+            return validate_data(self, X, y, reset=reset, **checks)
+        if hasattr(X, "tocsr"):
+            raise TypeError(
+                "input_encoding encodes the columns of a DataFrame or dense array; "
+                "X is a sparse matrix. Set input_encoding=None for sparse input."
+            )
+        validate_data(self, X, skip_check_array=True, reset=reset)  # the raw columns
+        if reset or not hasattr(self, "input_encoder_"):
+            self.input_encoder_ = self._new_input_encoder().fit(X)
+        X = self.input_encoder_.transform(X)
+        if isinstance(y, str) and y == "no_validation":
+            return check_array(X, accept_sparse=False, dtype=checks["dtype"])
+        return check_X_y(X, y, **checks)
+
+    def _new_input_encoder(self):
+        if isinstance(self.input_encoding, str):  # "tabular", the one name
+            return TabularEncoder()
+        return clone(self.input_encoding)
+
+    def _input_encoding_key(self):
+        """``input_encoding`` as a value that compares equal across clones."""
+        encoding = self.input_encoding
+        return encoding if encoding is None or isinstance(encoding, str) else repr(encoding)
 
     def _raw_output(self, X):
         """Validate X and run the forward pass up to the raw output."""

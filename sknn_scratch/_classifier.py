@@ -189,6 +189,17 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         (cosine anneals to 0 at its end). None: ``max_iter`` alone.
         Ignored by ``partial_fit``; refused with 'lbfgs', whose iterations
         ``max_iter`` counts.
+    input_encoding : {None, "tabular"} or transformer, default=None
+        How raw input columns become network inputs. None: X must be
+        numeric (scikit-learn's behaviour; preprocessing is the user's).
+        "tabular": X may be a raw pandas or polars DataFrame (numbers,
+        booleans, categories, text, missing values), encoded by a
+        :class:`TabularEncoder` fitted on the training rows: robust
+        scaling and smooth clipping of numbers with missing-value
+        indicators, -1/+1 for two-valued columns, one-hot for the rest,
+        zeros for unseen categories. An unfitted transformer (such as
+        ``TabularEncoder(max_categories=8)``) is cloned and used instead.
+        The fitted encoder is ``input_encoder_``.
     class_weight : dict, 'balanced' or None, default=None
         Weights of the classes, as in scikit-learn's linear models: each
         sample's term in the objective is multiplied by its class's weight
@@ -331,6 +342,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         l1_ratio=0.0,
         weight_decay=0.0,
         max_steps=None,
+        input_encoding=None,
         class_weight=None,
         label_smoothing=0.0,
     ):
@@ -367,6 +379,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             l1_ratio=l1_ratio,
             weight_decay=weight_decay,
             max_steps=max_steps,
+            input_encoding=input_encoding,
         )
         self.class_weight = class_weight
         self.label_smoothing = label_smoothing

@@ -4,7 +4,9 @@ Keeping these imports in one place means a scikit-learn release that moves
 them breaks one file, and shows at a glance what we rely on.
 """
 
+from sklearn.base import _fit_context  # noqa: F401
 from sklearn.utils._param_validation import (  # noqa: F401
+    HasMethods,
     Interval,
     InvalidParameterError,
     Options,

@@ -194,6 +194,17 @@ default='squared_error'
         (cosine anneals to 0 at its end). None: ``max_iter`` alone.
         Ignored by ``partial_fit``; refused with 'lbfgs', whose iterations
         ``max_iter`` counts.
+    input_encoding : {None, "tabular"} or transformer, default=None
+        How raw input columns become network inputs. None: X must be
+        numeric (scikit-learn's behaviour; preprocessing is the user's).
+        "tabular": X may be a raw pandas or polars DataFrame (numbers,
+        booleans, categories, text, missing values), encoded by a
+        :class:`TabularEncoder` fitted on the training rows: robust
+        scaling and smooth clipping of numbers with missing-value
+        indicators, -1/+1 for two-valued columns, one-hot for the rest,
+        zeros for unseen categories. An unfitted transformer (such as
+        ``TabularEncoder(max_categories=8)``) is cloned and used instead.
+        The fitted encoder is ``input_encoder_``.
     huber_delta : float, default=1.0
         The threshold of ``loss="huber"`` between its quadratic and linear
         parts, in the units of y.
@@ -323,6 +334,7 @@ default='squared_error'
         l1_ratio=0.0,
         weight_decay=0.0,
         max_steps=None,
+        input_encoding=None,
         huber_delta=1.0,
         quantile=None,
     ):
@@ -359,6 +371,7 @@ default='squared_error'
             l1_ratio=l1_ratio,
             weight_decay=weight_decay,
             max_steps=max_steps,
+            input_encoding=input_encoding,
         )
         self.loss = loss
         self.huber_delta = huber_delta

@@ -26,14 +26,20 @@ def state_problems(est):
     if problems:
         return problems
     units = [est.coefs_[0].shape[0]] + [coef.shape[1] for coef in est.coefs_]
+    encoder = getattr(est, "input_encoder_", None)
     expected = {
-        "n_features_in_": units[0],
+        "n_features_in_": units[0] if encoder is None else encoder.n_features_in_,
         "n_outputs_": units[-1],
         "n_layers_": len(units),
     }
     for name, value in expected.items():
         if getattr(est, name, None) != value:
             problems.append(f"{name}={getattr(est, name, None)!r} but the weights give {value}")
+    if encoder is not None and len(encoder.get_feature_names_out()) != units[0]:
+        problems.append(
+            f"the input encoder gives {len(encoder.get_feature_names_out())} inputs "
+            f"but the weights take {units[0]}"
+        )
     if units[1:-1] != hidden:
         problems.append(
             f"hidden_layer_sizes={est.hidden_layer_sizes!r} but the weights have "

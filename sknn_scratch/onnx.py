@@ -89,6 +89,7 @@ def to_onnx(est, X_sample, *, target_opset=None, options=None):
     True
     """
     check_is_fitted(est)
+    _refuse_input_encoder(est)
     X_sample = np.asarray(X_sample)
     if X_sample.dtype.kind not in "fiub" or X_sample.ndim != 2:
         raise ValueError(
@@ -105,6 +106,17 @@ def to_onnx(est, X_sample, *, target_opset=None, options=None):
     if X_sample.dtype != np.float32:
         options = _without_double_zipmap(est, options)
     return _skl2onnx_to_onnx(est, X_sample, target_opset=target_opset, options=options)
+
+
+def _refuse_input_encoder(est):
+    network = est.steps[-1][1] if hasattr(est, "steps") else est
+    if getattr(network, "input_encoder_", None) is not None:
+        raise ValueError(
+            "to_onnx cannot export input_encoding yet: the model was fitted with "
+            f"input_encoding={network.input_encoding!r}, whose encoder reads raw columns. "
+            "Export a Pipeline of a scikit-learn ColumnTransformer and the network fitted "
+            "with input_encoding=None instead."
+        )
 
 
 def _without_double_zipmap(est, options):

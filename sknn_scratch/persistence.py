@@ -31,13 +31,24 @@ from ._optimizers import Groups as _Groups
 from ._regressor import MLPRegressor as _MLPRegressor
 from ._schedules import Schedule as _Schedule
 from ._state import state_problems as _state_problems
+from ._tabular import TabularEncoder as _TabularEncoder
+from ._tabular import _Column
 
 __all__ = ["dump", "load", "TRUSTED_TYPES"]
 
 #: The only types :func:`load` trusts beyond skops's own defaults.
 TRUSTED_TYPES = [
     f"{cls.__module__}.{cls.__qualname__}"
-    for cls in (_MLPRegressor, _MLPClassifier, _SGD, _Adam, _Groups, _Schedule)
+    for cls in (
+        _MLPRegressor,
+        _MLPClassifier,
+        _SGD,
+        _Adam,
+        _Groups,
+        _Schedule,
+        _TabularEncoder,
+        _Column,
+    )
 ]
 
 

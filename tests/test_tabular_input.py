@@ -1,0 +1,235 @@
+"""Raw tables in: TabularEncoder, and the estimators' input_encoding."""
+
+import pickle
+
+import numpy as np
+import pytest
+from helpers import fit_quietly
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from sknn_scratch import MLPClassifier, MLPRegressor, TabularEncoder
+from sknn_scratch._tabular import robust_scale, smooth_clip
+
+pd = pytest.importorskip("pandas")
+
+
+@parametrize_with_checks([TabularEncoder()])
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+def raw_frame(n=120, seed=0):
+    """Numbers with missing values, a boolean, a text column, a pandas
+    categorical with many levels and a nullable integer column."""
+    rng = np.random.RandomState(seed)
+    age = rng.uniform(18, 90, n)
+    age[::7] = np.nan
+    return pd.DataFrame(
+        {
+            "age": age,
+            "retired": rng.rand(n) < 0.3,
+            "colour": rng.choice(["red", "green", "blue", None], n),
+            "city": pd.Categorical(rng.choice([f"c{i}" for i in range(12)], n)),
+            "accounts": pd.array(rng.randint(0, 5, n), dtype="Int64"),
+        }
+    )
+
+
+def test_numbers_scaled_robustly_and_clipped_smoothly():
+    values = np.array([1.0, 2.0, 3.0, 4.0, 100.0, np.nan])
+    centre, scale = robust_scale(values)
+    present = values[:-1]
+    assert centre == np.median(present)
+    assert scale == np.percentile(present, 75) - np.percentile(present, 25)
+    Z = TabularEncoder().fit_transform(values[:, None])
+    expected = smooth_clip((np.array([1, 2, 3, 4, 100, centre]) - centre) / scale, 3.0)
+    np.testing.assert_allclose(Z[:, 0], expected)
+    np.testing.assert_array_equal(Z[:, 1], [0, 0, 0, 0, 0, 1])  # the missing indicator
+    assert np.abs(Z[:, 0]).max() < 3.0
+    assert TabularEncoder(clip=None).fit_transform(values[:, None])[4, 0] == (100 - 3) / 2
+
+
+def test_scale_falls_back_to_half_the_range_and_constants_become_zero():
+    # Quartiles equal (most values alike): half the range instead.
+    assert robust_scale(np.array([0.0] * 9 + [1.0, 5.0])) == (0.0, 2.5)
+    assert robust_scale(np.array([7.0, 7.0, 7.0, np.nan])) == (7.0, 1.0)
+    Z = TabularEncoder().fit_transform(np.array([[7.0, 1], [7.0, 2], [7.0, 3]]))
+    np.testing.assert_array_equal(Z[:, 0], -1.0)  # one value: a "binary" column, -1
+
+
+def test_statistics_come_from_the_training_rows_only():
+    train = np.array([[0.0], [1.0], [2.0], [3.0], [4.0]])
+    enc = TabularEncoder(clip=None).fit(train)
+    np.testing.assert_allclose(enc.transform([[10.0], [2.0]]).ravel(), [4.0, 0.0])
+    assert enc.get_feature_names_out().tolist() == ["x0"]  # no missing seen: no indicator
+
+
+def test_categories_two_values_one_column_and_unknown_are_zero():
+    X = np.array([["yes", "a"], ["no", "b"], ["yes", "c"], [None, "a"]], dtype=object)
+    enc = TabularEncoder().fit(X)
+    assert enc.column_kinds_ == ["binary", "categorical"]
+    assert enc.get_feature_names_out().tolist() == ["x0=yes", "x1=a", "x1=b", "x1=c"]
+    Z = enc.transform(np.array([["no", "zzz"], ["maybe", None], ["yes", "c"]], dtype=object))
+    np.testing.assert_array_equal(Z, [[-1, 0, 0, 0], [0, 0, 0, 0], [1, 0, 0, 1]])
+
+
+def test_beyond_max_categories_the_rarest_share_a_column():
+    values = ["a"] * 5 + ["b"] * 4 + ["c"] * 3 + ["d"] * 2 + ["e"]
+    enc = TabularEncoder(max_categories=3).fit(np.array(values, dtype=object)[:, None])
+    assert enc.categories_ == [["a", "b"]]
+    assert enc.get_feature_names_out().tolist() == ["x0=a", "x0=b", "x0=infrequent"]
+    Z = enc.transform(np.array([["a"], ["d"], ["e"], ["never seen"]], dtype=object))
+    np.testing.assert_array_equal(Z, [[1, 0, 0], [0, 0, 1], [0, 0, 1], [0, 0, 0]])
+
+
+def test_dataframe_kinds_names_and_missing_values():
+    df = raw_frame()
+    enc = TabularEncoder(max_categories=8).fit(df)
+    assert enc.column_kinds_ == ["numeric", "binary", "categorical", "categorical", "numeric"]
+    names = enc.get_feature_names_out().tolist()
+    assert names[:3] == ["age", "age_missing", "retired=True"]
+    assert names[3:6] == ["colour=blue", "colour=green", "colour=red"]
+    assert "city=infrequent" in names and "accounts" in names
+    Z = enc.transform(df)
+    assert Z.shape == (len(df), len(names)) and np.isfinite(Z).all()
+    # A missing colour is all zeros in its block; a missing age its median.
+    block = Z[:, 3:6]
+    np.testing.assert_array_equal(block.sum(axis=1), df["colour"].notna().astype(float))
+    assert (Z[df["age"].isna().to_numpy(), 0] == 0).all()
+    frame = enc.set_output(transform="pandas").transform(df)
+    assert list(frame.columns) == names
+
+
+def test_polars_frames_are_read_like_pandas_ones():
+    pl = pytest.importorskip("polars")
+    df = raw_frame().drop(columns=["city", "accounts"])
+    expected = TabularEncoder().fit_transform(df)
+    columns = {
+        name: [None if value is None or value != value else value for value in df[name]]
+        for name in df.columns
+    }
+    got = TabularEncoder().fit_transform(pl.DataFrame(columns))
+    np.testing.assert_allclose(got, expected)
+
+
+@pytest.mark.parametrize(
+    "X, message",
+    [
+        (np.array([[1.0], [np.inf]]), "contains infinity"),
+        (np.ones((3, 2)) + 1j, "Complex data not supported"),
+    ],
+)
+def test_bad_input_named(X, message):
+    with pytest.raises(ValueError, match=message):
+        TabularEncoder().fit(X)
+
+
+def test_sparse_input_refused():
+    sp = pytest.importorskip("scipy.sparse")
+    with pytest.raises(TypeError, match="not a sparse matrix"):
+        TabularEncoder().fit(sp.csr_matrix(np.eye(3)))
+
+
+def test_columns_must_match_fit():
+    df = raw_frame()
+    enc = TabularEncoder().fit(df)
+    with pytest.raises(ValueError, match="feature names"):
+        enc.transform(df.rename(columns={"age": "AGE"}))
+
+
+# ---------------------------------------------------------- input_encoding
+
+
+def test_default_keeps_scikit_learns_behaviour():
+    df, y = raw_frame(), np.arange(120) % 2
+    with pytest.raises(ValueError, match="could not convert string to float"):
+        MLPClassifier(max_iter=5).fit(df, y)
+
+
+@pytest.mark.parametrize("Estimator", [MLPRegressor, MLPClassifier])
+def test_tabular_encoding_is_the_encoder_in_front(Estimator):
+    df = raw_frame()
+    y = (df["age"].fillna(50) / 30 + df["retired"]).round().to_numpy()
+    params = dict(hidden_layer_sizes=(8,), max_iter=20, random_state=0)
+    est = fit_quietly(Estimator(input_encoding="tabular", **params), df, y)
+    pipe = fit_quietly(make_pipeline(TabularEncoder(), Estimator(**params)), df, y)
+    np.testing.assert_array_equal(est.predict(df), pipe.predict(df))
+    assert est.n_features_in_ == 5
+    assert est.feature_names_in_.tolist() == list(df.columns)
+    assert est.coefs_[0].shape[0] == len(est.input_encoder_.get_feature_names_out())
+    # A copy of the same hidden values, from the raw rows.
+    assert est.hidden_activations(df.iloc[:3])[0].shape == (3, 8)
+
+
+def test_encoder_settings_are_searchable_and_cloned():
+    df, y = raw_frame(), np.arange(120) % 2
+    est = MLPClassifier(input_encoding=TabularEncoder(), hidden_layer_sizes=(4,), max_iter=5)
+    assert "input_encoding__max_categories" in est.get_params()
+    search = GridSearchCV(est, {"input_encoding__max_categories": [2, 8]}, cv=2)
+    fit_quietly(search, df, y)
+    assert search.best_estimator_.input_encoder_ is not est.input_encoding
+    assert clone(est).input_encoding is not est.input_encoding
+
+
+def test_continued_training_keeps_the_encoder_and_refuses_a_change():
+    df, y = raw_frame(), np.arange(120) % 2
+    est = MLPClassifier(input_encoding="tabular", hidden_layer_sizes=(4,), max_iter=5)
+    est.partial_fit(df, y, classes=[0, 1])
+    encoder = est.input_encoder_
+    est.partial_fit(df.iloc[:10], y[:10])
+    assert est.input_encoder_ is encoder  # ten rows do not re-learn the statistics
+    est.set_params(input_encoding=TabularEncoder(max_categories=2))
+    with pytest.raises(ValueError, match="input_encoding"):
+        est.partial_fit(df, y)
+
+
+def test_validation_data_are_encoded_too():
+    df, y = raw_frame(), np.arange(120) % 2
+    est = MLPClassifier(input_encoding="tabular", hidden_layer_sizes=(4,), max_iter=3)
+    fit_quietly(est, df.iloc[:80], y[:80], X_val=df.iloc[80:], y_val=y[80:])
+    assert len(est.validation_scores_) == 3
+
+
+def test_failed_fit_keeps_the_fitted_encoder():
+    df, y = raw_frame(), np.arange(120) % 2
+    est = fit_quietly(MLPClassifier(input_encoding="tabular", max_iter=3), df, y)
+    before = pickle.dumps(est)
+    bad = df.assign(age=np.inf)
+    with pytest.raises(ValueError, match="infinity"):
+        est.fit(bad, y)
+    assert pickle.dumps(est) == before
+
+
+def test_sparse_input_with_encoding_refused():
+    sp = pytest.importorskip("scipy.sparse")
+    with pytest.raises(TypeError, match="input_encoding=None for sparse"):
+        MLPRegressor(input_encoding="tabular").fit(sp.csr_matrix(np.eye(4)), np.arange(4.0))
+
+
+def test_persisted_and_state_checked(tmp_path):
+    pytest.importorskip("skops")
+    from sknn_scratch import persistence
+
+    df, y = raw_frame(), np.arange(120) % 2
+    est = fit_quietly(MLPClassifier(input_encoding="tabular", max_iter=3), df, y)
+    path = tmp_path / "model.skops"
+    persistence.dump(est, path)
+    np.testing.assert_array_equal(persistence.load(path).predict_proba(df), est.predict_proba(df))
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(est)).predict(df), est.predict(df))
+    est.input_encoder_ = TabularEncoder().fit(df[["age"]])
+    persistence.dump(est, path)
+    with pytest.raises(ValueError, match="n_features_in_=5 but the weights give 1"):
+        persistence.load(path)
+
+
+def test_onnx_export_refused_with_a_reason():
+    pytest.importorskip("skl2onnx")
+    from sknn_scratch.onnx import to_onnx
+
+    df, y = raw_frame(), np.arange(120) % 2
+    est = fit_quietly(MLPClassifier(input_encoding="tabular", max_iter=3), df, y)
+    with pytest.raises(ValueError, match="cannot export input_encoding"):
+        to_onnx(est, np.zeros((1, 5)))
