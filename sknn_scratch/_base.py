@@ -38,6 +38,7 @@ from ._compat import (
 )
 from ._held_out import ValidationData, warn_if_unlike
 from ._initializers import INITIALIZERS, initialize
+from ._layers import PeriodicEmbedding, Scale
 from ._listeners import VerbosePrinter
 from ._losses import LOSSES
 from ._network import (
@@ -47,9 +48,10 @@ from ._network import (
     hidden_values,
     layer_units_of,
     predict_raw,
+    through_inputs,
 )
 from ._objective import Objective, epoch_scales, full_batch_scales
-from ._optimizers import SOLVERS, STOCHASTIC_SOLVERS
+from ._optimizers import SOLVERS, STOCHASTIC_SOLVERS, GroupSettings
 from ._plan import (
     lbfgs_plan,
     listeners_of,
@@ -60,9 +62,12 @@ from ._plan import (
     stop_rule,
 )
 from ._record import TrainingRecord
-from ._schedules import SCHEDULES, effective_warmup
+from ._schedules import ANNEALING, SCHEDULES, effective_warmup
 from ._tabular import TabularEncoder
 from ._training import Optimizing, close_epoch, train_lbfgs, train_stochastic
+
+#: The groups of parameters ``group_learning_rates`` can set.
+PARAMETER_GROUPS = ("weights", "biases", "embedding", "scales")
 
 
 def _about_validation_data(message):
@@ -126,6 +131,9 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         "weight_decay": [Interval(Real, 0, None, closed="left")],
         "max_steps": [None, Interval(Integral, 1, None, closed="left")],
         "input_encoding": [None, StrOptions({"tabular"}), HasMethods(["fit", "transform"])],
+        "numerical_embedding": [None, StrOptions({"periodic"})],
+        "feature_scaling": ["boolean"],
+        "group_learning_rates": [None, dict],
     }
 
     def __init__(
@@ -164,6 +172,9 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         weight_decay=0.0,
         max_steps=None,
         input_encoding=None,
+        numerical_embedding=None,
+        feature_scaling=False,
+        group_learning_rates=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -198,6 +209,9 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         self.weight_decay = weight_decay
         self.max_steps = max_steps
         self.input_encoding = input_encoding
+        self.numerical_embedding = numerical_embedding
+        self.feature_scaling = feature_scaling
+        self.group_learning_rates = group_learning_rates
 
     # ------------------------------------------------------------------ fit
 
@@ -296,9 +310,11 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         )
         self._check_scoring(validation)
         rng = check_random_state(self.random_state)
-        layer_units = [X.shape[1], *hidden_layer_sizes, Y.shape[1]]
+        inputs = self._new_inputs(X, rng) if first_pass else self._inputs()
+        width = inputs[-1][0].units_out if inputs else X.shape[1]
+        layer_units = [width, *hidden_layer_sizes, Y.shape[1]]
         if first_pass:
-            self._initialize(layer_units, X.dtype, rng)
+            self._initialize(layer_units, X.dtype, rng, inputs)
         else:
             self._check_architecture(layer_units)
         validation = self._validated_validation_data(validation, X.dtype, y)
@@ -306,6 +322,8 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
             warn_if_unlike(X, validation.X)
         net = self._network(X.dtype)
         self.coefs_, self.intercepts_ = net.coefs, net.intercepts
+        if net.input_layers:
+            self.input_params_ = net.input_params
         data = (X, Y, sample_weight, y)
         self._train(net, data, (rng, alpha), validation, (incremental, owner))
         return self
@@ -320,6 +338,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         self._dropout_rates(len(hidden_layer_sizes))
         self._activations(len(hidden_layer_sizes))
         self._check_penalties()
+        self._group_settings()
         return hidden_layer_sizes
 
     def _train(self, net, data, randomness, validation, call):
@@ -478,6 +497,8 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
             "activation": activation if isinstance(activation, str) else tuple(activation),
             "hidden_layer_sizes": tuple(self._checked_hidden_layer_sizes()),
             "input_encoding": self._input_encoding_key(),
+            "numerical_embedding": self.numerical_embedding,
+            "feature_scaling": bool(self.feature_scaling),
         }
 
     def _check_model_unchanged(self, incremental):
@@ -518,7 +539,55 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
 
     def _network(self, dtype):
         """A Network holding a copy of the current weights in ``dtype``."""
-        return Network(self.coefs_, self.intercepts_, self.activation, self._loss(), dtype)
+        return Network(
+            self.coefs_, self.intercepts_, self.activation, self._loss(), dtype, self._inputs()
+        )
+
+    def _inputs(self):
+        """The fitted input layers with their parameters (none by default)."""
+        return list(zip(getattr(self, "input_layers_", ()), getattr(self, "input_params_", ())))
+
+    def _new_inputs(self, X, rng):
+        """Fresh input layers for X's columns (``numerical_embedding``,
+        ``feature_scaling``), with their initial parameters."""
+        inputs, width = [], X.shape[1]
+        if (self.numerical_embedding or self.feature_scaling) and hasattr(X, "tocsr"):
+            raise TypeError(
+                "numerical_embedding and feature_scaling read dense columns; X is a "
+                "sparse matrix. Turn them off, or pass a dense X."
+            )
+        columns = self._numeric_columns(width)
+        if self.numerical_embedding == "periodic" and len(columns):
+            layer = PeriodicEmbedding(width, columns)
+            inputs.append((layer, layer.initial_parameters(rng, X.dtype)))
+            width = layer.units_out
+        if self.feature_scaling:
+            layer = Scale(width, first=not inputs)
+            inputs.append((layer, layer.initial_parameters(rng, X.dtype)))
+        return inputs
+
+    def _numeric_columns(self, n_columns):
+        """The network inputs that are numbers (the embedding's columns):
+        those the input encoder marks so, or every column without one."""
+        encoder = getattr(self, "input_encoder_", None)
+        if encoder is not None and hasattr(encoder, "numeric_columns_"):
+            return np.asarray(encoder.numeric_columns_, dtype=np.intp)
+        return np.arange(n_columns)
+
+    def _group_settings(self):
+        """``group_learning_rates`` as the optimizer's per-group settings."""
+        rates = self.group_learning_rates
+        if not rates:
+            return None
+        unknown = sorted(set(rates) - set(PARAMETER_GROUPS))
+        bad = [k for k, v in rates.items() if not (isinstance(v, Real) and 0 < v < np.inf)]
+        if unknown or bad:
+            raise ValueError(
+                f"group_learning_rates={rates!r}: keys must be among {list(PARAMETER_GROUPS)} "
+                f"and values positive finite numbers; got unknown keys {unknown} and bad "
+                f"values for {sorted(bad)}."
+            )
+        return {(None, group): GroupSettings(rate=float(r)) for group, r in rates.items()}
 
     def _objective_function(self, X, y, sample_weight=None, dtype=None):
         """The objective ``J`` on (X, y) as a function of the flat weights.
@@ -626,8 +695,13 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         exponent = -int(np.round(np.log2(sample_weight.mean())))
         return np.ldexp(sample_weight, exponent).astype(X.dtype), np.ldexp(self.alpha, exponent)
 
-    def _initialize(self, layer_units, dtype, rng):
+    def _initialize(self, layer_units, dtype, rng, inputs=()):
         """Draw fresh weights and reset every fitted attribute."""
+        for name in ("input_layers_", "input_params_"):
+            self.__dict__.pop(name, None)
+        if inputs:
+            self.input_layers_ = [layer for layer, _ in inputs]
+            self.input_params_ = [params for _, params in inputs]
         self.n_layers_ = len(layer_units)
         self.n_outputs_ = layer_units[-1]
         self.out_activation_ = self._out_activation()
@@ -682,7 +756,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         optimizer = self._optimizer
         if not reuse:
             self._warn_long_warmup()
-            optimizer = make_optimizer(self, net, epochs)
+            optimizer = make_optimizer(self, net, epochs, self._group_settings())
         record.learning_rate = optimizer.rate
         return optimizer
 
@@ -691,7 +765,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         it reads (see ``_schedules``: such a warm-up is shortened)."""
         warmup, epochs = self.warmup_epochs, self.max_iter
         if warmup and warmup >= epochs:
-            anneal = " and anneals to 0" if self.learning_rate == "cosine" else ""
+            anneal = " and anneals to 0" if self.learning_rate in ANNEALING else ""
             warnings.warn(
                 f"warmup_epochs={warmup} is not shorter than max_iter={epochs}: such a "
                 f"warm-up would never reach learning_rate_init. It is shortened to "
@@ -805,7 +879,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         >>> net.hidden_activations([[2, -3]], pre_activation=True)
         ([array([[-1., -5.]])], [array([[0., 0.]])])
         """
-        X = self._validated_input(X)
+        X = through_inputs(self._validated_input(X), self._inputs())
         if pre_activation:
             return hidden_sums_and_values(X, self.coefs_, self.intercepts_, self.activation)
         return hidden_values(X, self.coefs_, self.intercepts_, self.activation)
@@ -850,7 +924,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
     def _raw_output(self, X):
         """Validate X and run the forward pass up to the raw output."""
         X = self._validated_input(X)
-        return predict_raw(X, self.coefs_, self.intercepts_, self.activation)
+        return predict_raw(X, self.coefs_, self.intercepts_, self.activation, inputs=self._inputs())
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -95,7 +95,12 @@ def _fitted_state(est, record, weights):
     }
     if hasattr(est, "_label_binarizer"):
         state["_label_binarizer"] = est._label_binarizer
-    coefs, intercepts = (est.coefs_, est.intercepts_) if weights is None else weights[1:]
+    if weights is None:
+        coefs, intercepts, inputs = est.coefs_, est.intercepts_, est._inputs()
+    else:
+        coefs, intercepts, inputs = weights.coefs, weights.intercepts, weights.inputs
     state["coefs_"] = [coef.copy() for coef in coefs]
     state["intercepts_"] = [intercept.copy() for intercept in intercepts]
+    if inputs:
+        state["input_params_"] = [tuple(p.copy() for p in params) for _, params in inputs]
     return state

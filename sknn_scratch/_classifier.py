@@ -70,13 +70,15 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     batch_size : int or 'auto', default='auto'
         Minibatch size for 'sgd' and 'adam'; 'auto' is ``min(200, n_samples)``.
         Ignored by 'gd' and 'lbfgs'.
-    learning_rate : {'constant', 'invscaling', 'adaptive', 'cosine'}, default='constant'
+    learning_rate : {'constant', 'invscaling', 'adaptive', 'cosine', 'coslog4'}, default='constant'
         Learning-rate schedule of 'sgd', 'gd' and 'adam' (scikit-learn
         applies it to 'sgd' only), stepped once per epoch: constant;
         ``learning_rate_init / (t + 1) ** power_t`` after each epoch, ``t``
         being the number of samples seen; divided by 5 whenever training
-        stops improving, instead of stopping; or cosine annealing from
-        ``learning_rate_init`` towards 0 over ``max_iter`` epochs.
+        stops improving, instead of stopping; cosine annealing from
+        ``learning_rate_init`` towards 0 over ``max_iter`` epochs; or
+        RealMLP's 'coslog4', four cosine cycles of growing length over
+        ``max_iter`` epochs (see :mod:`sknn_scratch._schedules`).
     learning_rate_init : float, default=0.001
         Initial learning rate of 'sgd', 'gd' and 'adam'.
     power_t : float, default=0.5
@@ -200,6 +202,26 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         zeros for unseen categories. An unfitted transformer (such as
         ``TabularEncoder(max_categories=8)``) is cloned and used instead.
         The fitted encoder is ``input_encoder_``.
+    numerical_embedding : {None, "periodic"}, default=None
+        A learned embedding of each numeric input column in front of the
+        first dense layer. None: the columns go in as they are
+        (scikit-learn's behaviour). "periodic": RealMLP's PBLD embedding;
+        each column ``x`` becomes 3 learned features of 16 periodic ones,
+        ``cos(2 pi w x + b)`` mapped by a small linear layer, followed by
+        ``x`` itself, which lets the network draw the sharp thresholds
+        trees find easily. The numeric columns are those
+        ``input_encoding`` marks so, or every column without it. Its
+        parameters are in ``input_params_`` (group "embedding").
+    feature_scaling : bool, default=False
+        A learned factor per input column (after the embedding), starting
+        at 1, before the first dense layer: RealMLP's scaling layer, a soft
+        feature selection (group "scales"; it pays with a larger learning
+        rate, see ``group_learning_rates``).
+    group_learning_rates : dict or None, default=None
+        Learning-rate multipliers per group of parameters, for the
+        stochastic solvers: keys among "weights", "biases", "embedding"
+        and "scales", values positive, e.g. ``{"scales": 6, "biases":
+        0.1}`` (RealMLP's). None: every group at the scheduled rate.
     class_weight : dict, 'balanced' or None, default=None
         Weights of the classes, as in scikit-learn's linear models: each
         sample's term in the objective is multiplied by its class's weight
@@ -265,6 +287,15 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Names of features seen during fit, when X has string column names.
+    input_encoder_ : transformer
+        The fitted encoder of the raw columns (with ``input_encoding``).
+    input_layers_ : list
+        The input layers in front of the first dense layer (with
+        ``numerical_embedding`` or ``feature_scaling``), in order.
+    input_params_ : list of tuple of ndarray
+        Their parameters, one tuple per input layer: the embedding's
+        frequencies ``w``, phases ``b``, maps ``L`` and offsets ``c``; the
+        scaling layer's factors.
     n_iter_ : int
         Number of epochs (or L-BFGS iterations) run by the last ``fit``;
         ``partial_fit`` adds one per call.
@@ -343,6 +374,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         weight_decay=0.0,
         max_steps=None,
         input_encoding=None,
+        numerical_embedding=None,
+        feature_scaling=False,
+        group_learning_rates=None,
         class_weight=None,
         label_smoothing=0.0,
     ):
@@ -380,6 +414,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             weight_decay=weight_decay,
             max_steps=max_steps,
             input_encoding=input_encoding,
+            numerical_embedding=numerical_embedding,
+            feature_scaling=feature_scaling,
+            group_learning_rates=group_learning_rates,
         )
         self.class_weight = class_weight
         self.label_smoothing = label_smoothing

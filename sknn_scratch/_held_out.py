@@ -42,9 +42,10 @@ class ValidationData(NamedTuple):
     sample_weight: object
 
 
-def validation_record(est, coefs, intercepts, validation, penalty_term):
-    """Return ``(score, loss)`` of the weights ``coefs, intercepts``."""
-    raw = predict_raw(validation.X, coefs, intercepts, est.activation)
+def validation_record(est, network, validation, penalty_term):
+    """Return ``(score, loss)`` of the ``network`` weights (a ``_network.Weights``)."""
+    coefs, intercepts, inputs = network.coefs, network.intercepts, network.inputs
+    raw = predict_raw(validation.X, coefs, intercepts, est.activation, inputs=inputs)
     weights = validation.sample_weight
     loss = mean_loss(est._loss(), raw, validation.Y, weights) + penalty_term
     if est.scoring is None:
@@ -53,7 +54,7 @@ def validation_record(est, coefs, intercepts, validation, penalty_term):
         score = -loss
     else:
         scorer = check_scoring(est, scoring=est.scoring)
-        answering = _Answering.of(est, raw, validation.X, (coefs, intercepts))
+        answering = _Answering.of(est, raw, validation.X, network)
         score = _call_scorer(scorer, answering, validation)
     return float(score), loss
 
@@ -88,10 +89,12 @@ class _Answering:
     """
 
     @staticmethod
-    def of(est, raw, X_val, weights):
+    def of(est, raw, X_val, network):
         answering = object.__new__(type(est))
         answering.__dict__.update(est.__dict__)
-        answering.coefs_, answering.intercepts_ = list(weights[0]), list(weights[1])
+        answering.coefs_, answering.intercepts_ = list(network.coefs), list(network.intercepts)
+        if network.inputs:
+            answering.input_params_ = [params for _, params in network.inputs]
         for name, from_raw in est._responses_from_raw().items():
             method = getattr(type(est), name).__get__(answering)
             setattr(answering, name, _answer(name, from_raw, raw, X_val, method))

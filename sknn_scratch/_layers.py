@@ -239,11 +239,170 @@ class Output:
         return value_bound
 
 
+class Scale:
+    """``out = A * s``: one learned factor per input column, starting at 1.
+
+    RealMLP's scaling layer, a soft feature selection: with its own, larger
+    learning rate (``group_learning_rates={"scales": ...}``) a column that
+    does not help is turned down faster than the dense weights behind it
+    could learn to ignore it. Backward::
+
+        dJ/ds_j = sum_i A_ij delta_ij        dJ/dA = delta * s
+    """
+
+    kind = "scale"
+
+    def __init__(self, units, first=True):
+        self.units, self.first = units, first
+
+    @property
+    def units_out(self):
+        return self.units
+
+    def parameter_shapes(self):
+        return (("scales", (self.units,)),)
+
+    def slot_shapes(self):
+        return {"out": self.units, "delta_in": None if self.first else self.units}
+
+    def initial_parameters(self, rng, dtype):
+        return (np.ones(self.units, dtype=dtype),)
+
+    def forward(self, A, params, slot):
+        out = slot.out if slot.out is not None else np.empty_like(A)
+        return np.multiply(A, params[0], out=out)
+
+    def backward(self, A, out, delta, params, grads, slot):
+        np.einsum("ij,ij->j", A, delta, out=grads[0])
+        if self.first:
+            return None
+        return np.multiply(delta, params[0], out=slot.delta_in)
+
+    def bound(self, value_bound, params, scratch=None):
+        return value_bound * float(np.abs(params[0]).max(initial=0.0))
+
+
+class PeriodicEmbedding:
+    """Each chosen input column ``x_j`` becomes ``p`` learned features of
+    ``k`` periodic ones, followed by every input column unchanged (RealMLP's
+    "PBLD" numerical embedding, Holzmüller et al., 2024)::
+
+        P_jl = 2 pi w_jl x_j + b_jl                  (l = 1..k)
+        h_j  = cos(P_j) @ L_j + c_j                  (k -> p, per column)
+        out  = [h_1, ..., h_m, A]
+
+    ``w ~ N(0, sigma^2)`` are frequencies, ``b ~ U[-pi, pi]`` phases,
+    ``L_j`` and ``c_j`` a small linear map per column. Low frequencies
+    (``sigma = 0.1`` on robustly scaled inputs) give smooth features; the
+    learned ones can sharpen, which lets the network draw the thresholds
+    that trees find easily. Backward, with ``dH`` the part of ``delta`` for
+    the ``h``::
+
+        dJ/dL_j = cos(P_j)^T dH_j        dJ/dc_j = 1^T dH_j
+        dP      = -sin(P) * (dH_j @ L_j^T)
+        dJ/dw_jl = 2 pi sum_i dP_ijl x_ij      dJ/db_jl = sum_i dP_ijl
+
+    It reads the data directly, so it is the first layer, and nothing needs
+    the gradient with respect to its input.
+    """
+
+    kind = "periodic"
+
+    def __init__(self, units, columns, n_frequencies=16, n_features=3, sigma=0.1):
+        self.units, self.columns = units, np.asarray(columns, dtype=np.intp)
+        self.k, self.p, self.sigma = n_frequencies, n_features, sigma
+        self.m = len(self.columns)
+        self.first = True
+
+    @property
+    def units_out(self):
+        return self.m * self.p + self.units
+
+    def parameter_shapes(self):
+        m, k, p = self.m, self.k, self.p
+        return (
+            ("embedding", (m, k)),  # frequencies w
+            ("embedding", (m, k)),  # phases b
+            ("embedding", (m, k, p)),  # maps L
+            ("embedding", (m, p)),  # offsets c
+        )
+
+    def slot_shapes(self):
+        # work: cos(P) then sin(P), for the backward pass.
+        return {"out": self.units_out, "work": 2 * self.m * self.k}
+
+    def initial_parameters(self, rng, dtype):
+        m, k, p = self.m, self.k, self.p
+        limit = 1.0 / np.sqrt(k)
+        return tuple(
+            a.astype(dtype)
+            for a in (
+                rng.normal(0.0, self.sigma, (m, k)),
+                rng.uniform(-np.pi, np.pi, (m, k)),
+                rng.uniform(-limit, limit, (m, k, p)),
+                rng.uniform(-limit, limit, (m, p)),
+            )
+        )
+
+    def _phases(self, A, params):
+        """``P`` laid out column by column, ``(m, n, k)``: every product
+        below is then one batched matrix product over the ``m`` columns."""
+        frequencies, phases = params[0], params[1]
+        x = A[:, self.columns].T[:, :, None]
+        return (2 * np.pi) * x * frequencies[:, None, :] + phases[:, None, :]
+
+    def _cos_sin(self, work, n):
+        """``cos(P)`` and ``sin(P)``, ``(m, n, k)`` each, in the (contiguous)
+        work array of the batch."""
+        flat, size = work.reshape(-1), self.m * n * self.k
+        return flat[:size].reshape(self.m, n, self.k), flat[size : 2 * size].reshape(
+            self.m, n, self.k
+        )
+
+    def forward(self, A, params, slot):
+        n, m, p = A.shape[0], self.m, self.p
+        out = slot.out if slot.out is not None else np.empty((n, self.units_out), A.dtype)
+        P = self._phases(A, params)
+        if slot.work is not None:
+            C, S = self._cos_sin(slot.work, n)
+            np.cos(P, out=C)
+            np.sin(P, out=S)
+        else:
+            C = np.cos(P, out=P)
+        H = np.matmul(C, params[2])  # (m, n, p)
+        H += params[3][:, None, :]
+        out[:, : m * p].reshape(n, m, p)[...] = H.transpose(1, 0, 2)
+        out[:, m * p :] = A
+        return out
+
+    def backward(self, A, out, delta, params, grads, slot):
+        n, m, p = A.shape[0], self.m, self.p
+        C, S = self._cos_sin(slot.work, n)
+        dH = delta[:, : m * p].reshape(n, m, p).transpose(1, 0, 2)  # (m, n, p)
+        np.matmul(C.transpose(0, 2, 1), dH, out=grads[2])
+        np.sum(dH, axis=1, out=grads[3])
+        dP = np.matmul(dH, params[2].transpose(0, 2, 1))  # (m, n, k)
+        dP *= S
+        dP *= -2 * np.pi  # d cos = -sin; the 2 pi of the phases, for w only below
+        x = np.ascontiguousarray(A[:, self.columns].T)[:, None, :]  # (m, 1, n)
+        grads[0][...] = np.matmul(x, dP)[:, 0, :]
+        phase_grads = np.sum(dP, axis=1, out=grads[1])
+        phase_grads /= 2 * np.pi
+        return None
+
+    def bound(self, value_bound, params, scratch=None):
+        # |h_j| <= sum_l |L_jl| + |c_j| (|cos| <= 1); the raw columns pass.
+        maps = np.abs(params[2]).sum(axis=1) + np.abs(params[3])
+        return max(value_bound, float(maps.max(initial=0.0)))
+
+
 #: Every layer kind, by name.
-LAYER_KINDS = {kind.kind: kind for kind in (Dense, Activation, Dropout, Output)}
+LAYER_KINDS = {
+    kind.kind: kind for kind in (Dense, Activation, Dropout, Output, Scale, PeriodicEmbedding)
+}
 
 
-def multilayer_perceptron(layer_units, activations, loss=None):
+def multilayer_perceptron(layer_units, activations, loss=None, first=True):
     """The layers of an MLP: dense layers with an activation and a dropout
     layer after each hidden one, and a final dense layer whose raw output
     (the logits) the loss reads.
@@ -256,11 +415,14 @@ def multilayer_perceptron(layer_units, activations, loss=None):
         One hidden activation name per hidden layer.
     loss : str, Loss or None
         The loss of the output layer (None for a network that predicts only).
+    first : bool, default=True
+        Whether the first dense layer reads the data (False behind input
+        layers, to which it then passes the gradient of its input).
     """
     layers = []
     pairs = list(zip(layer_units[:-1], layer_units[1:]))
     for i, (fan_in, fan_out) in enumerate(pairs):
-        layers.append(LAYER_KINDS["dense"](fan_in, fan_out, first=i == 0))
+        layers.append(LAYER_KINDS["dense"](fan_in, fan_out, first=first and i == 0))
         if i < len(pairs) - 1:
             layers.append(LAYER_KINDS["activation"](activations[i], fan_out))
             layers.append(LAYER_KINDS["dropout"](fan_out))

@@ -27,21 +27,13 @@ import contextlib
 import contextvars
 import time
 import warnings
-from typing import NamedTuple
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
+from ._network import Weights  # noqa: F401  (the weights listeners are handed)
 from ._objective import penalty_value
 from ._safeguards import restore_best
-
-
-class Weights(NamedTuple):
-    """The weights at the end of an epoch: flat, and as per-layer views."""
-
-    flat: np.ndarray
-    coefs: list
-    intercepts: list
 
 
 class Listener:
@@ -97,7 +89,7 @@ class ValidationScorer(Listener):
     Parameters
     ----------
     score : callable
-        ``score(coefs, intercepts, penalty_term) -> (score, loss)`` (see
+        ``score(weights, penalty_term) -> (score, loss)`` (see
         ``_held_out.validation_record``).
     penalty : float
         The penalty scale of J, so that the validation loss is on the
@@ -113,7 +105,7 @@ class ValidationScorer(Listener):
         n_weights = sum(coef.size for coef in weights.coefs)
         penalty_term = penalty_value(weights.flat[:n_weights], self.penalty, self.l1_ratio)
         with np.errstate(over="ignore", invalid="ignore"):
-            score, loss = self.score(weights.coefs, weights.intercepts, penalty_term)
+            score, loss = self.score(weights, penalty_term)
         record.add_validation(score, loss)
         return False
 

@@ -15,6 +15,8 @@ parameters, their gradient and the one :class:`Workspace` of work arrays),
 The objective that training minimises is in :mod:`sknn_scratch._objective`.
 """
 
+from typing import NamedTuple
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -106,14 +108,26 @@ def _prediction_slot(layer, n_rows, dtype):
     return Slot(out=None if units is None else np.empty((n_rows, units), dtype=dtype))
 
 
-def predict_raw(X, coefs, intercepts, activation, block_bytes=2**20):
+def through_inputs(X, inputs):
+    """X after the input layers ``inputs`` (``(layer, params)`` pairs: the
+    numerical embedding, the feature scaling), ready for the first dense layer."""
+    for layer, params in inputs:
+        X = layer.forward(X, params, Slot())
+    return X
+
+
+def predict_raw(X, coefs, intercepts, activation, block_bytes=2**20, inputs=()):
     """The raw output ``forward(...)[-1]``, keeping no intermediate layer.
+
+    ``inputs``: the input layers in front of the dense ones, as
+    ``(layer, params)`` pairs (see :func:`through_inputs`).
 
     Rows go through the network in blocks sized so that one layer's values
     take about ``block_bytes`` (1 MiB): the work stays in the CPU cache and
     two buffers serve every block, which makes this about 1.5x faster than
     pushing all rows through each layer in turn.
     """
+    X = through_inputs(X, inputs)
     dtype = np.result_type(X.dtype, *coefs)
     rows = block_rows(layer_units_of(coefs), dtype, block_bytes)
     n_samples = X.shape[0]
@@ -150,7 +164,7 @@ def abs_max(X):
     return float(max(values.max(), -values.min()))
 
 
-def output_bound(x_bound, coefs, intercepts, activation, scratch=None):
+def output_bound(x_bound, coefs, intercepts, activation, scratch=None, inputs=()):
     """An upper bound on every ``|value|`` the forward pass computes.
 
     With inputs bounded by ``x_bound``, each layer bounds its outputs (see
@@ -166,9 +180,10 @@ def output_bound(x_bound, coefs, intercepts, activation, scratch=None):
     the absolute weights (training checks the bound every epoch).
     """
     layers = _layers_of(coefs, activation)
+    pairs = [*inputs, *zip(layers, _parameters_of(layers, coefs, intercepts))]
     bound = x_bound
     with np.errstate(over="ignore", invalid="ignore"):
-        for layer, params in zip(layers, _parameters_of(layers, coefs, intercepts)):
+        for layer, params in pairs:
             bound = layer.bound(bound, params, scratch)
     return bound
 
@@ -206,6 +221,15 @@ def hidden_sums_and_values(X, coefs, intercepts, activation):
         if layer.kind == "activation":
             values.append(A)
     return sums, values
+
+
+class Weights(NamedTuple):
+    """The weights at the end of an epoch: flat, and as per-layer views."""
+
+    flat: np.ndarray
+    coefs: list
+    intercepts: list
+    inputs: list = ()  # (layer, params) of the input layers, if any
 
 
 class Workspace:
@@ -255,13 +279,16 @@ class Workspace:
 def layout(layers, flat):
     """Each layer's parameters as views of ``flat``: every ``"weights"``
     parameter in layer order, then every ``"biases"`` one (scikit-learn's
-    ``_pack`` order), so that the penalised weights form one prefix.
+    ``_pack`` order), so that the penalised weights form one prefix; then
+    the input layers' groups (``"embedding"``, ``"scales"``).
 
     Returns the views (a tuple per layer) and each parameter's ``(layer
     index, group, slice of flat)``.
     """
     views, slices, start = [[] for _ in layers], [], 0
-    for group in ("weights", "biases"):
+    others = [g for layer in layers for g, _ in layer.parameter_shapes()]
+    groups = dict.fromkeys(["weights", "biases", *others])  # in order, once each
+    for group in groups:
         for i, layer in enumerate(layers):
             for kind, shape in layer.parameter_shapes():
                 if kind == group:
@@ -293,21 +320,32 @@ class Network:
         Loss name, or a Loss.
     dtype : numpy dtype
         Dtype of every buffer.
+    inputs : list of (layer, params), default=()
+        Input layers in front of the first dense layer (the numerical
+        embedding, the feature scaling) with their initial parameters;
+        ``input_params`` then holds views of their parameters.
     """
 
-    def __init__(self, coefs, intercepts, activation, loss, dtype):
+    def __init__(self, coefs, intercepts, activation, loss, dtype, inputs=()):
         self.activation = activation
         self.units = layer_units_of(coefs)
-        self.layers = multilayer_perceptron(
-            self.units, per_layer(activation, len(self.units) - 2), loss
+        dense = multilayer_perceptron(
+            self.units, per_layer(activation, len(self.units) - 2), loss, first=not inputs
         )
-        self.params = np.empty(n_params_of(self.units), dtype=dtype)
+        self.layers = [layer for layer, _ in inputs] + dense
+        n_inputs = sum(p.size for _, params in inputs for p in params)
+        self.params = np.empty(n_params_of(self.units) + n_inputs, dtype=dtype)
         self.grads = np.empty_like(self.params)
         self.param_views, self.parameter_slices = layout(self.layers, self.params)
         self.grad_views, _ = layout(self.layers, self.grads)
-        self.coefs = [views[0] for views in self.param_views if views]
-        self.intercepts = [views[1] for views in self.param_views if views]
-        for view, value in zip(self.coefs + self.intercepts, coefs + intercepts):
+        dense_views = self.param_views[len(inputs) :]
+        self.coefs = [views[0] for views in dense_views if views]
+        self.intercepts = [views[1] for views in dense_views if views]
+        self.input_layers = [layer for layer, _ in inputs]
+        self.input_params = self.param_views[: len(inputs)]
+        initial = [p for _, params in inputs for p in params]
+        views = self.coefs + self.intercepts + [v for vs in self.input_params for v in vs]
+        for view, value in zip(views, coefs + intercepts + initial):
             view[...] = value
         # Weights come first in the layout, so they are a prefix of params.
         n_weights = sum(coef.size for coef in self.coefs)
@@ -325,6 +363,23 @@ class Network:
         # 2.63 s in blocks of 2,048, 2.93 s unblocked; and adam minibatches
         # of 2,000 rows, which blocks of 256 slowed by 6-10%, stay whole.
         self._block = max(block_rows(self.units, dtype), 2 * max(self.units[1:]))
+
+    @property
+    def inputs(self):
+        """The input layers with their current parameters."""
+        return list(zip(self.input_layers, self.input_params))
+
+    def weights_of(self, flat):
+        """The :class:`~sknn_scratch._listeners.Weights` of a flat vector laid
+        out as ``params``."""
+        views, _ = layout(self.layers, flat)
+        dense = views[len(self.input_layers) :]
+        return Weights(
+            flat,
+            [v[0] for v in dense if v],
+            [v[1] for v in dense if v],
+            list(zip(self.input_layers, views[: len(self.input_layers)])),
+        )
 
     def data_term_and_gradient(self, X, Y, sample_weight, data_scale, masks=None):
         """Return ``sum_i s_i loss_i`` on a batch, and leave the gradient of

@@ -25,7 +25,7 @@ from ._listeners import (
 )
 from ._optimizers import SGD, Adam, Groups, parameter_groups
 from ._safeguards import Hints
-from ._schedules import Schedule
+from ._schedules import ANNEALING, Schedule
 from ._training import LbfgsPlan, Plan
 
 
@@ -105,9 +105,9 @@ def _hints(est):
 
 
 def _exhausted_message(est, epochs):
-    """scikit-learn's warning when the epochs run out, unless the cosine
-    schedule has annealed the rate to 0 by then: that end is planned."""
-    if est.learning_rate == "cosine":
+    """scikit-learn's warning when the epochs run out, unless an annealing
+    schedule has brought the rate to 0 by then: that end is planned."""
+    if est.learning_rate in ANNEALING:
         return None
     limit = (
         f"Maximum iterations ({est.max_iter})"
@@ -150,8 +150,8 @@ def stop_rule(est, optimizing, on_validation=False):
 
 
 def _validation_score(est, validation):
-    def score(coefs, intercepts, penalty_term):
-        return validation_record(est, coefs, intercepts, validation, penalty_term)
+    def score(weights, penalty_term):
+        return validation_record(est, weights, validation, penalty_term)
 
     return score
 

@@ -155,11 +155,13 @@ class Guard:
     def outputs_finite(self):
         net = self.net
         scratch = net.workspace.scratch  # lent for this call: |W| goes there
-        bound = output_bound(self.x_bound, net.coefs, net.intercepts, net.activation, scratch)
+        bound = output_bound(
+            self.x_bound, net.coefs, net.intercepts, net.activation, scratch, net.inputs
+        )
         if bound < self.limit:
             return True
         with np.errstate(over="ignore", invalid="ignore"):
-            raw = predict_raw(self.X, net.coefs, net.intercepts, net.activation)
+            raw = predict_raw(self.X, net.coefs, net.intercepts, net.activation, inputs=net.inputs)
         return bool(np.isfinite(raw).all())
 
     def finite_objective(self):

@@ -14,6 +14,7 @@ and ``W = warmup_epochs``, the rate of epoch ``k`` is::
     invscaling       eta0 / (t + 1) ** power_t    (t at the end of epoch k - 1)
     adaptive         eta0, divided by 5 each time training stalls
     cosine           eta0 * (1 + cos(pi * j / (N - W))) / 2,   j = max(k - W, 1) - 1
+    coslog4          eta0 * (1 - cos(2 pi log2(1 + 15 u))) / 2,  u = min((k - 1/2) / N, 1)
 
 times the warm-up factor. Cosine annealing thus starts at ``eta0`` once the
 warm-up is over and falls towards 0 at epoch ``N``; later epochs (with
@@ -23,12 +24,23 @@ A warm-up as long as the planned epochs or longer (``W >= N``, as when a
 step budget on large data plans few epochs) would never reach ``eta0`` and
 never anneal; it is shortened to ``W = N // 2`` epochs, so that the rate
 still rises, peaks and (cosine) falls to 0 within the ``N`` epochs.
+
+``coslog4`` is RealMLP's multi-cycle schedule (Holzmüller et al., 2024):
+four cosine cycles of growing length over the planned epochs, the rate
+back at 0 where ``log2(1 + 15 u)`` is a whole number (u = 0, 1/15, 3/15,
+7/15, 1). Each cycle is a warm-up and an annealing; the later, longer
+ones explore less and settle more. RealMLP evaluates it at every step;
+here it is evaluated at the middle of each epoch (``u``), like the other
+schedules stepped once an epoch.
 """
 
 import math
 
 #: Every schedule name users may pass as ``learning_rate``.
-SCHEDULES = ("constant", "invscaling", "adaptive", "cosine")
+SCHEDULES = ("constant", "invscaling", "adaptive", "cosine", "coslog4")
+
+#: Schedules that plan the rate to 0 at the end of ``max_iter`` epochs.
+ANNEALING = ("cosine", "coslog4")
 
 #: The adaptive schedule gives up below this rate.
 _ADAPTIVE_FLOOR = 1e-6
@@ -45,7 +57,7 @@ class Schedule:
 
     Parameters
     ----------
-    kind : {"constant", "invscaling", "adaptive", "cosine"}
+    kind : {"constant", "invscaling", "adaptive", "cosine", "coslog4"}
         The schedule.
     learning_rate_init : float
         ``eta0``.
@@ -70,6 +82,10 @@ class Schedule:
         """The learning rate of the coming epoch."""
         k, warmup = self.epochs + 1, self.warmup_epochs
         factor = min(1.0, k / (warmup + 1)) if warmup else 1.0
+        if self.kind == "coslog4":
+            u = min((k - 0.5) / max(self.max_iter, 1), 1.0)
+            cycle = 0.5 * (1.0 - math.cos(2.0 * math.pi * math.log2(1.0 + 15.0 * u)))
+            return factor * self.learning_rate_init * cycle
         if self.kind != "cosine":
             return factor * self.base
         span = max(self.max_iter - warmup, 1)

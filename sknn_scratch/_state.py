@@ -27,18 +27,24 @@ def state_problems(est):
         return problems
     units = [est.coefs_[0].shape[0]] + [coef.shape[1] for coef in est.coefs_]
     encoder = getattr(est, "input_encoder_", None)
+    layers = getattr(est, "input_layers_", None)
+    n_inputs = layers[0].units if layers else units[0]  # the columns the network reads
+    if layers and layers[-1].units_out != units[0]:
+        problems.append(
+            f"the input layers give {layers[-1].units_out} values but the weights take {units[0]}"
+        )
     expected = {
-        "n_features_in_": units[0] if encoder is None else encoder.n_features_in_,
+        "n_features_in_": n_inputs if encoder is None else encoder.n_features_in_,
         "n_outputs_": units[-1],
         "n_layers_": len(units),
     }
     for name, value in expected.items():
         if getattr(est, name, None) != value:
             problems.append(f"{name}={getattr(est, name, None)!r} but the weights give {value}")
-    if encoder is not None and len(encoder.get_feature_names_out()) != units[0]:
+    if encoder is not None and len(encoder.get_feature_names_out()) != n_inputs:
         problems.append(
             f"the input encoder gives {len(encoder.get_feature_names_out())} inputs "
-            f"but the weights take {units[0]}"
+            f"but the network takes {n_inputs}"
         )
     if units[1:-1] != hidden:
         problems.append(
@@ -84,6 +90,7 @@ def _optimizer_problems(est, units):
     if type(optimizer) not in (SGD, Adam):
         return [f"the optimizer state is a {type(optimizer).__name__}, not SGD or Adam"]
     n_params = sum(a * b + b for a, b in zip(units[:-1], units[1:]))
+    n_params += sum(np.size(p) for params in getattr(est, "input_params_", ()) for p in params)
     dtype = est.coefs_[0].dtype
     problems = []
     for name in optimizer._STATE:

@@ -176,6 +176,9 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
     categories_ : list of list or None
         Per input column, the categories with a column of their own (None
         for numbers).
+    numeric_columns_ : ndarray of int
+        The output columns that hold scaled numbers (not indicators or
+        categories): what a numerical embedding embeds.
 
     See Also
     --------
@@ -231,8 +234,18 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
             for name, values, is_numeric in zip(names, columns, numeric)
         ]
         self.column_kinds_ = [column.kind for column in self._columns]
+        self.numeric_columns_ = self._numeric_outputs()
         self.categories_ = [getattr(column, "categories", None) for column in self._columns]
         return self
+
+    def _numeric_outputs(self):
+        """Indices of the output columns that hold scaled numbers."""
+        indices, start = [], 0
+        for column in self._columns:
+            if column.kind == "numeric":
+                indices.append(start)
+            start += len(column.output_names())
+        return np.array(indices, dtype=np.intp)
 
     def _checked(self, X, reset):
         if hasattr(X, "tocsr") or hasattr(X, "toarray"):

@@ -20,8 +20,6 @@ import scipy.optimize
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 
-from ._listeners import Weights
-from ._network import unflatten
 from ._safeguards import (
     Guard,
     Hints,
@@ -108,7 +106,7 @@ def train_stochastic(plan, objective, optimizing, train, rng, record, listeners,
     batches = _Batches(train, plan.batch_size)
     snapshots = Snapshots([net.params, *listeners.arrays()], optimizing, record)
     guard = Guard(objective, train, scales.penalty)
-    weights = Weights(net.params, net.coefs, net.intercepts)
+    weights = net.weights_of(net.params)
     diverged = False
     try:
         for epoch in range(plan.epochs):
@@ -347,7 +345,7 @@ class _Iterations:
 
     def __call__(self, intermediate_result):
         theta = intermediate_result.x.astype(self.net.params.dtype)
-        weights = Weights(theta, *unflatten(theta, self.net.units))
+        weights = self.net.weights_of(theta)
         now = time.perf_counter()
         seconds, self.clock = now - self.clock, now
         # Recorded and scored before it counts as complete (below): an

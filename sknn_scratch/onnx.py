@@ -117,6 +117,12 @@ def _refuse_input_encoder(est):
             "Export a Pipeline of a scikit-learn ColumnTransformer and the network fitted "
             "with input_encoding=None instead."
         )
+    if getattr(network, "input_layers_", None):
+        raise ValueError(
+            "to_onnx cannot export input layers yet: the model was fitted with "
+            f"numerical_embedding={network.numerical_embedding!r} and feature_scaling="
+            f"{network.feature_scaling!r}. Fit it without them to export it."
+        )
 
 
 def _without_double_zipmap(est, options):

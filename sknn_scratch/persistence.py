@@ -25,6 +25,8 @@ skops is an optional dependency: ``pip install skops`` (or
 # (Imported under private names: this module's namespace is dump, load and
 # TRUSTED_TYPES.)
 from ._classifier import MLPClassifier as _MLPClassifier
+from ._layers import PeriodicEmbedding as _PeriodicEmbedding
+from ._layers import Scale as _Scale
 from ._optimizers import SGD as _SGD
 from ._optimizers import Adam as _Adam
 from ._optimizers import Groups as _Groups
@@ -48,6 +50,8 @@ TRUSTED_TYPES = [
         _Schedule,
         _TabularEncoder,
         _Column,
+        _PeriodicEmbedding,
+        _Scale,
     )
 ]
 

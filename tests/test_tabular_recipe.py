@@ -1,0 +1,245 @@
+"""The tabular recipe's ingredients (issue 22): each against its formula."""
+
+import math
+
+import numpy as np
+import pytest
+
+from sknn_scratch import MLPRegressor
+from sknn_scratch._schedules import Schedule
+
+
+def test_coslog4_is_four_cosine_cycles_of_growing_length():
+    epochs = 150
+    schedule = Schedule("coslog4", 0.5, 0.5, epochs, 0)
+    rates = []
+    for _ in range(epochs):
+        rates.append(schedule.rate())
+        schedule.epoch_ends(0)
+    u = (np.arange(1, epochs + 1) - 0.5) / epochs
+    expected = 0.5 * 0.5 * (1 - np.cos(2 * np.pi * np.log2(1 + 15 * u)))
+    np.testing.assert_allclose(rates, expected, rtol=1e-12)
+    # Back to (nearly) 0 at u = 1/15, 3/15, 7/15 (epochs 10, 30, 70 of 150)
+    # and peaks at full rate between them.
+    for boundary in (10, 30, 70):
+        assert min(rates[boundary - 1], rates[boundary]) < 0.02 * 0.5
+    minima = [
+        k for k in range(1, epochs - 1) if rates[k] < rates[k - 1] and rates[k] <= rates[k + 1]
+    ]
+    assert len(minima) == 3
+    assert max(rates) == pytest.approx(0.5, rel=1e-3)
+    # Later epochs (partial_fit) stay at the end of the last cycle.
+    assert schedule.rate() == pytest.approx(0.5 * 0.5 * (1 - math.cos(2 * math.pi * 4)))
+
+
+def test_coslog4_trains_and_ends_without_a_convergence_warning(recwarn):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(200, 3))
+    y = X @ [1.0, -2.0, 0.5]
+    reg = MLPRegressor(
+        learning_rate="coslog4", learning_rate_init=0.01, max_iter=30, random_state=0
+    )
+    reg.fit(X, y)
+    assert not [w for w in recwarn if "converged" in str(w.message)]
+    u = (np.arange(1, 31) - 0.5) / 30
+    expected = 0.01 * 0.5 * (1 - np.cos(2 * np.pi * np.log2(1 + 15 * u)))
+    np.testing.assert_allclose([h["learning_rate"] for h in reg.history_], expected)
+    assert reg.score(X, y) > 0.9
+
+
+def _layer_gradients_match(layer, A, rng):
+    """Finite differences of J = sum(out * R) against the layer's backward."""
+    from sknn_scratch._layers import Slot
+
+    params = layer.initial_parameters(rng, np.float64)
+    params = tuple(p + rng.normal(0, 0.1, p.shape) for p in params)  # not at the init
+    shapes = layer.slot_shapes()
+    slot = Slot(**{name: np.empty((A.shape[0], u)) for name, u in shapes.items() if u})
+    out = layer.forward(A.copy(), params, slot).copy()
+    R = rng.normal(size=out.shape)
+    grads = tuple(np.empty_like(p) for p in params)
+    delta_in = layer.backward(A, out, R.copy(), params, grads, slot)
+
+    def J(params, A=A):
+        fresh = Slot(**{name: np.empty((A.shape[0], u)) for name, u in shapes.items() if u})
+        return float((layer.forward(A.copy(), params, fresh) * R).sum())
+
+    h = 1e-6
+    for i, p in enumerate(params):
+        numeric = np.empty_like(p)
+        for index in np.ndindex(p.shape):
+            plus = [q.copy() for q in params]
+            minus = [q.copy() for q in params]
+            plus[i][index] += h
+            minus[i][index] -= h
+            numeric[index] = (J(plus) - J(minus)) / (2 * h)
+        np.testing.assert_allclose(grads[i], numeric, rtol=1e-6, atol=1e-8)
+    if delta_in is not None:
+        numeric = np.empty_like(A)
+        for index in np.ndindex(A.shape):
+            plus, minus = A.copy(), A.copy()
+            plus[index] += h
+            minus[index] -= h
+            numeric[index] = (J(params, plus) - J(params, minus)) / (2 * h)
+        np.testing.assert_allclose(delta_in, numeric, rtol=1e-6, atol=1e-8)
+    return out, params
+
+
+@pytest.mark.parametrize("first", [True, False])
+def test_scale_layer_gradients_by_finite_differences(first):
+    from sknn_scratch._layers import Scale
+
+    rng = np.random.RandomState(0)
+    A = rng.normal(size=(7, 4))
+    out, (scales,) = _layer_gradients_match(Scale(4, first=first), A, rng)
+    np.testing.assert_allclose(out, A * scales)
+
+
+def test_periodic_embedding_gradients_by_finite_differences():
+    from sknn_scratch._layers import PeriodicEmbedding
+
+    rng = np.random.RandomState(1)
+    A = rng.normal(size=(6, 5))
+    layer = PeriodicEmbedding(5, columns=[0, 3], n_frequencies=4, n_features=2, sigma=0.5)
+    out, (w, b, L, c) = _layer_gradients_match(layer, A, rng)
+    # The formula, written out for one row and column.
+    i, j, column = 2, 1, 3
+    expected = np.cos(2 * np.pi * w[j] * A[i, column] + b[j]) @ L[j] + c[j]
+    np.testing.assert_allclose(out[i, 2 * j : 2 * j + 2], expected)
+    np.testing.assert_array_equal(out[:, 4:], A)  # every raw column follows
+
+
+# ------------------------------------------------ input layers in the estimators
+
+
+def _frame(n=60, seed=0):
+    pd = pytest.importorskip("pandas")
+    rng = np.random.RandomState(seed)
+    df = pd.DataFrame(
+        {
+            "a": rng.normal(size=n),
+            "b": rng.choice(["x", "y", "z"], n),
+            "c": rng.uniform(size=n),
+        }
+    )
+    return df, df["a"].to_numpy() ** 2 + (df["b"] == "x")
+
+
+RECIPE = dict(
+    input_encoding="tabular", numerical_embedding="periodic", feature_scaling=True, random_state=0
+)
+
+
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+@pytest.mark.parametrize("classify", [False, True])
+def test_input_layers_gradients_through_the_whole_network(solver, classify):
+    from sknn_scratch import MLPClassifier, check_gradients
+
+    df, y = _frame()
+    Est, target = (MLPClassifier, y > 1) if classify else (MLPRegressor, y)
+    est = Est(
+        hidden_layer_sizes=(5,), activation="tanh", solver=solver, alpha=0.01, max_iter=5, **RECIPE
+    )
+    with pytest.warns(Warning):  # five iterations do not converge
+        est.fit(df, target)
+    assert check_gradients(est, df, target) < 1e-6
+
+
+def test_input_layers_what_they_hold():
+    df, y = _frame()
+    est = MLPRegressor(hidden_layer_sizes=(4,), max_iter=2, **RECIPE)
+    with pytest.warns(Warning):
+        est.fit(df, y)
+    embedding, scale = est.input_layers_
+    assert embedding.kind == "periodic" and scale.kind == "scale"
+    # The embedded columns are the encoder's numbers: a and c, not b's one-hot.
+    np.testing.assert_array_equal(embedding.columns, est.input_encoder_.numeric_columns_)
+    assert embedding.columns.tolist() == [0, 4]
+    w, b, L, c = est.input_params_[0]
+    assert w.shape == b.shape == (2, 16) and L.shape == (2, 16, 3) and c.shape == (2, 3)
+    (scales,) = est.input_params_[1]
+    assert scales.shape == (2 * 3 + 5,) == (est.coefs_[0].shape[0],)
+    # The estimator's prediction is the input layers, then the dense ones.
+    from sknn_scratch._network import predict_raw, through_inputs
+
+    Xe = est.input_encoder_.transform(df)
+    A = through_inputs(Xe, est._inputs())
+    np.testing.assert_allclose(A[:, 6:], Xe * scales[6:])  # raw columns, scaled
+    raw = predict_raw(A, est.coefs_, est.intercepts_, est.activation)
+    np.testing.assert_allclose(est.predict(df), raw.ravel())
+    assert est.hidden_activations(df)[0].shape == (60, 4)
+
+
+def test_default_estimators_have_no_input_layers():
+    df, y = _frame()
+    est = MLPRegressor(hidden_layer_sizes=(4,), max_iter=2, input_encoding="tabular")
+    with pytest.warns(Warning):
+        est.fit(df, y)
+    assert not hasattr(est, "input_layers_") and not hasattr(est, "input_params_")
+
+
+def test_group_learning_rates_scale_each_group():
+    df, y = _frame()
+    moved = {}
+    for rate in (1.0, 1e-6):
+        est = MLPRegressor(
+            hidden_layer_sizes=(4,), max_iter=5, group_learning_rates={"scales": rate}, **RECIPE
+        )
+        with pytest.warns(Warning):
+            est.fit(df, y)
+        moved[rate] = np.abs(est.input_params_[1][0] - 1).max()
+    assert moved[1.0] > 1e-3 and moved[1e-6] < 1e-6
+
+
+@pytest.mark.parametrize(
+    "rates, message",
+    [
+        ({"scale": 2.0}, "unknown keys \\['scale'\\]"),
+        ({"biases": -1.0}, "bad values for \\['biases'\\]"),
+    ],
+)
+def test_group_learning_rates_checked(rates, message):
+    df, y = _frame()
+    with pytest.raises(ValueError, match=message):
+        MLPRegressor(group_learning_rates=rates, input_encoding="tabular").fit(df, y)
+
+
+def test_input_layers_continue_and_refuse_a_change():
+    df, y = _frame()
+    est = MLPRegressor(hidden_layer_sizes=(4,), **RECIPE)
+    est.partial_fit(df, y)
+    layers = est.input_layers_
+    est.partial_fit(df, y)
+    assert est.input_layers_ is layers
+    est.set_params(feature_scaling=False)
+    with pytest.raises(ValueError, match="feature_scaling"):
+        est.partial_fit(df, y)
+
+
+def test_input_layers_refuse_sparse_input():
+    sp = pytest.importorskip("scipy.sparse")
+    X = sp.csr_matrix(np.eye(6))
+    with pytest.raises(TypeError, match="sparse"):
+        MLPRegressor(feature_scaling=True).fit(X, np.arange(6.0))
+
+
+def test_input_layers_persist_and_onnx_refuses(tmp_path):
+    import pickle
+
+    pytest.importorskip("skops")
+    from sknn_scratch import persistence
+
+    df, y = _frame()
+    est = MLPRegressor(hidden_layer_sizes=(4,), max_iter=3, **RECIPE)
+    with pytest.warns(Warning):
+        est.fit(df, y)
+    path = tmp_path / "m.skops"
+    persistence.dump(est, path)
+    np.testing.assert_array_equal(persistence.load(path).predict(df), est.predict(df))
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(est)).predict(df), est.predict(df))
+    pytest.importorskip("skl2onnx")
+    from sknn_scratch.onnx import to_onnx
+
+    est.input_encoder_ = None
+    with pytest.raises(ValueError, match="cannot export input layers"):
+        to_onnx(est, np.zeros((1, 5)))
