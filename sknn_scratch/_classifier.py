@@ -195,7 +195,8 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         How raw input columns become network inputs. None: X must be
         numeric (scikit-learn's behaviour; preprocessing is the user's).
         "tabular": X may be a raw pandas or polars DataFrame (numbers,
-        booleans, categories, text, missing values), encoded by a
+        booleans, categories, text, missing values), encoded in float32
+        (the network then trains in float32) by a
         :class:`TabularEncoder` fitted on the training rows: robust
         scaling and smooth clipping of numbers with missing-value
         indicators, -1/+1 for two-valued columns, one-hot for the rest,

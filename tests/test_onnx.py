@@ -175,9 +175,11 @@ def test_real_data_in_a_pipeline_through_skl2onnx_itself(dtype):
     close(pipe.predict(X), y_onnx.ravel(), dtype)
 
     X, y = load_digits(return_X_y=True)
-    # (Its input_encoding is not exported yet: to_onnx refuses it, tested in
-    # test_tabular_input.py.)
-    recommended = MLPClassifier.for_tabular(max_steps=100, random_state=0, input_encoding=None)
+    # (Its input encoding and embedding are not exported yet: to_onnx refuses
+    # them, tested in test_tabular_input.py and test_tabular_recipe.py.)
+    recommended = MLPClassifier.for_tabular(
+        max_steps=100, random_state=0, input_encoding=None, numerical_embedding=None
+    )
     clf = fit_quietly(recommended, X, y)
     label, proba = run(
         to_onnx(clf, X[:1].astype(dtype), options={"zipmap": False}), X.astype(dtype)

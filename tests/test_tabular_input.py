@@ -155,7 +155,8 @@ def test_tabular_encoding_is_the_encoder_in_front(Estimator):
     y = (df["age"].fillna(50) / 30 + df["retired"]).round().to_numpy()
     params = dict(hidden_layer_sizes=(8,), max_iter=20, random_state=0)
     est = fit_quietly(Estimator(input_encoding="tabular", **params), df, y)
-    pipe = fit_quietly(make_pipeline(TabularEncoder(), Estimator(**params)), df, y)
+    encoder = TabularEncoder(dtype=np.float32)  # what "tabular" uses
+    pipe = fit_quietly(make_pipeline(encoder, Estimator(**params)), df, y)
     np.testing.assert_array_equal(est.predict(df), pipe.predict(df))
     assert est.n_features_in_ == 5
     assert est.feature_names_in_.tolist() == list(df.columns)
