@@ -234,6 +234,11 @@ default='squared_error'
     quantile : float or None, default=None
         The quantile that ``loss="quantile"`` estimates, in (0, 1); required
         with that loss, as in HistGradientBoostingRegressor.
+    clip_predictions : bool, default=False
+        Clip each prediction to the range of the training targets
+        (``target_range_``), as RealMLP does: a network extrapolates
+        linearly beyond its data, a target seldom does. False:
+        scikit-learn's behaviour.
 
     Attributes
     ----------
@@ -243,6 +248,9 @@ default='squared_error'
         The lowest ``J`` reached (None while early stopping is used).
     loss_curve_ : list of float
         ``J`` after each epoch or L-BFGS iteration, for every solver.
+    target_range_ : tuple of ndarray
+        The smallest and largest training target per output, over every
+        call since the weights were initialised (``clip_predictions``).
     history_ : list of dict
         One entry per entry of ``loss_curve_`` (every epoch or L-BFGS
         iteration since the weights were initialised), holding every
@@ -325,6 +333,7 @@ default='squared_error'
         "loss": [StrOptions({"squared_error", "poisson", "absolute_error", "huber", "quantile"})],
         "huber_delta": [Interval(Real, 0, None, closed="neither")],
         "quantile": [None, Interval(Real, 0, 1, closed="neither")],
+        "clip_predictions": ["boolean"],
     }
     _y_numeric = True
 
@@ -372,6 +381,7 @@ default='squared_error'
         group_learning_rates=None,
         huber_delta=1.0,
         quantile=None,
+        clip_predictions=False,
     ):
         super().__init__(
             hidden_layer_sizes,
@@ -414,6 +424,7 @@ default='squared_error'
         self.loss = loss
         self.huber_delta = huber_delta
         self.quantile = quantile
+        self.clip_predictions = clip_predictions
 
     @classmethod
     def from_weights(cls, coefs, intercepts=None, *, activation="relu", out_activation="identity"):
@@ -499,6 +510,9 @@ default='squared_error'
 
     def _finish_prediction(self, raw):
         y_pred = OUTPUT_ACTIVATIONS[self.out_activation_](raw)
+        target_range = getattr(self, "target_range_", None)
+        if self.clip_predictions and target_range is not None:
+            np.clip(y_pred, target_range[0], target_range[1], out=y_pred)
         return y_pred.ravel() if self.n_outputs_ == 1 else y_pred
 
     def _encode_targets(self, y, dtype, first_pass, incremental, classes):
@@ -516,7 +530,16 @@ default='squared_error'
             raise ValueError(
                 f"y has {Y.shape[1]} output(s), but the model was fitted with {self.n_outputs_}."
             )
+        self._record_target_range(Y, first_pass)
         return Y
+
+    def _record_target_range(self, Y, first_pass):
+        """The range of every target seen since the weights were initialised."""
+        low, high = Y.min(axis=0), Y.max(axis=0)
+        if not first_pass and getattr(self, "target_range_", None) is not None:
+            low = np.minimum(low, self.target_range_[0])
+            high = np.maximum(high, self.target_range_[1])
+        self.target_range_ = (low, high)
 
     def _output_problems(self):
         try:

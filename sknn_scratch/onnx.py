@@ -406,6 +406,7 @@ def _regressor_shapes(operator):
 
 def _convert_regressor(scope, operator, container):
     est = operator.raw_operator
+    _refuse_input_encoder(est)  # skl2onnx's own pipeline conversion comes here
     raw = _forward(scope, container, est, operator.inputs[0].full_name, _proto(operator))
     _node(scope, container, "Identity", [raw], operator.outputs[0].full_name)
 
@@ -442,6 +443,7 @@ def _class_labels(est, nocl):
 
 def _convert_classifier(scope, operator, container):
     est = operator.raw_operator
+    _refuse_input_encoder(est)
     proto = _proto(operator)
     label_out, proba_out = operator.outputs[0].full_name, operator.outputs[1].full_name
     if (

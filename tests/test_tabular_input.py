@@ -234,3 +234,11 @@ def test_onnx_export_refused_with_a_reason():
     est = fit_quietly(MLPClassifier(input_encoding="tabular", max_iter=3), df, y)
     with pytest.raises(ValueError, match="cannot export input_encoding"):
         to_onnx(est, np.zeros((1, 5)))
+    # skl2onnx's own conversion of a pipeline holding it refuses it too.
+    import skl2onnx
+    from sklearn.pipeline import make_pipeline as pipeline_of
+    from sklearn.preprocessing import FunctionTransformer
+
+    pipe = pipeline_of(FunctionTransformer(), est)
+    with pytest.raises(ValueError, match="cannot export input_encoding"):
+        skl2onnx.to_onnx(pipe, np.zeros((1, 5)))

@@ -243,3 +243,22 @@ def test_input_layers_persist_and_onnx_refuses(tmp_path):
     est.input_encoder_ = None
     with pytest.raises(ValueError, match="cannot export input layers"):
         to_onnx(est, np.zeros((1, 5)))
+
+
+def test_clip_predictions_to_the_training_targets():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(200, 2))
+    y = X[:, 0]
+    est = MLPRegressor(clip_predictions=True, max_iter=30, random_state=0)
+    with pytest.warns(Warning):
+        est.fit(X, y)
+    far = est.predict(X * 10)
+    assert far.min() == y.min() and far.max() == y.max()
+    np.testing.assert_array_equal(est.target_range_[0], [y.min()])
+    unclipped = est.set_params(clip_predictions=False).predict(X * 10)
+    assert unclipped.min() < y.min() and unclipped.max() > y.max()
+    # partial_fit widens the range with every call's targets.
+    est = MLPRegressor(clip_predictions=True, random_state=0)
+    est.partial_fit(X, y)
+    est.partial_fit(X[:5], np.full(5, 100.0))
+    assert est.target_range_[1][0] == 100.0 and est.target_range_[0][0] == y.min()

@@ -34,10 +34,10 @@ def session(model):
 # a whole pipeline (scaler, then network) converts in one call. The dtype of
 # the sample rows is the dtype of the graph.
 X, y = load_diabetes(return_X_y=True)
-pipe = make_pipeline(
-    StandardScaler(),
-    MLPRegressor.for_tabular(random_state=0),
-).fit(X, (y - y.mean()) / y.std())
+# (for_tabular()'s raw-table encoding and periodic embedding are not
+# exported yet, so this network reads the scaler's output directly.)
+network = MLPRegressor.for_tabular(random_state=0, input_encoding=None, numerical_embedding=None)
+pipe = make_pipeline(StandardScaler(), network).fit(X, (y - y.mean()) / y.std())
 
 differences = {}
 for dtype in (np.float32, np.float64):
