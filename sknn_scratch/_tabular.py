@@ -148,7 +148,8 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
     columns become one -1/+1 column; other categorical and text columns are
     one-hot encoded, the rarest categories sharing a column beyond
     ``max_categories``. Categories unseen in training and missing values
-    encode as zeros. It is what ``input_encoding="tabular"`` of
+    encode as zeros. ``set_output(transform="pandas")`` makes it return a
+    DataFrame with those names. It is what ``input_encoding="tabular"`` of
     :class:`MLPRegressor` and :class:`MLPClassifier` applies, and can be
     used in front of any model.
 
