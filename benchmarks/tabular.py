@@ -173,6 +173,7 @@ ABLATION = {
         "group_learning_rates": {"scales": 6.0, "embedding": 0.1, "biases": 0.1},
     },
     "relu instead of silu": {"activation": "relu"},
+    "with data-dependent initialisation": {"data_init": True},
 }
 
 

@@ -37,7 +37,7 @@ from ._compat import (
     with_callbacks,
 )
 from ._held_out import ValidationData, warn_if_unlike
-from ._initializers import INITIALIZERS, initialize
+from ._initializers import INITIALIZERS, fit_to_data, initialize
 from ._layers import PeriodicEmbedding, Scale
 from ._listeners import VerbosePrinter
 from ._losses import LOSSES
@@ -134,6 +134,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         "numerical_embedding": [None, StrOptions({"periodic"})],
         "feature_scaling": ["boolean"],
         "group_learning_rates": [None, dict],
+        "data_init": ["boolean"],
     }
 
     def __init__(
@@ -175,6 +176,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         numerical_embedding=None,
         feature_scaling=False,
         group_learning_rates=None,
+        data_init=False,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -212,6 +214,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         self.numerical_embedding = numerical_embedding
         self.feature_scaling = feature_scaling
         self.group_learning_rates = group_learning_rates
+        self.data_init = data_init
 
     # ------------------------------------------------------------------ fit
 
@@ -315,6 +318,8 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         layer_units = [width, *hidden_layer_sizes, Y.shape[1]]
         if first_pass:
             self._initialize(layer_units, X.dtype, rng, inputs)
+            if self.data_init:
+                self._fit_initialization_to(X, rng, inputs)
         else:
             self._check_architecture(layer_units)
         validation = self._validated_validation_data(validation, X.dtype, y)
@@ -542,6 +547,16 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         return Network(
             self.coefs_, self.intercepts_, self.activation, self._loss(), dtype, self._inputs()
         )
+
+    def _fit_initialization_to(self, X, rng, inputs, max_rows=1000):
+        """``data_init``: the hidden layers rescaled and their biases placed
+        on (at most ``max_rows``) training rows (``_initializers.fit_to_data``)."""
+        if hasattr(X, "tocsr"):
+            X = X[: min(max_rows, X.shape[0])].toarray()
+        rows = rng.permutation(X.shape[0])[:max_rows]
+        A = through_inputs(np.asarray(X[rows]), inputs)
+        names = self._activations(len(self.coefs_) - 1)
+        fit_to_data(self.coefs_, self.intercepts_, A, names, rng)
 
     def _inputs(self):
         """The fitted input layers with their parameters (none by default)."""

@@ -223,6 +223,13 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         stochastic solvers: keys among "weights", "biases", "embedding"
         and "scales", values positive, e.g. ``{"scales": 6, "biases":
         0.1}`` (RealMLP's). None: every group at the scheduled rate.
+    data_init : bool, default=False
+        Data-dependent initialisation (RealMLP's): after the random draw,
+        each hidden unit's weights are rescaled so that its weighted sum has
+        unit standard deviation on (up to 1,000) training rows, and its
+        bias is set to minus a random convex combination of 5 rows' sums,
+        which places its kink inside the data. False: scikit-learn's
+        initialisation only.
     class_weight : dict, 'balanced' or None, default=None
         Weights of the classes, as in scikit-learn's linear models: each
         sample's term in the objective is multiplied by its class's weight
@@ -378,6 +385,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         numerical_embedding=None,
         feature_scaling=False,
         group_learning_rates=None,
+        data_init=False,
         class_weight=None,
         label_smoothing=0.0,
     ):
@@ -418,6 +426,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             numerical_embedding=numerical_embedding,
             feature_scaling=feature_scaling,
             group_learning_rates=group_learning_rates,
+            data_init=data_init,
         )
         self.class_weight = class_weight
         self.label_smoothing = label_smoothing

@@ -82,3 +82,44 @@ def initialize(name, fan_in, fan_out, rng, dtype, activation):
 
 #: Every initialiser name users may pass as ``init``.
 INITIALIZERS = ("glorot_uniform", *_DRAWS)
+
+
+def fit_to_data(coefs, intercepts, A, activations, rng, n_points=5):
+    """Data-dependent initialisation of the hidden layers, in place.
+
+    RealMLP's (Holzmüller et al., 2024): layer by layer on the rows ``A`` (the
+    first dense layer's input), each hidden unit's weights are divided by
+    the standard deviation of its pre-activation ``z = A w``, so that every
+    unit starts with unit-scale sums whatever the scale of its inputs; its
+    bias becomes minus a random convex combination of ``n_points`` rows'
+    ``z``, which puts the unit's kink (relu, silu) inside the data instead
+    of wherever the random draw left it. The output layer keeps its draw.
+
+    Parameters
+    ----------
+    coefs, intercepts : list of ndarray
+        The drawn weights and biases, changed in place.
+    A : ndarray of shape (n_rows, coefs[0].shape[0])
+        Training rows as the first dense layer sees them.
+    activations : list of str
+        The hidden activation of each hidden layer.
+    rng : numpy.random.RandomState
+        The only source of randomness.
+    n_points : int, default=5
+        Rows per convex combination.
+    """
+    from ._activations import HIDDEN_ACTIVATIONS
+
+    A = np.asarray(A, dtype=coefs[0].dtype)
+    for W, b, name in zip(coefs[:-1], intercepts[:-1], activations):
+        Z = A @ W
+        spread = Z.std(axis=0)
+        spread[~(spread > 0)] = 1.0  # a unit constant on the data keeps its scale
+        W /= spread
+        Z /= spread
+        units = np.arange(W.shape[1])
+        rows = rng.randint(0, A.shape[0], size=(n_points, W.shape[1]))
+        mix = rng.dirichlet(np.ones(n_points), size=W.shape[1]).T.astype(Z.dtype)
+        b[...] = -(Z[rows, units] * mix).sum(axis=0)
+        Z += b
+        A = HIDDEN_ACTIVATIONS[name].forward(Z, None)

@@ -228,6 +228,13 @@ default='squared_error'
         stochastic solvers: keys among "weights", "biases", "embedding"
         and "scales", values positive, e.g. ``{"scales": 6, "biases":
         0.1}`` (RealMLP's). None: every group at the scheduled rate.
+    data_init : bool, default=False
+        Data-dependent initialisation (RealMLP's): after the random draw,
+        each hidden unit's weights are rescaled so that its weighted sum has
+        unit standard deviation on (up to 1,000) training rows, and its
+        bias is set to minus a random convex combination of 5 rows' sums,
+        which places its kink inside the data. False: scikit-learn's
+        initialisation only.
     huber_delta : float, default=1.0
         The threshold of ``loss="huber"`` between its quadratic and linear
         parts, in the units of y.
@@ -379,6 +386,7 @@ default='squared_error'
         numerical_embedding=None,
         feature_scaling=False,
         group_learning_rates=None,
+        data_init=False,
         huber_delta=1.0,
         quantile=None,
         clip_predictions=False,
@@ -420,6 +428,7 @@ default='squared_error'
             numerical_embedding=numerical_embedding,
             feature_scaling=feature_scaling,
             group_learning_rates=group_learning_rates,
+            data_init=data_init,
         )
         self.loss = loss
         self.huber_delta = huber_delta

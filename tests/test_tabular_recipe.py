@@ -262,3 +262,27 @@ def test_clip_predictions_to_the_training_targets():
     est.partial_fit(X, y)
     est.partial_fit(X[:5], np.full(5, 100.0))
     assert est.target_range_[1][0] == 100.0 and est.target_range_[0][0] == y.min()
+
+
+def test_data_init_unit_sums_and_kinks_inside_the_data():
+    from sknn_scratch._activations import HIDDEN_ACTIVATIONS
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(300, 3)) * [1.0, 10.0, 100.0]
+    y = X[:, 0]
+    params = dict(hidden_layer_sizes=(8, 4), max_iter=1, learning_rate_init=1e-12, random_state=0)
+    plain = MLPRegressor(**params)
+    fitted = MLPRegressor(data_init=True, **params)
+    with pytest.warns(Warning):
+        plain.fit(X, y)
+        fitted.fit(X, y)
+    A = X
+    for W, b in zip(fitted.coefs_[:-1], fitted.intercepts_[:-1]):
+        Z = A @ W
+        np.testing.assert_allclose(Z.std(axis=0), 1.0, rtol=1e-6)  # all 300 rows sampled
+        # Each kink (z + b = 0) lies within the unit's sums on the data.
+        assert ((Z.min(axis=0) <= -b) & (-b <= Z.max(axis=0))).all()
+        A = HIDDEN_ACTIVATIONS["relu"].forward(Z + b, None)
+    # The output layer keeps the random draw.
+    np.testing.assert_allclose(fitted.coefs_[-1], plain.coefs_[-1], atol=1e-9)
+    assert not np.allclose(fitted.coefs_[0], plain.coefs_[0])
