@@ -30,6 +30,7 @@ except ImportError:
     ) from None
 
 from ._activations import HIDDEN_ACTIVATIONS, per_layer
+from ._network import through_inputs
 
 __all__ = [
     "NetworkDisplay",
@@ -130,10 +131,7 @@ class NetworkDisplay:
         coefs = [np.asarray(c, dtype=float) for c in est.coefs_]
         intercepts = [np.asarray(b, dtype=float) for b in est.intercepts_]
         names = per_layer(est.activation, len(coefs) - 1) + [est.out_activation_]
-        inputs = [str(f) for f in getattr(est, "feature_names_in_", [])] or [
-            f"x{i}" for i in range(coefs[0].shape[0])
-        ]
-        display = cls(coefs, intercepts, names, inputs, _output_names(est))
+        display = cls(coefs, intercepts, names, _input_names(est), _output_names(est))
         if x is not None:
             display.values = _values_of_row(est, x)
         return display.plot(ax=ax, max_units=max_units, show_weights=show_weights, digits=digits)
@@ -342,22 +340,45 @@ def _output_names(est):
     return [f"P({classes[1]})"]  # one logistic unit: the positive class
 
 
+def _input_names(est):
+    """Names of what the first dense layer reads: the input columns, the
+    input encoder's columns, and each embedded number's learned features."""
+    encoder = getattr(est, "input_encoder_", None)
+    if encoder is not None:
+        names = [str(f) for f in encoder.get_feature_names_out()]
+    else:
+        names = [str(f) for f in getattr(est, "feature_names_in_", [])]
+    layers = getattr(est, "input_layers_", [])
+    names = names or [f"x{i}" for i in range(layers[0].units if layers else est.coefs_[0].shape[0])]
+    for layer in layers:
+        if layer.kind == "periodic":
+            embedded = [names[j] for j in layer.columns]
+            names = [f"{n}~{i + 1}" for n in embedded for i in range(layer.p)] + names
+    return names
+
+
 def _values_of_row(est, x):
     """Per layer, ``(sums, outputs)`` of one input row."""
-    row = np.asarray(x, dtype=float)
+    # A raw row (a DataFrame's, with text) for an input encoder; numbers otherwise.
+    row = x if hasattr(x, "columns") else np.asarray(x, dtype=object if _encodes(est) else float)
     if row.ndim == 1:
         row = row.reshape(1, -1)
     if row.shape[0] != 1:
         raise ValueError(f"x must be one input row; got {row.shape[0]} rows.")
-    inputs = est._validated_input(row)
-    sums, hidden = est.hidden_activations(inputs, pre_activation=True)
+    # What the first dense layer reads (after any encoding and input layers).
+    inputs = through_inputs(est._validated_input(row), est._inputs())
+    sums, hidden = est.hidden_activations(row, pre_activation=True)
     last = hidden[-1] if hidden else inputs
     raw = np.asarray(last @ est.coefs_[-1] + est.intercepts_[-1], dtype=float)
-    outputs = _final_outputs(est, inputs)
+    outputs = _final_outputs(est, row)
     values = [(None, inputs[0].astype(float))]
     values += [(z[0], a[0]) for z, a in zip(sums, hidden)]
     values.append((raw[0], outputs))
     return values
+
+
+def _encodes(est):
+    return getattr(est, "input_encoder_", None) is not None
 
 
 def _final_outputs(est, row):

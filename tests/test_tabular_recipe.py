@@ -286,3 +286,22 @@ def test_data_init_unit_sums_and_kinks_inside_the_data():
     # The output layer keeps the random draw.
     np.testing.assert_allclose(fitted.coefs_[-1], plain.coefs_[-1], atol=1e-9)
     assert not np.allclose(fitted.coefs_[0], plain.coefs_[0])
+
+
+def test_plot_network_draws_what_the_first_dense_layer_reads():
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from sknn_scratch.plot import _input_names, _values_of_row
+
+    df, y = _frame()
+    est = MLPRegressor(hidden_layer_sizes=(3,), max_iter=2, **RECIPE)
+    with pytest.warns(Warning):
+        est.fit(df, y)
+    names = _input_names(est)
+    assert len(names) == est.coefs_[0].shape[0]
+    assert names[:3] == ["a~1", "a~2", "a~3"] and names[6:8] == ["a", "b=x"]
+    values = _values_of_row(est, df.iloc[:1])
+    np.testing.assert_allclose(values[-1][1], est.predict(df.iloc[:1]))
+    assert len(values[0][1]) == len(names)
