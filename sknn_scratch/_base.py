@@ -38,7 +38,7 @@ from ._compat import (
 )
 from ._held_out import ValidationData, warn_if_unlike
 from ._initializers import INITIALIZERS, fit_to_data, initialize
-from ._layers import PeriodicEmbedding, Scale
+from ._layers import Members, PeriodicEmbedding, Scale
 from ._listeners import VerbosePrinter
 from ._losses import LOSSES
 from ._network import (
@@ -67,7 +67,7 @@ from ._tabular import TabularEncoder
 from ._training import Optimizing, close_epoch, train_lbfgs, train_stochastic
 
 #: The groups of parameters ``group_learning_rates`` can set.
-PARAMETER_GROUPS = ("weights", "biases", "embedding", "scales")
+PARAMETER_GROUPS = ("weights", "biases", "embedding", "scales", "members")
 
 
 def _about_validation_data(message):
@@ -135,6 +135,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         "feature_scaling": ["boolean"],
         "group_learning_rates": [None, dict],
         "data_init": ["boolean"],
+        "ensemble_size": [Interval(Integral, 1, None, closed="left")],
     }
 
     def __init__(
@@ -177,6 +178,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         feature_scaling=False,
         group_learning_rates=None,
         data_init=False,
+        ensemble_size=1,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -215,6 +217,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         self.feature_scaling = feature_scaling
         self.group_learning_rates = group_learning_rates
         self.data_init = data_init
+        self.ensemble_size = ensemble_size
 
     # ------------------------------------------------------------------ fit
 
@@ -315,7 +318,8 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         rng = check_random_state(self.random_state)
         inputs = self._new_inputs(X, rng) if first_pass else self._inputs()
         width = inputs[-1][0].units_out if inputs else X.shape[1]
-        layer_units = [width, *hidden_layer_sizes, Y.shape[1]]
+        # An ensemble's last layer holds every member's output head.
+        layer_units = [width, *hidden_layer_sizes, Y.shape[1] * self.ensemble_size]
         if first_pass:
             self._initialize(layer_units, X.dtype, rng, inputs)
             if self.data_init:
@@ -504,6 +508,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
             "input_encoding": self._input_encoding_key(),
             "numerical_embedding": self.numerical_embedding,
             "feature_scaling": bool(self.feature_scaling),
+            "ensemble_size": self.ensemble_size,
         }
 
     def _check_model_unchanged(self, incremental):
@@ -578,6 +583,9 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
             width = layer.units_out
         if self.feature_scaling:
             layer = Scale(width, first=not inputs)
+            inputs.append((layer, layer.initial_parameters(rng, X.dtype)))
+        if self.ensemble_size > 1:
+            layer = Members(width, self.ensemble_size, first=not inputs)
             inputs.append((layer, layer.initial_parameters(rng, X.dtype)))
         return inputs
 
@@ -718,7 +726,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
             self.input_layers_ = [layer for layer, _ in inputs]
             self.input_params_ = [params for _, params in inputs]
         self.n_layers_ = len(layer_units)
-        self.n_outputs_ = layer_units[-1]
+        self.n_outputs_ = layer_units[-1] // self.ensemble_size
         self.out_activation_ = self._out_activation()
         # Each layer is drawn for the activation it feeds (scikit-learn's
         # rule; the output layer uses the last hidden layer's).
@@ -726,12 +734,22 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         feeds = names + names[-1:] if names else [self.activation]
         layers = [
             initialize(self.init, fan_in, fan_out, rng, dtype, activation)
-            for fan_in, fan_out, activation in zip(layer_units[:-1], layer_units[1:], feeds)
+            for fan_in, fan_out, activation in zip(layer_units[:-2], layer_units[1:-1], feeds)
         ]
+        layers.append(self._output_heads(layer_units[-2], rng, dtype, feeds[-1]))
         self.coefs_ = [coef for coef, _ in layers]
         self.intercepts_ = [intercept for _, intercept in layers]
         self._fitted_model_params = self._model_params()
         self._reset_training_state()
+
+    def _output_heads(self, fan_in, rng, dtype, activation):
+        """The output layer: with ``ensemble_size`` members, one head per
+        member, each drawn as the single network's would be, side by side."""
+        heads = [
+            initialize(self.init, fan_in, self.n_outputs_, rng, dtype, activation)
+            for _ in range(self.ensemble_size)
+        ]
+        return np.hstack([w for w, _ in heads]), np.concatenate([b for _, b in heads])
 
     def _reset_training_state(self):
         """The bookkeeping of a network that has not been trained yet."""
@@ -895,7 +913,15 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         >>> net.hidden_activations([[2, -3]], pre_activation=True)
         ([array([[-1., -5.]])], [array([[0., 0.]])])
         """
-        X = through_inputs(self._validated_input(X), self._inputs())
+        X = self._validated_input(X)
+        if self.ensemble_size > 1:
+            raise ValueError(
+                f"hidden_activations shows one network; this model is an ensemble of "
+                f"{self.ensemble_size} members (ensemble_size={self.ensemble_size}), whose "
+                "hidden layers see each row once per member. Fit it with ensemble_size=1 "
+                "to look inside."
+            )
+        X = through_inputs(X, self._inputs())
         if pre_activation:
             return hidden_sums_and_values(X, self.coefs_, self.intercepts_, self.activation)
         return hidden_values(X, self.coefs_, self.intercepts_, self.activation)
@@ -942,7 +968,14 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
     def _raw_output(self, X):
         """Validate X and run the forward pass up to the raw output."""
         X = self._validated_input(X)
-        return predict_raw(X, self.coefs_, self.intercepts_, self.activation, inputs=self._inputs())
+        return predict_raw(
+            X,
+            self.coefs_,
+            self.intercepts_,
+            self.activation,
+            inputs=self._inputs(),
+            out_activation=self.out_activation_,
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -220,8 +220,8 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         rate, see ``group_learning_rates``).
     group_learning_rates : dict or None, default=None
         Learning-rate multipliers per group of parameters, for the
-        stochastic solvers: keys among "weights", "biases", "embedding"
-        and "scales", values positive, e.g. ``{"scales": 6, "biases":
+        stochastic solvers: keys among "weights", "biases", "embedding",
+        "scales" and "members", values positive, e.g. ``{"scales": 6, "biases":
         0.1}`` (RealMLP's). None: every group at the scheduled rate.
     data_init : bool, default=False
         Data-dependent initialisation (RealMLP's): after the random draw,
@@ -230,6 +230,19 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         bias is set to minus a random convex combination of 5 rows' sums,
         which places its kink inside the data. False: scikit-learn's
         initialisation only.
+    ensemble_size : int, default=1
+        Members of an ensemble trained together in one network (TabM-mini,
+        Gorishniy et al., 2025). 1: one network (scikit-learn's behaviour).
+        With ``k > 1`` each row goes through the network once per member,
+        scaled by the member's own factors ``r_j`` (random signs at the
+        start; group "members"), and out of the member's own output head;
+        the hidden weights are shared. Training minimises the mean of the
+        members' losses; predictions are the mean of the members'
+        predictions (probabilities, for a classifier). One matrix product
+        per layer serves all members, so ``k`` of them cost far less than
+        ``k`` fits. ``coefs_[-1]`` holds the ``k`` heads side by side
+        (member ``j``: columns ``j * n_outputs_`` to ``(j + 1) *
+        n_outputs_``), ``input_params_[-1]`` the factors.
     class_weight : dict, 'balanced' or None, default=None
         Weights of the classes, as in scikit-learn's linear models: each
         sample's term in the objective is multiplied by its class's weight
@@ -386,6 +399,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         feature_scaling=False,
         group_learning_rates=None,
         data_init=False,
+        ensemble_size=1,
         class_weight=None,
         label_smoothing=0.0,
     ):
@@ -427,6 +441,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             feature_scaling=feature_scaling,
             group_learning_rates=group_learning_rates,
             data_init=data_init,
+            ensemble_size=ensemble_size,
         )
         self.class_weight = class_weight
         self.label_smoothing = label_smoothing

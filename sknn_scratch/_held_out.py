@@ -45,7 +45,14 @@ class ValidationData(NamedTuple):
 def validation_record(est, network, validation, penalty_term):
     """Return ``(score, loss)`` of the ``network`` weights (a ``_network.Weights``)."""
     coefs, intercepts, inputs = network.coefs, network.intercepts, network.inputs
-    raw = predict_raw(validation.X, coefs, intercepts, est.activation, inputs=inputs)
+    raw = predict_raw(
+        validation.X,
+        coefs,
+        intercepts,
+        est.activation,
+        inputs=inputs,
+        out_activation=est.out_activation_,
+    )
     weights = validation.sample_weight
     loss = mean_loss(est._loss(), raw, validation.Y, weights) + penalty_term
     if est.scoring is None:

@@ -212,9 +212,10 @@ class Output:
 
     kind = "output"
 
-    def __init__(self, loss=None):
+    def __init__(self, loss=None, members=1):
         # None: a network that only predicts.
         self.loss = LOSSES[loss] if isinstance(loss, str) else loss
+        self.members = members
         if isinstance(self.loss, Loss):
             self.link = OUTPUT_ACTIVATIONS[self.loss.out_activation]
 
@@ -229,11 +230,21 @@ class Output:
 
     def loss_and_delta(self, raw, Y, sample_weight, data_scale):
         """Return ``sum_i s_i loss_i`` and turn ``raw`` into ``dJ/d raw``
-        for ``J = data_scale * sum_i s_i loss_i``."""
+        for ``J = data_scale * sum_i s_i loss_i``.
+
+        An ensemble of ``k`` members (see :class:`Members`) gives ``k`` rows
+        of ``raw`` per sample; ``loss_i`` is then the mean of the members'
+        losses on sample ``i`` (each member learns on its own, as TabM does;
+        the loss of the members' mean would let them lean on each other).
+        """
+        k = self.members
+        if k > 1:
+            Y = np.repeat(Y, k, axis=0)
+            sample_weight = None if sample_weight is None else np.repeat(sample_weight, k)
         data_term = weighted_loss_and_deltas(self.loss, raw, Y, sample_weight, self.link)
         # Scaling the output delta scales every gradient below it: one small op.
-        raw *= data_scale
-        return data_term
+        raw *= data_scale / k
+        return data_term / k
 
     def bound(self, value_bound, params, scratch=None):
         return value_bound
@@ -396,13 +407,157 @@ class PeriodicEmbedding:
         return max(value_bound, float(maps.max(initial=0.0)))
 
 
+class Members:
+    """``k`` members of an ensemble in one network: each row ``x`` becomes
+    ``k`` rows ``x * r_j``, one per member, that the layers above process
+    together (TabM-mini, Gorishniy et al., 2025)::
+
+        out_(i, j) = A_i * r_j        (row i * k + j)
+
+    The members share every hidden weight; each has its own input scaling
+    ``r_j`` (random signs at the start, which is what makes them differ)
+    and its own output head (:class:`Heads`). One matrix product per layer
+    then trains all ``k`` of them: small networks are bound by the cost of
+    each call, not of its arithmetic, so ``k`` members cost far less than
+    ``k`` fits. Backward::
+
+        dJ/dr_j = sum_i A_i * delta_(i, j)        dJ/dA_i = sum_j delta_(i, j) * r_j
+
+    It is the last input layer, right under the first dense layer.
+    """
+
+    kind = "members"
+
+    def __init__(self, units, members, first=True):
+        self.units, self.members, self.first = units, members, first
+
+    @property
+    def units_out(self):
+        return self.units
+
+    def parameter_shapes(self):
+        return (("members", (self.members, self.units)),)
+
+    def slot_shapes(self):
+        # out has k rows per sample, delta_in one (see Workspace).
+        return {"out": self.units, "delta_in": None if self.first else self.units}
+
+    def initial_parameters(self, rng, dtype):
+        signs = rng.randint(0, 2, size=(self.members, self.units)) * 2 - 1
+        return (signs.astype(dtype),)
+
+    def forward(self, A, params, slot):
+        n, (k, d) = A.shape[0], params[0].shape
+        out = slot.out if slot.out is not None else np.empty((n * k, d), A.dtype)
+        np.multiply(A[:, None, :], params[0][None], out=out.reshape(n, k, d))
+        return out
+
+    def backward(self, A, out, delta, params, grads, slot):
+        n, (k, d) = A.shape[0], params[0].shape
+        D = delta.reshape(n, k, d)
+        np.einsum("nd,nkd->kd", A, D, out=grads[0])
+        if self.first:
+            return None
+        return np.einsum("nkd,kd->nd", D, params[0], out=slot.delta_in)
+
+    def bound(self, value_bound, params, scratch=None):
+        return value_bound * float(np.abs(params[0]).max(initial=0.0))
+
+
+class Heads(Dense):
+    """The output layer of an ensemble: member ``j``'s rows (see
+    :class:`Members`) go through its own head, the columns ``j*o .. (j+1)*o``
+    of ``W`` (``fan_in x k*o``) and ``b``::
+
+        out_(i, j) = A_(i, j) @ W_j + b_j
+
+    one batched matrix product over the members. Backward, per member::
+
+        dJ/dW_j = A_j^T delta_j     dJ/db_j = 1^T delta_j     dJ/dA_j = delta_j W_j^T
+    """
+
+    kind = "heads"
+
+    def __init__(self, fan_in, fan_out, members, first=False):
+        super().__init__(fan_in, fan_out, first)
+        self.members = members
+
+    def slot_shapes(self):
+        return {"out": self.fan_out // self.members, "delta_in": self.fan_in}
+
+    def _per_member(self, A, W):
+        """``A`` as ``(k, n, fan_in)`` and ``W`` as ``(k, fan_in, o)`` views."""
+        k = self.members
+        return (
+            A.reshape(-1, k, self.fan_in).transpose(1, 0, 2),
+            W.reshape(self.fan_in, k, -1).transpose(1, 0, 2),
+        )
+
+    def forward(self, A, params, slot):
+        k, n = self.members, A.shape[0] // self.members
+        out = slot.out if slot.out is not None else np.empty((n * k, self.fan_out // k), A.dtype)
+        A3, W3 = self._per_member(A, params[0])
+        out3 = out.reshape(n, k, -1)
+        out3[...] = np.matmul(A3, W3).transpose(1, 0, 2)
+        out3 += params[1].reshape(k, -1)
+        return out
+
+    def backward(self, A, out, delta, params, grads, slot):
+        k, n = self.members, A.shape[0] // self.members
+        A3, W3 = self._per_member(A, params[0])
+        D3 = delta.reshape(n, k, -1).transpose(1, 0, 2)  # (k, n, o)
+        grads[0].reshape(self.fan_in, k, -1)[...] = np.matmul(A3.transpose(0, 2, 1), D3).transpose(
+            1, 0, 2
+        )
+        np.sum(D3, axis=1, out=grads[1].reshape(k, -1))
+        dA = np.matmul(D3, W3.transpose(0, 2, 1))  # (k, n, fan_in)
+        slot.delta_in.reshape(n, k, -1)[...] = dA.transpose(1, 0, 2)
+        return slot.delta_in
+
+
+def mean_response_raw(raw, members, out_activation):
+    """The raw output whose response is the mean of the members' responses.
+
+    ``raw`` holds ``k`` rows per sample (member-major within each sample);
+    the ensemble predicts the mean of the members' predictions (their
+    probabilities, for a classifier). Written as a raw output, everything
+    downstream (``predict``, ``predict_proba``, scores) reads the ensemble
+    as it reads one network: for each output activation ``g`` this is
+    ``g^-1(mean_j g(z_j))``, computed in the log domain where ``g`` is::
+
+        identity: mean_j z_j
+        exp:      log mean_j exp(z_j)
+        softmax:  log mean_j softmax(z_j)          (softmax of it = the mean)
+        logistic: log p - log(1 - p),  p = mean_j sigmoid(z_j)
+    """
+    k = members
+    Z = raw.reshape(-1, k, raw.shape[1])
+    if out_activation == "identity":
+        return Z.mean(axis=1)
+    log_k = np.log(k)
+    if out_activation == "exp":
+        return _logsumexp(Z) - log_k
+    if out_activation == "softmax":
+        log_probs = Z - _logsumexp(Z, axis=2)[:, :, None]
+        return _logsumexp(log_probs) - log_k
+    # logistic: log sigmoid(z) = -log(1 + e^-z), log(1 - sigmoid(z)) = -log(1 + e^z)
+    return _logsumexp(-np.logaddexp(0, -Z)) - _logsumexp(-np.logaddexp(0, Z))
+
+
+def _logsumexp(Z, axis=1):
+    top = Z.max(axis=axis, keepdims=True)
+    top = np.where(np.isfinite(top), top, 0)
+    return np.log(np.exp(Z - top).sum(axis=axis)) + np.squeeze(top, axis=axis)
+
+
 #: Every layer kind, by name.
 LAYER_KINDS = {
-    kind.kind: kind for kind in (Dense, Activation, Dropout, Output, Scale, PeriodicEmbedding)
+    kind.kind: kind
+    for kind in (Dense, Activation, Dropout, Output, Scale, PeriodicEmbedding, Members, Heads)
 }
 
 
-def multilayer_perceptron(layer_units, activations, loss=None, first=True):
+def multilayer_perceptron(layer_units, activations, loss=None, first=True, members=1):
     """The layers of an MLP: dense layers with an activation and a dropout
     layer after each hidden one, and a final dense layer whose raw output
     (the logits) the loss reads.
@@ -418,13 +573,21 @@ def multilayer_perceptron(layer_units, activations, loss=None, first=True):
     first : bool, default=True
         Whether the first dense layer reads the data (False behind input
         layers, to which it then passes the gradient of its input).
+    members : int, default=1
+        The members of an ensemble (see :class:`Members`): with more than
+        one, the last dense layer is their :class:`Heads`, and
+        ``layer_units[-1]`` counts the outputs of all of them.
     """
     layers = []
     pairs = list(zip(layer_units[:-1], layer_units[1:]))
     for i, (fan_in, fan_out) in enumerate(pairs):
-        layers.append(LAYER_KINDS["dense"](fan_in, fan_out, first=first and i == 0))
+        is_first = first and i == 0
+        if i == len(pairs) - 1 and members > 1:
+            layers.append(LAYER_KINDS["heads"](fan_in, fan_out, members, first=is_first))
+        else:
+            layers.append(LAYER_KINDS["dense"](fan_in, fan_out, first=is_first))
         if i < len(pairs) - 1:
             layers.append(LAYER_KINDS["activation"](activations[i], fan_out))
             layers.append(LAYER_KINDS["dropout"](fan_out))
-    layers.append(LAYER_KINDS["output"](loss))
+    layers.append(LAYER_KINDS["output"](loss, members))
     return layers

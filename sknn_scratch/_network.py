@@ -21,7 +21,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._activations import per_layer
-from ._layers import Slot, multilayer_perceptron
+from ._layers import Slot, mean_response_raw, multilayer_perceptron
 
 
 def layer_units_of(coefs):
@@ -62,10 +62,18 @@ def n_params_of(layer_units):
     return sum(fan_in * fan_out + fan_out for fan_in, fan_out in pairs)
 
 
-def _layers_of(coefs, activation, loss=None):
-    """The layers of the MLP with these weights."""
+def _layers_of(coefs, activation, loss=None, members=1):
+    """The layers of the MLP with these weights (behind input layers when
+    they make an ensemble of ``members``)."""
     units = layer_units_of(coefs)
-    return multilayer_perceptron(units, per_layer(activation, len(units) - 2), loss)
+    return multilayer_perceptron(
+        units, per_layer(activation, len(units) - 2), loss, first=members == 1, members=members
+    )
+
+
+def members_of(inputs):
+    """How many members of an ensemble the input layers make (1: none)."""
+    return inputs[-1][0].members if inputs and inputs[-1][0].kind == "members" else 1
 
 
 def _parameters_of(layers, coefs, intercepts):
@@ -116,17 +124,27 @@ def through_inputs(X, inputs):
     return X
 
 
-def predict_raw(X, coefs, intercepts, activation, block_bytes=2**20, inputs=()):
+def predict_raw(
+    X, coefs, intercepts, activation, block_bytes=2**20, inputs=(), out_activation=None
+):
     """The raw output ``forward(...)[-1]``, keeping no intermediate layer.
 
     ``inputs``: the input layers in front of the dense ones, as
-    ``(layer, params)`` pairs (see :func:`through_inputs`).
+    ``(layer, params)`` pairs (see :func:`through_inputs`). When they make
+    an ensemble (``_layers.Members``), the members' raw outputs are
+    combined into the one whose response is their mean response
+    (``_layers.mean_response_raw``), for which ``out_activation`` is needed.
 
     Rows go through the network in blocks sized so that one layer's values
     take about ``block_bytes`` (1 MiB): the work stays in the CPU cache and
     two buffers serve every block, which makes this about 1.5x faster than
     pushing all rows through each layer in turn.
     """
+    members = members_of(inputs)
+    if members > 1:
+        return _predict_members(
+            X, coefs, intercepts, activation, block_bytes, inputs, out_activation
+        )
     X = through_inputs(X, inputs)
     dtype = np.result_type(X.dtype, *coefs)
     rows = block_rows(layer_units_of(coefs), dtype, block_bytes)
@@ -155,6 +173,25 @@ def predict_raw(X, coefs, intercepts, activation, block_bytes=2**20, inputs=()):
     return out
 
 
+def _predict_members(X, coefs, intercepts, activation, block_bytes, inputs, out_activation):
+    """``predict_raw`` of an ensemble: blocks of samples go through the input
+    layers (which give ``k`` rows per sample), the network, and the mean."""
+    if out_activation is None:
+        raise ValueError("An ensemble's raw output needs the output activation.")
+    members = members_of(inputs)
+    dtype = np.result_type(X.dtype, *coefs)
+    rows = max(1, block_rows(layer_units_of(coefs), dtype, block_bytes) // members)
+    layers = _layers_of(coefs, activation, members=members)
+    params = _parameters_of(layers, coefs, intercepts)
+    out = np.empty((X.shape[0], coefs[-1].shape[1] // members), dtype=dtype)
+    for start in range(0, X.shape[0], rows):
+        A = through_inputs(X[start : start + rows], inputs)
+        slots = [_prediction_slot(layer, A.shape[0], dtype) for layer in layers]
+        raw = _run(layers, params, slots, A)[-1]
+        out[start : start + rows] = mean_response_raw(raw, members, out_activation)
+    return out
+
+
 def abs_max(X):
     """``max |x|`` over the entries of a dense or sparse X, as a float64."""
     values = X.data if sp.issparse(X) else X
@@ -179,7 +216,7 @@ def output_bound(x_bound, coefs, intercepts, activation, scratch=None, inputs=()
     ``scratch``, a flat buffer of at least the largest layer's size, takes
     the absolute weights (training checks the bound every epoch).
     """
-    layers = _layers_of(coefs, activation)
+    layers = _layers_of(coefs, activation, members=members_of(inputs))
     pairs = [*inputs, *zip(layers, _parameters_of(layers, coefs, intercepts))]
     bound = x_bound
     with np.errstate(over="ignore", invalid="ignore"):
@@ -247,33 +284,52 @@ class Workspace:
     the passes over it (OPTIMISATIONS.md).
     """
 
-    def __init__(self, layers, dtype, n_params):
+    def __init__(self, layers, dtype, n_params, members=1):
         self.layers, self.dtype, self.rows = layers, dtype, 0
         self.views = {}
         self.scratch = np.empty(n_params, dtype=dtype)
+        # Rows per sample of each layer's arrays: an ensemble's members layer
+        # gives k rows per sample (its delta_in has one).
+        kinds = [layer.kind for layer in layers]
+        split = kinds.index("members") if "members" in kinds else len(layers)
+        self.factors = [
+            {"out": members if i >= split else 1, "in": members if i > split else 1}
+            for i in range(len(layers))
+        ]
 
     def slots(self, n_rows):
-        """One slot per layer for a batch of ``n_rows`` rows."""
+        """One slot per layer for a batch of ``n_rows`` samples."""
         if n_rows > self.rows:
-            ones = np.ones(n_rows, dtype=self.dtype)  # shared by the dense layers
-            self.full = [self._allocate(layer, n_rows, ones) for layer in self.layers]
+            ones = np.ones(n_rows * self.factors[-1]["in"], dtype=self.dtype)
+            self.full = [
+                self._allocate(layer, n_rows, ones, factors)
+                for layer, factors in zip(self.layers, self.factors)
+            ]
             self.rows, self.views = n_rows, {}
         if n_rows not in self.views:  # an epoch has at most two batch sizes
             self.views[n_rows] = [
-                Slot(**{name: array[:n_rows] for name, array in arrays.items()})
+                Slot(**{name: array[: n_rows * rows] for name, (array, rows) in arrays.items()})
                 for arrays in self.full
             ]
         return self.views[n_rows]
 
-    def _allocate(self, layer, n_rows, ones):
+    def _allocate(self, layer, n_rows, ones, factors):
+        """Each work array with its rows per sample."""
         arrays = {
-            name: np.empty((n_rows, units), dtype=self.dtype)
+            name: (
+                np.empty((n_rows * factors[_SIDE[name]], units), dtype=self.dtype),
+                factors[_SIDE[name]],
+            )
             for name, units in layer.slot_shapes().items()
             if units is not None
         }
         if layer.parameter_shapes():
-            arrays["ones"] = ones
+            arrays["ones"] = (ones, factors["in"])
         return arrays
+
+
+#: Which side of a layer each work array is on: its input or its output.
+_SIDE = {"out": "out", "work": "out", "delta_in": "in"}
 
 
 def layout(layers, flat):
@@ -329,8 +385,13 @@ class Network:
     def __init__(self, coefs, intercepts, activation, loss, dtype, inputs=()):
         self.activation = activation
         self.units = layer_units_of(coefs)
+        self.members = members_of(inputs)
         dense = multilayer_perceptron(
-            self.units, per_layer(activation, len(self.units) - 2), loss, first=not inputs
+            self.units,
+            per_layer(activation, len(self.units) - 2),
+            loss,
+            first=not inputs,
+            members=self.members,
         )
         self.layers = [layer for layer, _ in inputs] + dense
         n_inputs = sum(p.size for _, params in inputs for p in params)
@@ -350,7 +411,7 @@ class Network:
         # Weights come first in the layout, so they are a prefix of params.
         n_weights = sum(coef.size for coef in self.coefs)
         self.weights, self.weight_grads = self.params[:n_weights], self.grads[:n_weights]
-        self.workspace = Workspace(self.layers, dtype, self.params.size)
+        self.workspace = Workspace(self.layers, dtype, self.params.size, self.members)
         # The dropout layers, which take this batch's masks.
         self._dropout = [i for i, layer in enumerate(self.layers) if layer.kind == "dropout"]
         self._bound, self._mask_slots = {}, {}
@@ -362,7 +423,7 @@ class Network:
         # with lbfgs at (1024, 1024) float32: 2.87 s in blocks of 256 rows,
         # 2.63 s in blocks of 2,048, 2.93 s unblocked; and adam minibatches
         # of 2,000 rows, which blocks of 256 slowed by 6-10%, stay whole.
-        self._block = max(block_rows(self.units, dtype), 2 * max(self.units[1:]))
+        self._block = max(block_rows(self.units, dtype), 2 * max(self.units[1:])) // self.members
 
     @property
     def inputs(self):
@@ -401,7 +462,8 @@ class Network:
         for start in range(0, n_rows, block):
             rows = slice(start, start + block)
             weights = None if sample_weight is None else sample_weight[rows]
-            block_masks = None if masks is None else [_rows_of(mask, rows) for mask in masks]
+            member_rows = slice(start * self.members, (start + block) * self.members)
+            block_masks = None if masks is None else [_rows_of(m, member_rows) for m in masks]
             data_term += self._backprop(
                 X[rows], Y[rows], weights, data_scale, self._block_grad_views, block_masks
             )

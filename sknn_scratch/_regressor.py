@@ -225,8 +225,8 @@ default='squared_error'
         rate, see ``group_learning_rates``).
     group_learning_rates : dict or None, default=None
         Learning-rate multipliers per group of parameters, for the
-        stochastic solvers: keys among "weights", "biases", "embedding"
-        and "scales", values positive, e.g. ``{"scales": 6, "biases":
+        stochastic solvers: keys among "weights", "biases", "embedding",
+        "scales" and "members", values positive, e.g. ``{"scales": 6, "biases":
         0.1}`` (RealMLP's). None: every group at the scheduled rate.
     data_init : bool, default=False
         Data-dependent initialisation (RealMLP's): after the random draw,
@@ -235,6 +235,19 @@ default='squared_error'
         bias is set to minus a random convex combination of 5 rows' sums,
         which places its kink inside the data. False: scikit-learn's
         initialisation only.
+    ensemble_size : int, default=1
+        Members of an ensemble trained together in one network (TabM-mini,
+        Gorishniy et al., 2025). 1: one network (scikit-learn's behaviour).
+        With ``k > 1`` each row goes through the network once per member,
+        scaled by the member's own factors ``r_j`` (random signs at the
+        start; group "members"), and out of the member's own output head;
+        the hidden weights are shared. Training minimises the mean of the
+        members' losses; predictions are the mean of the members'
+        predictions (probabilities, for a classifier). One matrix product
+        per layer serves all members, so ``k`` of them cost far less than
+        ``k`` fits. ``coefs_[-1]`` holds the ``k`` heads side by side
+        (member ``j``: columns ``j * n_outputs_`` to ``(j + 1) *
+        n_outputs_``), ``input_params_[-1]`` the factors.
     huber_delta : float, default=1.0
         The threshold of ``loss="huber"`` between its quadratic and linear
         parts, in the units of y.
@@ -387,6 +400,7 @@ default='squared_error'
         feature_scaling=False,
         group_learning_rates=None,
         data_init=False,
+        ensemble_size=1,
         huber_delta=1.0,
         quantile=None,
         clip_predictions=False,
@@ -429,6 +443,7 @@ default='squared_error'
             feature_scaling=feature_scaling,
             group_learning_rates=group_learning_rates,
             data_init=data_init,
+            ensemble_size=ensemble_size,
         )
         self.loss = loss
         self.huber_delta = huber_delta

@@ -161,7 +161,14 @@ class Guard:
         if bound < self.limit:
             return True
         with np.errstate(over="ignore", invalid="ignore"):
-            raw = predict_raw(self.X, net.coefs, net.intercepts, net.activation, inputs=net.inputs)
+            raw = predict_raw(
+                self.X,
+                net.coefs,
+                net.intercepts,
+                net.activation,
+                inputs=net.inputs,
+                out_activation=net.layers[-1].loss.out_activation,
+            )
         return bool(np.isfinite(raw).all())
 
     def finite_objective(self):

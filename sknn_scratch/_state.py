@@ -29,13 +29,11 @@ def state_problems(est):
     encoder = getattr(est, "input_encoder_", None)
     layers = getattr(est, "input_layers_", None)
     n_inputs = layers[0].units if layers else units[0]  # the columns the network reads
-    if layers and layers[-1].units_out != units[0]:
-        problems.append(
-            f"the input layers give {layers[-1].units_out} values but the weights take {units[0]}"
-        )
+    problems += _input_layer_problems(est, layers, units)
+    members = layers[-1].members if layers and layers[-1].kind == "members" else 1
     expected = {
         "n_features_in_": n_inputs if encoder is None else encoder.n_features_in_,
-        "n_outputs_": units[-1],
+        "n_outputs_": units[-1] // members if units[-1] % members == 0 else units[-1] / members,
         "n_layers_": len(units),
     }
     for name, value in expected.items():
@@ -65,6 +63,22 @@ def state_problems(est):
     problems += _record_problems(est)
     problems += _optimizer_problems(est, units)
     return problems + est._output_problems()
+
+
+def _input_layer_problems(est, layers, units):
+    """The input layers must feed the first dense layer, and make as many
+    ensemble members as ``ensemble_size`` says."""
+    problems = []
+    if layers and layers[-1].units_out != units[0]:
+        problems.append(
+            f"the input layers give {layers[-1].units_out} values but the weights take {units[0]}"
+        )
+    members = layers[-1].members if layers and layers[-1].kind == "members" else 1
+    if members != est.ensemble_size:
+        problems.append(
+            f"ensemble_size={est.ensemble_size!r} but the input layers make {members} member(s)"
+        )
+    return problems
 
 
 def _record_problems(est):

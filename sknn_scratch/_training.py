@@ -206,7 +206,11 @@ def _run_epoch(plan, objective, optimizer, batches, rng, scales, record):
     params, grads, scratch = net.params, net.grads, net.workspace.scratch
     for X_batch, Y_batch, sw_batch in batches.epoch(order):
         m = X_batch.shape[0]
-        masks = dropout_masks(rng, m, net.units[1:-1], rates, params.dtype) if dropout else None
+        masks = (
+            dropout_masks(rng, m * net.members, net.units[1:-1], rates, params.dtype)
+            if dropout
+            else None
+        )
         accumulated += step(X_batch, Y_batch, sw_batch, weight_scale / m, penalty, masks) * m
         update(params, grads, scratch)
     if plan.max_grad_norm is not None:

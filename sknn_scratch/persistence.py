@@ -25,6 +25,7 @@ skops is an optional dependency: ``pip install skops`` (or
 # (Imported under private names: this module's namespace is dump, load and
 # TRUSTED_TYPES.)
 from ._classifier import MLPClassifier as _MLPClassifier
+from ._layers import Members as _Members
 from ._layers import PeriodicEmbedding as _PeriodicEmbedding
 from ._layers import Scale as _Scale
 from ._optimizers import SGD as _SGD
@@ -52,6 +53,7 @@ TRUSTED_TYPES = [
         _Column,
         _PeriodicEmbedding,
         _Scale,
+        _Members,
     )
 ]
 
