@@ -174,6 +174,9 @@ ABLATION = {
     },
     "relu instead of silu": {"activation": "relu"},
     "with data-dependent initialisation": {"data_init": True},
+    "ensemble of 4 members": {"ensemble_size": 4},
+    "ensemble of 4 members, half the steps": {"ensemble_size": 4, "max_steps": 1000},
+    "ensemble of 8 members": {"ensemble_size": 8},
 }
 
 

@@ -117,12 +117,6 @@ def _refuse_input_encoder(est):
             "Export a Pipeline of a scikit-learn ColumnTransformer and the network fitted "
             "with input_encoding=None instead."
         )
-    if getattr(network, "input_layers_", None):
-        raise ValueError(
-            "to_onnx cannot export input layers yet: the model was fitted with "
-            f"numerical_embedding={network.numerical_embedding!r} and feature_scaling="
-            f"{network.feature_scaling!r}. Fit it without them to export it."
-        )
 
 
 def _without_double_zipmap(est, options):
@@ -156,18 +150,99 @@ def _without_double_zipmap(est, options):
 
 
 def _forward(scope, container, est, input_name, proto):
-    """Nodes of the forward pass from ``input_name``; the name of the raw output."""
+    """Nodes of the forward pass from ``input_name``; the name of the
+    response (the output activation's values, the mean of the members'
+    for an ensemble)."""
     name = _node(scope, container, "Cast", [input_name], to=proto)
     hidden = per_layer(est.activation, len(est.coefs_) - 1)
     dtype = np.float64 if proto == onnx_proto.TensorProto.DOUBLE else np.float32
-    for layer, (coef, intercept) in enumerate(zip(est.coefs_, est.intercepts_)):
-        weights = _constant(scope, container, coef.astype(dtype), proto)
-        biases = _constant(scope, container, intercept.reshape(1, -1).astype(dtype), proto)
+    graph = _Graph(scope, container, proto, dtype)
+    for layer, params in est._inputs():
+        name = _INPUT_LAYERS[layer.kind](graph, layer, params, name)
+    members = est.ensemble_size
+    last = len(est.coefs_) - 1
+    for i, (coef, intercept) in enumerate(zip(est.coefs_, est.intercepts_)):
+        if i == last and members > 1:
+            return _heads(graph, est, coef, intercept, name)
+        weights = graph.constant(coef)
+        biases = graph.constant(intercept.reshape(1, -1))
         name = _node(scope, container, "MatMul", [name, weights])
         name = _node(scope, container, "Add", [name, biases])
-        if layer < len(hidden):
-            name = _HIDDEN[hidden[layer]](scope, container, name, proto)
+        if i < len(hidden):
+            name = _HIDDEN[hidden[i]](scope, container, name, proto)
     return _OUTPUT[est.out_activation_](scope, container, name, proto)
+
+
+class _Graph:
+    """The conversion's scope and container with its float type: nodes and
+    constants in one call each."""
+
+    def __init__(self, scope, container, proto, dtype):
+        self.scope, self.container, self.proto, self.dtype = scope, container, proto, dtype
+
+    def node(self, op_type, *inputs, **attributes):
+        return _node(self.scope, self.container, op_type, list(inputs), **attributes)
+
+    def constant(self, values):
+        return _constant(self.scope, self.container, np.asarray(values, self.dtype), self.proto)
+
+    def shape(self, *dims):
+        return _constant(self.scope, self.container, np.array(dims), onnx_proto.TensorProto.INT64)
+
+
+def _scale(graph, layer, params, name):
+    """``A * s`` (``_layers.Scale``)."""
+    return graph.node("Mul", name, graph.constant(params[0].reshape(1, -1)))
+
+
+def _periodic(graph, layer, params, name):
+    """The PBLD embedding (``_layers.PeriodicEmbedding``), in its (m, n, k)
+    layout: the chosen columns, their cosines, one MatMul per column
+    (batched), then every column of A after them."""
+    frequencies, phases, maps, offsets = params
+    m, p = layer.m, layer.p
+    indices = _constant(
+        graph.scope, graph.container, layer.columns.astype(np.int64), onnx_proto.TensorProto.INT64
+    )
+    x = graph.node("Gather", name, indices, axis=1)  # (n, m)
+    x = graph.node("Reshape", graph.node("Transpose", x, perm=[1, 0]), graph.shape(m, -1, 1))
+    P = graph.node("Mul", x, graph.constant(2 * np.pi * frequencies[:, None, :]))
+    P = graph.node("Add", P, graph.constant(phases[:, None, :]))
+    H = graph.node("MatMul", graph.node("Cos", P), graph.constant(maps))  # (m, n, p)
+    H = graph.node("Add", H, graph.constant(offsets[:, None, :]))
+    H = graph.node("Transpose", H, perm=[1, 0, 2])
+    return graph.node("Concat", graph.node("Reshape", H, graph.shape(-1, m * p)), name, axis=1)
+
+
+def _members(graph, layer, params, name):
+    """Each row once per member, times the member's factors
+    (``_layers.Members``): ``(n, d) -> (n * k, d)``."""
+    (factors,) = params
+    rows = graph.node("Reshape", name, graph.shape(-1, 1, layer.units))
+    scaled = graph.node("Mul", rows, graph.constant(factors[None]))
+    return graph.node("Reshape", scaled, graph.shape(-1, layer.units))
+
+
+_INPUT_LAYERS = {"scale": _scale, "periodic": _periodic, "members": _members}
+
+
+def _heads(graph, est, coef, intercept, name):
+    """An ensemble's output (``_layers.Heads`` and ``mean_response_raw``):
+    each member's rows through its own head, the output activation, and
+    the mean over the members, as one MatMul with weights 1/k."""
+    k, o = est.ensemble_size, est.n_outputs_
+    rows = graph.node("Reshape", name, graph.shape(-1, k, 1, coef.shape[0]))
+    heads = coef.reshape(coef.shape[0], k, o).transpose(1, 0, 2)  # (k, fan_in, o)
+    raw = graph.node("MatMul", rows, graph.constant(heads))  # (n, k, 1, o)
+    raw = graph.node("Add", raw, graph.constant(intercept.reshape(k, 1, o)))
+    raw = graph.node("Reshape", raw, graph.shape(-1, k, o))
+    if est.out_activation_ == "softmax":  # over each member's classes
+        response = graph.node("Softmax", raw, axis=2)
+    else:
+        response = _OUTPUT[est.out_activation_](graph.scope, graph.container, raw, graph.proto)
+    by_output = graph.node("Transpose", response, perm=[0, 2, 1])  # (n, o, k)
+    mean = graph.node("MatMul", by_output, graph.constant(np.full((k, 1), 1.0 / k)))
+    return graph.node("Reshape", mean, graph.shape(-1, o))
 
 
 def _node(scope, container, op_type, inputs, output=None, op_domain="", **attributes):

@@ -34,9 +34,11 @@ def _check_layer(layer, A, params, n_out_rows, rng):
     its parameters and its input."""
 
     def slot():
+        work = layer.slot_shapes().get("work")
         return Slot(
             out=np.empty((n_out_rows, layer.slot_shapes()["out"])),
             delta_in=np.empty_like(A),
+            work=None if work is None else np.full((n_out_rows, work), np.nan),
         )
 
     R = rng.normal(size=(n_out_rows, layer.slot_shapes()["out"]))

@@ -175,17 +175,58 @@ def test_real_data_in_a_pipeline_through_skl2onnx_itself(dtype):
     close(pipe.predict(X), y_onnx.ravel(), dtype)
 
     X, y = load_digits(return_X_y=True)
-    # (Its input encoding and embedding are not exported yet: to_onnx refuses
-    # them, tested in test_tabular_input.py and test_tabular_recipe.py.)
-    recommended = MLPClassifier.for_tabular(
-        max_steps=100, random_state=0, input_encoding=None, numerical_embedding=None
-    )
+    # (Its input encoding is not exported yet: to_onnx refuses it, tested in
+    # test_tabular_input.py.)
+    recommended = MLPClassifier.for_tabular(max_steps=100, random_state=0, input_encoding=None)
     clf = fit_quietly(recommended, X, y)
     label, proba = run(
         to_onnx(clf, X[:1].astype(dtype), options={"zipmap": False}), X.astype(dtype)
     )
     assert (label == clf.predict(X)).mean() > 0.999  # float32 may flip a near tie
     close(clf.predict_proba(X), proba, dtype)
+
+
+INPUT_LAYERS = [
+    {"numerical_embedding": "periodic"},
+    {"feature_scaling": True},
+    {"ensemble_size": 3},
+    {"numerical_embedding": "periodic", "feature_scaling": True, "ensemble_size": 4},
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("params", INPUT_LAYERS, ids=lambda p: "+".join(p))
+def test_input_layers_and_ensembles_export(params, dtype, rng):
+    X, y = _data(rng)
+    X = X.astype(dtype)
+    reg = fit_quietly(
+        MLPRegressor(hidden_layer_sizes=(6, 5), max_iter=20, random_state=0, **params), X, y
+    )
+    (y_onnx,) = run(to_onnx(reg, X[:1]), X)
+    close(reg.predict(X), y_onnx.ravel(), dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("labels", ["binary", "multiclass", "multilabel"])
+def test_ensemble_classifiers_export_their_mean_probabilities(labels, dtype, rng):
+    X, y = _data(rng)
+    X = X.astype(dtype)
+    y = {
+        "binary": y > 0,
+        "multiclass": np.digitize(y, [-0.5, 0.5]),
+        "multilabel": np.column_stack([y > 0, X[:, 3] > 0]).astype(int),
+    }[labels]
+    clf = MLPClassifier(
+        hidden_layer_sizes=(6,),
+        max_iter=20,
+        random_state=0,
+        ensemble_size=3,
+        numerical_embedding="periodic",
+    )
+    fit_quietly(clf, X, y)
+    label, proba = run(to_onnx(clf, X[:1], options={"zipmap": False}), X)
+    close(clf.predict_proba(X), proba, dtype)
+    assert (label == clf.predict(X)).mean() > 0.99  # float32 may flip a near tie
 
 
 def test_clear_errors_at_export_time(rng):

@@ -223,7 +223,7 @@ def test_input_layers_refuse_sparse_input():
         MLPRegressor(feature_scaling=True).fit(X, np.arange(6.0))
 
 
-def test_input_layers_persist_and_onnx_refuses(tmp_path):
+def test_input_layers_persist(tmp_path):
     import pickle
 
     pytest.importorskip("skops")
@@ -237,12 +237,6 @@ def test_input_layers_persist_and_onnx_refuses(tmp_path):
     persistence.dump(est, path)
     np.testing.assert_array_equal(persistence.load(path).predict(df), est.predict(df))
     np.testing.assert_array_equal(pickle.loads(pickle.dumps(est)).predict(df), est.predict(df))
-    pytest.importorskip("skl2onnx")
-    from sknn_scratch.onnx import to_onnx
-
-    est.input_encoder_ = None
-    with pytest.raises(ValueError, match="cannot export input layers"):
-        to_onnx(est, np.zeros((1, 5)))
 
 
 def test_clip_predictions_to_the_training_targets():
