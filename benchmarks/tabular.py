@@ -177,6 +177,8 @@ ABLATION = {
     "ensemble of 4 members": {"ensemble_size": 4},
     "ensemble of 4 members, half the steps": {"ensemble_size": 4, "max_steps": 1000},
     "ensemble of 8 members": {"ensemble_size": 8},
+    "with piecewise-linear encodings (16 bins)": {"piecewise_linear_bins": 16},
+    "dropout and decay flat, then annealed": {"regularization_schedule": "flat_cosine"},
 }
 
 

@@ -38,7 +38,7 @@ from ._compat import (
 )
 from ._held_out import ValidationData, warn_if_unlike
 from ._initializers import INITIALIZERS, fit_to_data, initialize
-from ._layers import Members, PeriodicEmbedding, Scale
+from ._layers import Members, PeriodicEmbedding, PiecewiseLinear, Scale
 from ._listeners import VerbosePrinter
 from ._losses import LOSSES
 from ._network import (
@@ -68,6 +68,12 @@ from ._training import Optimizing, close_epoch, train_lbfgs, train_stochastic
 
 #: The groups of parameters ``group_learning_rates`` can set.
 PARAMETER_GROUPS = ("weights", "biases", "embedding", "scales", "members")
+
+
+def _learned(inputs):
+    """Whether any of these input layers has parameters: a layer above them
+    must then pass its input's gradient down."""
+    return any(params for _, params in inputs)
 
 
 def _about_validation_data(message):
@@ -132,10 +138,12 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         "max_steps": [None, Interval(Integral, 1, None, closed="left")],
         "input_encoding": [None, StrOptions({"tabular"}), HasMethods(["fit", "transform"])],
         "numerical_embedding": [None, StrOptions({"periodic"})],
+        "piecewise_linear_bins": [None, Interval(Integral, 2, None, closed="left")],
         "feature_scaling": ["boolean"],
         "group_learning_rates": [None, dict],
         "data_init": ["boolean"],
         "ensemble_size": [Interval(Integral, 1, None, closed="left")],
+        "regularization_schedule": [StrOptions({"constant", "flat_cosine"})],
     }
 
     def __init__(
@@ -179,6 +187,8 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         group_learning_rates=None,
         data_init=False,
         ensemble_size=1,
+        regularization_schedule="constant",
+        piecewise_linear_bins=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -218,6 +228,8 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         self.group_learning_rates = group_learning_rates
         self.data_init = data_init
         self.ensemble_size = ensemble_size
+        self.regularization_schedule = regularization_schedule
+        self.piecewise_linear_bins = piecewise_linear_bins
 
     # ------------------------------------------------------------------ fit
 
@@ -509,6 +521,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
             "numerical_embedding": self.numerical_embedding,
             "feature_scaling": bool(self.feature_scaling),
             "ensemble_size": self.ensemble_size,
+            "piecewise_linear_bins": self.piecewise_linear_bins,
         }
 
     def _check_model_unchanged(self, incremental):
@@ -571,21 +584,28 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         """Fresh input layers for X's columns (``numerical_embedding``,
         ``feature_scaling``), with their initial parameters."""
         inputs, width = [], X.shape[1]
-        if (self.numerical_embedding or self.feature_scaling) and hasattr(X, "tocsr"):
+        embedded = self.numerical_embedding or self.piecewise_linear_bins
+        if (embedded or self.feature_scaling) and hasattr(X, "tocsr"):
             raise TypeError(
-                "numerical_embedding and feature_scaling read dense columns; X is a "
-                "sparse matrix. Turn them off, or pass a dense X."
+                "numerical_embedding, piecewise_linear_bins and feature_scaling read "
+                "dense columns; X is a sparse matrix. Turn them off, or pass a dense X."
             )
         columns = self._numeric_columns(width)
+        if self.piecewise_linear_bins and len(columns):
+            # Bins from the training rows; the columns stay first, so the
+            # periodic embedding below still finds them at their indices.
+            layer = PiecewiseLinear.from_data(np.asarray(X), columns, self.piecewise_linear_bins)
+            inputs.append((layer, ()))
+            width = layer.units_out
         if self.numerical_embedding == "periodic" and len(columns):
             layer = PeriodicEmbedding(width, columns)
             inputs.append((layer, layer.initial_parameters(rng, X.dtype)))
             width = layer.units_out
         if self.feature_scaling:
-            layer = Scale(width, first=not inputs)
+            layer = Scale(width, first=not _learned(inputs))
             inputs.append((layer, layer.initial_parameters(rng, X.dtype)))
         if self.ensemble_size > 1:
-            layer = Members(width, self.ensemble_size, first=not inputs)
+            layer = Members(width, self.ensemble_size, first=not _learned(inputs))
             inputs.append((layer, layer.initial_parameters(rng, X.dtype)))
         return inputs
 

@@ -243,6 +243,25 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         ``k`` fits. ``coefs_[-1]`` holds the ``k`` heads side by side
         (member ``j``: columns ``j * n_outputs_`` to ``(j + 1) *
         n_outputs_``), ``input_params_[-1]`` the factors.
+    regularization_schedule : {"constant", "flat_cosine"}, default="constant"
+        How ``dropout`` and ``weight_decay`` change over the planned epochs
+        (the stochastic solvers). "constant": as given throughout
+        (scikit-learn's behaviour). "flat_cosine" (RealMLP's): as given for
+        the first half of the ``max_iter`` epochs (or of those
+        ``max_steps`` allows), then a half cosine down to 0 at the end, so
+        that the last epochs fit the details with little of either.
+    piecewise_linear_bins : int or None, default=None
+        The piecewise-linear encoding of each numeric input column
+        (Gorishniy et al., 2022), added after the columns themselves: None,
+        none (scikit-learn's behaviour); an int ``T``, bins at ``T + 1``
+        quantiles of the column on the training rows, and one input per bin
+        saying how far past its lower edge the value is (0 before it, 1
+        after it, linear in between; the first and last bins extrapolate).
+        The first dense layer then draws a threshold at any quantile with
+        one weight. The numeric columns are those ``input_encoding`` marks
+        so, or every column without it; a column with fewer than two
+        distinct bins is left out. The fitted layer (with its bins) is in
+        ``input_layers_``.
     class_weight : dict, 'balanced' or None, default=None
         Weights of the classes, as in scikit-learn's linear models: each
         sample's term in the objective is multiplied by its class's weight
@@ -400,6 +419,8 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         group_learning_rates=None,
         data_init=False,
         ensemble_size=1,
+        regularization_schedule="constant",
+        piecewise_linear_bins=None,
         class_weight=None,
         label_smoothing=0.0,
     ):
@@ -442,6 +463,8 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             group_learning_rates=group_learning_rates,
             data_init=data_init,
             ensemble_size=ensemble_size,
+            regularization_schedule=regularization_schedule,
+            piecewise_linear_bins=piecewise_linear_bins,
         )
         self.class_weight = class_weight
         self.label_smoothing = label_smoothing

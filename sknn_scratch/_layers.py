@@ -407,6 +407,87 @@ class PeriodicEmbedding:
         return max(value_bound, float(maps.max(initial=0.0)))
 
 
+class PiecewiseLinear:
+    """Each chosen input column ``x_j`` also as its piecewise-linear encoding
+    over quantile bins (Gorishniy et al., 2022), after every input column
+    unchanged::
+
+        e_jt = clip((x_j - b_j,t-1) / (b_jt - b_j,t-1), 0, 1)      (t = 1..T_j)
+        out  = [A, e_1, ..., e_m]
+
+    ``b_j0 < ... < b_jT`` are quantiles of the column on the training rows;
+    the first bin is not clipped below nor the last above, so values beyond
+    the training range extrapolate linearly. A number becomes "how far past
+    each quantile it is": the first dense layer then draws a threshold at
+    any quantile with one weight, the shape trees find easily and a plain
+    MLP on the raw number does not. It has no parameters (the first dense
+    layer is its linear map) and reads the data, so it is the first layer.
+    """
+
+    kind = "piecewise_linear"
+
+    def __init__(self, units, columns, edges):
+        self.units, self.columns = units, np.asarray(columns, dtype=np.intp)
+        self.edges = [np.asarray(e, dtype=np.float64) for e in edges]
+        self.first = True
+        # Every bin of every column, flattened: its column, lower edge,
+        # width and clipping limits.
+        bins = [(j, e[:-1], np.diff(e)) for j, e in zip(self.columns, self.edges)]
+        self.bin_columns = np.concatenate([np.full(len(w), j) for j, _, w in bins]).astype(np.intp)
+        self.lower = np.concatenate([lo for _, lo, _ in bins])
+        self.width = np.concatenate([w for _, _, w in bins])
+        first = np.concatenate([np.arange(len(w)) == 0 for _, _, w in bins])
+        last = np.concatenate([np.arange(len(w)) == len(w) - 1 for _, _, w in bins])
+        self.low_limit = np.where(first, -np.inf, 0.0)
+        self.high_limit = np.where(last, np.inf, 1.0)
+
+    @classmethod
+    def from_data(cls, X, columns, n_bins):
+        """Bins at the quantiles of each column of ``X``; a column with fewer
+        than two distinct bins (a few values) is left out."""
+        kept, edges = [], []
+        for j in columns:
+            values = X[:, j][~np.isnan(X[:, j])]
+            if values.size == 0:
+                continue
+            e = np.unique(np.quantile(values, np.linspace(0.0, 1.0, n_bins + 1)))
+            if len(e) >= 3:
+                kept.append(j)
+                edges.append(e)
+        return cls(X.shape[1], kept, edges)
+
+    @property
+    def units_out(self):
+        return self.units + len(self.lower)
+
+    def parameter_shapes(self):
+        return ()
+
+    def slot_shapes(self):
+        return {"out": self.units_out}
+
+    def forward(self, A, params, slot):
+        n = A.shape[0]
+        out = slot.out if slot.out is not None else np.empty((n, self.units_out), A.dtype)
+        out[:, : self.units] = A
+        E = out[:, self.units :]
+        lower, width = self.lower.astype(A.dtype), self.width.astype(A.dtype)
+        np.subtract(A[:, self.bin_columns], lower, out=E)
+        E /= width
+        np.clip(E, self.low_limit.astype(A.dtype), self.high_limit.astype(A.dtype), out=E)
+        return out
+
+    def backward(self, A, out, delta, params, grads, slot):
+        return None  # no parameters, and nothing below it
+
+    def bound(self, value_bound, params, scratch=None):
+        # The clipped bins stay in [0, 1]; the first and last extrapolate.
+        if not len(self.width):
+            return value_bound
+        reach = (value_bound + np.abs(self.lower)) / self.width
+        return max(value_bound, 1.0, float(reach.max()))
+
+
 class Members:
     """``k`` members of an ensemble in one network: each row ``x`` becomes
     ``k`` rows ``x * r_j``, one per member, that the layers above process
@@ -558,7 +639,17 @@ def _logsumexp(Z, axis=1):
 #: Every layer kind, by name.
 LAYER_KINDS = {
     kind.kind: kind
-    for kind in (Dense, Activation, Dropout, Output, Scale, PeriodicEmbedding, Members, Heads)
+    for kind in (
+        Dense,
+        Activation,
+        Dropout,
+        Output,
+        Scale,
+        PiecewiseLinear,
+        PeriodicEmbedding,
+        Members,
+        Heads,
+    )
 }
 
 

@@ -390,7 +390,7 @@ class Network:
             self.units,
             per_layer(activation, len(self.units) - 2),
             loss,
-            first=not inputs,
+            first=not any(params for _, params in inputs),
             members=self.members,
         )
         self.layers = [layer for layer, _ in inputs] + dense

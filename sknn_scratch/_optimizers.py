@@ -324,8 +324,9 @@ class Adam(Optimizer):
         # Python floats throughout (see SGD.update).
         rate, beta_1, beta_2 = float(self.rate), float(self.beta_1), float(self.beta_2)
         if self.weight_decay:
+            decay = float(self.weight_decay) * self.schedule.regularization_factor()
             for start, stop, scale in self.groups.decayed:
-                params[start:stop] *= 1.0 - rate * scale * float(self.weight_decay)
+                params[start:stop] *= 1.0 - rate * scale * decay
         self.t += 1
         grad_sum *= beta_1
         grad_sum += grads

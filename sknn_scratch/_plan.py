@@ -70,6 +70,7 @@ def make_optimizer(est, net, epochs=None, group_settings=None):
         est.power_t,
         est.max_iter if epochs is None else epochs,
         est.warmup_epochs,
+        est.regularization_schedule,
     )
     n_params, dtype = net.params.size, net.params.dtype
     if group_settings:

@@ -67,10 +67,19 @@ class Schedule:
         ``N``, the epochs over which ``cosine`` anneals.
     warmup_epochs : int
         ``W``, the epochs of linear warm-up.
+    regularization : {"constant", "flat_cosine"}, default="constant"
+        How dropout and weight decay change over the ``N`` epochs (see
+        :meth:`regularization_factor`).
     """
 
-    def __init__(self, kind, learning_rate_init, power_t, max_iter, warmup_epochs):
+    #: (Schedules saved before regularization schedules existed kept it constant.)
+    regularization = "constant"
+
+    def __init__(
+        self, kind, learning_rate_init, power_t, max_iter, warmup_epochs, regularization="constant"
+    ):
         self.kind = kind
+        self.regularization = regularization
         self.learning_rate_init = float(learning_rate_init)
         self.power_t = power_t
         self.max_iter = max_iter
@@ -91,6 +100,22 @@ class Schedule:
         span = max(self.max_iter - warmup, 1)
         j = min(max(k - warmup, 1) - 1, span)
         return factor * self.learning_rate_init * 0.5 * (1.0 + math.cos(math.pi * j / span))
+
+    def regularization_factor(self):
+        """The share of the dropout rates and of the weight decay that the
+        coming epoch applies: 1 throughout for "constant"; for
+        "flat_cosine" (RealMLP's), 1 over the first half of the ``N``
+        epochs, then a half cosine down to 0 at the end::
+
+            u = (k - 1/2) / N,    factor = 1 if u <= 1/2 else (1 + cos(pi (2u - 1))) / 2
+
+        Strong regularisation early keeps the network from fitting noise
+        while it finds its shape; less of it late lets it fit the details.
+        """
+        if self.regularization == "constant":
+            return 1.0
+        u = min((self.epochs + 0.5) / max(self.max_iter, 1), 1.0)
+        return 1.0 if u <= 0.5 else 0.5 * (1.0 + math.cos(math.pi * (2.0 * u - 1.0)))
 
     def epoch_ends(self, time_step):
         """Step the schedule: one more epoch done, ``time_step`` samples seen."""

@@ -223,7 +223,30 @@ def _members(graph, layer, params, name):
     return graph.node("Reshape", scaled, graph.shape(-1, layer.units))
 
 
-_INPUT_LAYERS = {"scale": _scale, "periodic": _periodic, "members": _members}
+def _piecewise_linear(graph, layer, params, name):
+    """The columns, then every bin's ``clip((x - lower) / width)``
+    (``_layers.PiecewiseLinear``), as one Gather and elementwise nodes."""
+    indices = _constant(
+        graph.scope,
+        graph.container,
+        layer.bin_columns.astype(np.int64),
+        onnx_proto.TensorProto.INT64,
+    )
+    x = graph.node("Gather", name, indices, axis=1)  # (n, bins)
+    e = graph.node(
+        "Div", graph.node("Sub", x, graph.constant(layer.lower)), graph.constant(layer.width)
+    )
+    e = graph.node("Max", e, graph.constant(layer.low_limit))
+    e = graph.node("Min", e, graph.constant(layer.high_limit))
+    return graph.node("Concat", name, e, axis=1)
+
+
+_INPUT_LAYERS = {
+    "scale": _scale,
+    "periodic": _periodic,
+    "members": _members,
+    "piecewise_linear": _piecewise_linear,
+}
 
 
 def _heads(graph, est, coef, intercept, name):

@@ -27,6 +27,7 @@ skops is an optional dependency: ``pip install skops`` (or
 from ._classifier import MLPClassifier as _MLPClassifier
 from ._layers import Members as _Members
 from ._layers import PeriodicEmbedding as _PeriodicEmbedding
+from ._layers import PiecewiseLinear as _PiecewiseLinear
 from ._layers import Scale as _Scale
 from ._optimizers import SGD as _SGD
 from ._optimizers import Adam as _Adam
@@ -54,6 +55,7 @@ TRUSTED_TYPES = [
         _PeriodicEmbedding,
         _Scale,
         _Members,
+        _PiecewiseLinear,
     )
 ]
 

@@ -190,7 +190,13 @@ INPUT_LAYERS = [
     {"numerical_embedding": "periodic"},
     {"feature_scaling": True},
     {"ensemble_size": 3},
-    {"numerical_embedding": "periodic", "feature_scaling": True, "ensemble_size": 4},
+    {"piecewise_linear_bins": 5},
+    {
+        "piecewise_linear_bins": 5,
+        "numerical_embedding": "periodic",
+        "feature_scaling": True,
+        "ensemble_size": 4,
+    },
 ]
 
 
@@ -202,6 +208,7 @@ def test_input_layers_and_ensembles_export(params, dtype, rng):
     reg = fit_quietly(
         MLPRegressor(hidden_layer_sizes=(6, 5), max_iter=20, random_state=0, **params), X, y
     )
+    X = np.vstack([X, 3 * X])  # beyond the training range too
     (y_onnx,) = run(to_onnx(reg, X[:1]), X)
     close(reg.predict(X), y_onnx.ravel(), dtype)
 

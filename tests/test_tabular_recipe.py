@@ -299,3 +299,101 @@ def test_plot_network_draws_what_the_first_dense_layer_reads():
     values = _values_of_row(est, df.iloc[:1])
     np.testing.assert_allclose(values[-1][1], est.predict(df.iloc[:1]))
     assert len(values[0][1]) == len(names)
+
+
+def test_flat_cosine_regularization_factor():
+    schedule = Schedule("constant", 0.1, 0.5, 10, 0, "flat_cosine")
+    factors = []
+    for _ in range(12):
+        factors.append(schedule.regularization_factor())
+        schedule.epoch_ends(0)
+    u = np.minimum((np.arange(12) + 0.5) / 10, 1.0)
+    expected = np.where(u <= 0.5, 1.0, 0.5 * (1 + np.cos(np.pi * (2 * u - 1))))
+    np.testing.assert_allclose(factors, expected)
+    assert factors[:5] == [1.0] * 5 and factors[-1] == 0.0
+    assert Schedule("constant", 0.1, 0.5, 10, 0).regularization_factor() == 1.0
+
+
+def test_flat_cosine_anneals_dropout_and_weight_decay(monkeypatch):
+    from sknn_scratch import _training
+    from sknn_scratch._optimizers import Adam, Groups
+
+    seen = []
+    original = _training.dropout_masks
+
+    def spy(rng, n_rows, units, rates, dtype):
+        seen.append(list(rates))
+        return original(rng, n_rows, units, rates, dtype)
+
+    monkeypatch.setattr(_training, "dropout_masks", spy)
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 3))
+    reg = MLPRegressor(
+        hidden_layer_sizes=(5,),
+        dropout=0.2,
+        batch_size=40,
+        max_iter=8,
+        regularization_schedule="flat_cosine",
+        random_state=0,
+    )
+    with pytest.warns(Warning):
+        reg.fit(X, X.sum(axis=1))
+    u = (np.arange(8) + 0.5) / 8
+    factor = np.where(u <= 0.5, 1.0, 0.5 * (1 + np.cos(np.pi * (2 * u - 1))))
+    np.testing.assert_allclose([r[0] for r in seen], 0.2 * factor)
+    # AdamW's decay: with a zero gradient, a step shrinks the weights by
+    # 1 - rate * weight_decay * factor.
+    schedule = Schedule("constant", 0.1, 0.5, 4, 0, "flat_cosine")
+    adam = Adam(3, np.float64, schedule, 0.9, 0.95, 1e-8, 0.5, Groups.default(3))
+    for _ in range(3):
+        adam.iteration_ends(0)
+    params = np.ones(3)
+    adam.update(params, np.zeros(3))
+    factor = 0.5 * (1 + np.cos(np.pi * (2 * 3.5 / 4 - 1)))
+    np.testing.assert_allclose(params, 1 - 0.1 * 0.5 * factor)
+
+
+def test_piecewise_linear_encoding_against_its_formula():
+    from sknn_scratch._layers import PiecewiseLinear, Slot
+
+    rng = np.random.RandomState(0)
+    X = np.column_stack([rng.normal(size=200), rng.choice([0.0, 1.0], 200), rng.normal(size=200)])
+    layer = PiecewiseLinear.from_data(X, [0, 1, 2], 4)
+    # The two-valued column gives one bin only: it is left out.
+    assert list(layer.columns) == [0, 2] and layer.units_out == 3 + 8
+    np.testing.assert_allclose(layer.edges[0], np.quantile(X[:, 0], np.linspace(0, 1, 5)))
+    x = np.array([[-9.0, 0.0, 0.0], [0.0, 1.0, 9.0]])
+    out = layer.forward(x, (), Slot())
+    np.testing.assert_array_equal(out[:, :3], x)
+    for j, column in enumerate(layer.columns):
+        edges = layer.edges[j]
+        for t in range(4):
+            value = (x[:, column] - edges[t]) / (edges[t + 1] - edges[t])
+            if t > 0:
+                value = np.maximum(value, 0)
+            if t < 3:
+                value = np.minimum(value, 1)
+            np.testing.assert_allclose(out[:, 3 + 4 * j + t], value)
+    # Beyond the training range the first and last bins extrapolate.
+    assert out[0, 3] < 0 and out[1, 3 + 7] > 1
+    assert layer.bound(9.0, ()) >= np.abs(out).max()
+
+
+def test_piecewise_linear_bins_in_the_estimators():
+    from sknn_scratch import check_gradients
+
+    df, y = _frame()
+    est = MLPRegressor(hidden_layer_sizes=(4,), max_iter=5, piecewise_linear_bins=6, **RECIPE)
+    with pytest.warns(Warning):
+        est.fit(df, y)
+    kinds = [layer.kind for layer in est.input_layers_]
+    assert kinds == ["piecewise_linear", "periodic", "scale"]
+    ple = est.input_layers_[0]
+    # Only the numbers are binned, and the embedding still reads them.
+    numeric = est.input_encoder_.numeric_columns_
+    assert set(ple.columns) <= set(numeric)
+    np.testing.assert_array_equal(est.input_layers_[1].columns, numeric)
+    assert est.coefs_[0].shape[0] == est.input_layers_[-1].units_out
+    assert check_gradients(est, df, y) < 1e-6
+    with pytest.raises(ValueError, match="piecewise_linear_bins"):
+        MLPRegressor(piecewise_linear_bins=1).fit(np.ones((5, 2)), np.arange(5.0))
