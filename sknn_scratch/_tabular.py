@@ -285,7 +285,8 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         else:
             order = sorted(counts)
         if len(order) <= 2:
-            return _Column(name, "binary", categories=(order + [None, None])[:2])
+            categories = (order + [None, None])[:2]
+            return _Column(name, "binary", categories=categories, numeric=is_numeric)
         kept = order
         if len(order) > self.max_categories:
             by_count = sorted(order, key=lambda key: (-counts[key], key))

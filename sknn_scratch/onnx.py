@@ -21,6 +21,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._activations import _LEAK, _LOG_MAX, per_layer
 from ._classifier import MLPClassifier
 from ._regressor import MLPRegressor
+from ._tabular import TabularEncoder, _category_keys
 
 try:
     import onnxruntime  # noqa: F401 (what runs the graphs: missing, say so now)
@@ -30,6 +31,7 @@ try:
         DoubleTensorType,
         FloatTensorType,
         Int64TensorType,
+        StringTensorType,
         guess_proto_type,
     )
     from skl2onnx.common.shape_calculator import calculate_linear_classifier_output_shapes
@@ -39,7 +41,7 @@ except ImportError:
         "sknn_scratch.onnx needs skl2onnx and onnxruntime: pip install 'sknn-scratch[onnx]'"
     ) from None
 
-__all__ = ["to_onnx"]
+__all__ = ["to_onnx", "onnx_feed"]
 
 #: The oldest opset whose operators the graphs use (Erf, Where and Sign:
 #: 9; LessOrEqual: 12).
@@ -90,6 +92,15 @@ def to_onnx(est, X_sample, *, target_opset=None, options=None):
     """
     check_is_fitted(est)
     _refuse_input_encoder(est)
+    if target_opset is not None and target_opset < MIN_OPSET:
+        raise ValueError(f"target_opset must be at least {MIN_OPSET}, got {target_opset}.")
+    if getattr(est, "input_encoder_", None) is not None:
+        inputs = _encoder_inputs(est, X_sample)
+        if est.input_encoder_.dtype != np.float32:
+            options = _without_double_zipmap(est, options)
+        return _skl2onnx_to_onnx(
+            est, initial_types=inputs, target_opset=target_opset, options=options
+        )
     X_sample = np.asarray(X_sample)
     if X_sample.dtype.kind not in "fiub" or X_sample.ndim != 2:
         raise ValueError(
@@ -101,22 +112,113 @@ def to_onnx(est, X_sample, *, target_opset=None, options=None):
         X_sample = X_sample.astype(np.float64)  # float16 / longdouble: no ONNX kernels
     elif X_sample.dtype.kind in "iu":
         X_sample = X_sample.astype(np.int64)  # skl2onnx's integer input type
-    if target_opset is not None and target_opset < MIN_OPSET:
-        raise ValueError(f"target_opset must be at least {MIN_OPSET}, got {target_opset}.")
     if X_sample.dtype != np.float32:
         options = _without_double_zipmap(est, options)
     return _skl2onnx_to_onnx(est, X_sample, target_opset=target_opset, options=options)
 
 
 def _refuse_input_encoder(est):
+    """Pipelines and encoders other than ours cannot be exported with an
+    ``input_encoding``: the graph's inputs are then the raw columns, which
+    only a TabularEncoder describes (see :func:`_encoder_inputs`)."""
     network = est.steps[-1][1] if hasattr(est, "steps") else est
-    if getattr(network, "input_encoder_", None) is not None:
+    encoder = getattr(network, "input_encoder_", None)
+    if encoder is None:
+        return
+    if network is not est:
         raise ValueError(
-            "to_onnx cannot export input_encoding yet: the model was fitted with "
-            f"input_encoding={network.input_encoding!r}, whose encoder reads raw columns. "
-            "Export a Pipeline of a scikit-learn ColumnTransformer and the network fitted "
-            "with input_encoding=None instead."
+            "to_onnx exports input_encoding only for the network itself, not inside a "
+            "Pipeline: its graph reads the raw columns. Export the network alone."
         )
+    if not isinstance(encoder, TabularEncoder):
+        raise ValueError(
+            "to_onnx exports input_encoding='tabular' (a TabularEncoder) only: the model "
+            f"was fitted with input_encoding={network.input_encoding!r}. Export a Pipeline "
+            "of a scikit-learn ColumnTransformer and the network fitted with "
+            "input_encoding=None instead."
+        )
+
+
+def _check_operator_inputs(operator):
+    """In skl2onnx's own conversions (of a pipeline, say) a model with a
+    TabularEncoder gets what the steps before it give, not its raw columns."""
+    est = operator.raw_operator
+    encoder = getattr(est, "input_encoder_", None)
+    if encoder is not None and len(operator.inputs) != len(encoder._columns):
+        raise ValueError(
+            "to_onnx exports input_encoding only for the network itself, not inside a "
+            "Pipeline: its graph reads the raw columns. Export the network alone, with "
+            "sknn_scratch.onnx.to_onnx(est, X_frame)."
+        )
+    _refuse_input_encoder(est)
+
+
+def _encoder_inputs(est, X_sample):
+    """skl2onnx's initial types of a model with a TabularEncoder: one input
+    of shape (n, 1) per raw column, named as the column; float64 for the
+    columns the encoder read as numbers, strings for the others."""
+    if not hasattr(X_sample, "columns"):
+        raise ValueError(
+            "This model reads raw columns (input_encoding='tabular'): X_sample must be a "
+            "DataFrame with them, not an array."
+        )
+    encoder = est.input_encoder_
+    names = [column.name for column in encoder._columns]
+    if [str(c) for c in X_sample.columns] != names:
+        raise ValueError(
+            f"X_sample has the columns {list(map(str, X_sample.columns))}, but the model "
+            f"was fitted on {names}."
+        )
+    return [
+        (
+            column.name,
+            DoubleTensorType([None, 1]) if _reads_numbers(column) else StringTensorType([None, 1]),
+        )
+        for column in encoder._columns
+    ]
+
+
+def _reads_numbers(column):
+    return column.kind == "numeric" or getattr(column, "numeric", False)
+
+
+def onnx_feed(est, X):
+    """The inputs of the graph of a model with ``input_encoding="tabular"``,
+    from a DataFrame ``X``: each column as an (n, 1) array, float64 for the
+    columns the encoder read as numbers (NaN where missing), and for the
+    others the text of each value (``str(value)``, by which the encoder
+    matches categories; a missing value becomes a text no category has,
+    which the graph encodes as zeros, as ``predict`` does).
+
+    Parameters
+    ----------
+    est : MLPRegressor or MLPClassifier
+        The fitted model, with ``input_encoding="tabular"``.
+    X : DataFrame
+        The raw columns.
+
+    Returns
+    -------
+    feed : dict of str to ndarray
+        ``session.run(None, onnx_feed(est, X))``.
+    """
+    encoder = est.input_encoder_
+    check_is_fitted(encoder)
+    _, columns, _ = encoder._checked(X, reset=False)  # read as transform reads them
+    feed = {}
+    for column, values in zip(encoder._columns, columns):
+        if _reads_numbers(column):
+            feed[column.name] = np.asarray(values, dtype=np.float64).reshape(-1, 1)
+        else:
+            keys, missing = _category_keys(values)
+            # A missing value as a text no category has: all zeros.
+            keys[missing] = _MISSING
+            feed[column.name] = keys.astype(str).astype(object).reshape(-1, 1)
+    return feed
+
+
+#: The text that stands for a missing category in the graph's inputs.
+_MISSING = "\x00missing"
 
 
 def _without_double_zipmap(est, options):
@@ -149,14 +251,17 @@ def _without_double_zipmap(est, options):
 # ------------------------------------------------------------- the graph
 
 
-def _forward(scope, container, est, input_name, proto):
-    """Nodes of the forward pass from ``input_name``; the name of the
+def _forward(scope, container, est, inputs, proto):
+    """Nodes of the forward pass from the graph's ``inputs``; the name of the
     response (the output activation's values, the mean of the members'
     for an ensemble)."""
-    name = _node(scope, container, "Cast", [input_name], to=proto)
     hidden = per_layer(est.activation, len(est.coefs_) - 1)
     dtype = np.float64 if proto == onnx_proto.TensorProto.DOUBLE else np.float32
     graph = _Graph(scope, container, proto, dtype)
+    if getattr(est, "input_encoder_", None) is not None:
+        name = _encoded(graph, est.input_encoder_, [v.full_name for v in inputs])
+    else:
+        name = _node(scope, container, "Cast", [inputs[0].full_name], to=proto)
     for layer, params in est._inputs():
         name = _INPUT_LAYERS[layer.kind](graph, layer, params, name)
     members = est.ensemble_size
@@ -188,6 +293,73 @@ class _Graph:
 
     def shape(self, *dims):
         return _constant(self.scope, self.container, np.array(dims), onnx_proto.TensorProto.INT64)
+
+
+def _encoded(graph, encoder, names):
+    """The TabularEncoder's output from its raw columns (one input each):
+    each column's block as ``TabularEncoder._encoded`` computes it."""
+    blocks = [_encoded_column(graph, encoder, c, n) for c, n in zip(encoder._columns, names)]
+    return graph.node("Concat", *blocks, axis=1)
+
+
+def _encoded_column(graph, encoder, column, name):
+    double = _Graph(graph.scope, graph.container, onnx_proto.TensorProto.DOUBLE, np.float64)
+    if column.kind == "numeric":
+        x = double.node("Cast", name, to=onnx_proto.TensorProto.DOUBLE)
+        missing = double.node("IsNaN", x)
+        centre = double.constant([column.centre])
+        scaled = double.node("Where", missing, centre, x)
+        scaled = double.node(
+            "Div", double.node("Sub", scaled, centre), double.constant([column.scale])
+        )
+        if encoder.clip is not None:  # x / sqrt(1 + (x / clip)^2)
+            ratio = double.node("Div", scaled, double.constant([encoder.clip]))
+            root = double.node(
+                "Sqrt", double.node("Add", double.node("Mul", ratio, ratio), double.constant([1.0]))
+            )
+            scaled = double.node("Div", scaled, root)
+        block = graph.node("Cast", scaled, to=graph.proto)
+        if not column.indicator:
+            return block
+        return graph.node("Concat", block, graph.node("Cast", missing, to=graph.proto), axis=1)
+    if column.kind == "binary" and _reads_numbers(column):
+        x = double.node("Cast", name, to=onnx_proto.TensorProto.DOUBLE)
+        sign = double.constant([0.0])
+        for key, value in zip(column.categories, (-1.0, 1.0)):
+            if key is not None:
+                hit = double.node("Equal", x, double.constant([float(key)]))
+                sign = double.node("Where", hit, double.constant([value]), sign)
+        return graph.node("Cast", sign, to=graph.proto)
+    if column.kind == "binary":
+        keys = [k for k in column.categories if k is not None]
+        values = [-1.0, 1.0][: len(keys)]
+        sign = graph.node(
+            "LabelEncoder",
+            name,
+            op_domain="ai.onnx.ml",
+            op_version=2,
+            keys_strings=keys,
+            values_floats=values,
+            default_float=0.0,
+        )
+        return graph.node("Cast", sign, to=graph.proto)
+    # Categories one-hot; the rare ones share the last column; unseen: none.
+    keys = list(column.categories) + list(column.rare)
+    codes = list(range(len(column.categories))) + [len(column.categories)] * len(column.rare)
+    code = graph.node(
+        "LabelEncoder",
+        name,
+        op_domain="ai.onnx.ml",
+        op_version=2,
+        keys_strings=keys,
+        values_int64s=codes,
+        default_int64=-1,
+    )
+    width = len(column.categories) + column.infrequent
+    slots = _constant(
+        graph.scope, graph.container, np.arange(width).reshape(1, -1), onnx_proto.TensorProto.INT64
+    )
+    return graph.node("Cast", graph.node("Equal", code, slots), to=graph.proto)
 
 
 def _scale(graph, layer, params, name):
@@ -484,7 +656,13 @@ _OUTPUT = {
 
 def _proto(operator):
     """The graph's float type: float32 for float32 input; float64 for float64
-    and for integer or boolean input (scikit-learn predicts those in float64)."""
+    and for integer or boolean input (scikit-learn predicts those in float64);
+    with a TabularEncoder, the encoder's (the network computes in it)."""
+    encoder = getattr(operator.raw_operator, "input_encoder_", None)
+    if encoder is not None:
+        if encoder.dtype == np.float32:
+            return onnx_proto.TensorProto.FLOAT
+        return onnx_proto.TensorProto.DOUBLE
     proto = guess_proto_type(operator.inputs[0].type)
     if proto == onnx_proto.TensorProto.FLOAT:
         return proto
@@ -504,8 +682,8 @@ def _regressor_shapes(operator):
 
 def _convert_regressor(scope, operator, container):
     est = operator.raw_operator
-    _refuse_input_encoder(est)  # skl2onnx's own pipeline conversion comes here
-    raw = _forward(scope, container, est, operator.inputs[0].full_name, _proto(operator))
+    _check_operator_inputs(operator)  # skl2onnx's own pipeline conversion comes here
+    raw = _forward(scope, container, est, operator.inputs, _proto(operator))
     _node(scope, container, "Identity", [raw], operator.outputs[0].full_name)
 
 
@@ -517,8 +695,14 @@ def _is_multilabel(est):
 
 
 def _classifier_shapes(operator):
-    calculate_linear_classifier_output_shapes(operator)
     est = operator.raw_operator
+    if getattr(est, "input_encoder_", None) is None:
+        calculate_linear_classifier_output_shapes(operator)
+    else:  # one input per raw column, which skl2onnx's calculator refuses
+        n_rows = operator.inputs[0].get_first_dimension()
+        strings = est.classes_.dtype.kind in "OUS"
+        operator.outputs[0].type = (StringTensorType if strings else Int64TensorType)([n_rows])
+        operator.outputs[1].type = FloatTensorType([n_rows, len(est.classes_)])
     # skl2onnx declares float32 probabilities for integer input; the graph
     # computes them in its own float type (see _proto).
     probabilities = operator.outputs[1]
@@ -541,7 +725,7 @@ def _class_labels(est, nocl):
 
 def _convert_classifier(scope, operator, container):
     est = operator.raw_operator
-    _refuse_input_encoder(est)
+    _check_operator_inputs(operator)
     proto = _proto(operator)
     label_out, proba_out = operator.outputs[0].full_name, operator.outputs[1].full_name
     if (
@@ -554,7 +738,7 @@ def _convert_classifier(scope, operator, container):
             "built; leave zipmap unset (probabilities as one tensor) or pass a float32 "
             "X_sample."
         )
-    raw = _forward(scope, container, est, operator.inputs[0].full_name, proto)
+    raw = _forward(scope, container, est, operator.inputs, proto)
     if est.n_outputs_ == 1:  # binary: the unit is the positive class's probability
         negative = _node(scope, container, "Sub", [_scalar(scope, container, 1.0, proto), raw])
         _node(scope, container, "Concat", [negative, raw], proba_out, axis=1)

@@ -226,19 +226,59 @@ def test_persisted_and_state_checked(tmp_path):
         persistence.load(path)
 
 
-def test_onnx_export_refused_with_a_reason():
+@pytest.mark.parametrize("encoding", ["tabular", "float64"])
+@pytest.mark.parametrize("classify", [False, True])
+def test_onnx_export_reads_the_raw_columns(classify, encoding):
+    pytest.importorskip("skl2onnx")
+    onnxruntime = pytest.importorskip("onnxruntime")
+    from sknn_scratch.onnx import onnx_feed, to_onnx
+
+    df = raw_frame()
+    y = df["colour"].fillna("none") if classify else np.nan_to_num(df["age"].to_numpy(), nan=50)
+    Model = MLPClassifier if classify else MLPRegressor
+    encoder = "tabular" if encoding == "tabular" else TabularEncoder(max_categories=8)
+    est = fit_quietly(
+        Model(input_encoding=encoder, max_iter=5, ensemble_size=2, piecewise_linear_bins=4), df, y
+    )
+    test = df.copy()
+    test.loc[0, "colour"] = "purple"  # unseen
+    test.loc[1, "city"] = np.nan  # missing
+    test.loc[2, "age"] = 1e6  # far outside
+    test["accounts"] = test["accounts"].astype("Int64")
+    model = to_onnx(est, df.head(1), options={"zipmap": False} if classify else None)
+    session = onnxruntime.InferenceSession(model.SerializeToString())
+    assert [i.name for i in session.get_inputs()] == list(df.columns)
+    outputs = session.run(None, onnx_feed(est, test))
+    tolerance = 1e-5 if encoding == "tabular" else 1e-10
+    if classify:
+        np.testing.assert_allclose(outputs[1], est.predict_proba(test), atol=tolerance)
+        assert (outputs[0] == est.predict(test)).mean() > 0.99
+    else:
+        np.testing.assert_allclose(
+            outputs[0].ravel(), est.predict(test), rtol=tolerance, atol=tolerance
+        )
+
+
+def test_onnx_export_of_encoded_models_refused_with_a_reason():
     pytest.importorskip("skl2onnx")
     from sknn_scratch.onnx import to_onnx
 
     df, y = raw_frame(), np.arange(120) % 2
     est = fit_quietly(MLPClassifier(input_encoding="tabular", max_iter=3), df, y)
-    with pytest.raises(ValueError, match="cannot export input_encoding"):
+    with pytest.raises(ValueError, match="X_sample must be a DataFrame"):
         to_onnx(est, np.zeros((1, 5)))
-    # skl2onnx's own conversion of a pipeline holding it refuses it too.
+    with pytest.raises(ValueError, match="but the model was fitted on"):
+        to_onnx(est, df[["age", "city"]].head(1))
+    # skl2onnx's own conversion of a pipeline holding it refuses it.
     import skl2onnx
     from sklearn.pipeline import make_pipeline as pipeline_of
-    from sklearn.preprocessing import FunctionTransformer
+    from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
     pipe = pipeline_of(FunctionTransformer(), est)
-    with pytest.raises(ValueError, match="cannot export input_encoding"):
+    with pytest.raises(ValueError, match="not inside a Pipeline"):
         skl2onnx.to_onnx(pipe, np.zeros((1, 5)))
+    other = fit_quietly(
+        MLPClassifier(input_encoding=StandardScaler(), max_iter=3), df[["age"]].fillna(0), y
+    )
+    with pytest.raises(ValueError, match="exports input_encoding='tabular'"):
+        to_onnx(other, df[["age"]].head(1))
