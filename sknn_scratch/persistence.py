@@ -25,6 +25,7 @@ skops is an optional dependency: ``pip install skops`` (or
 # (Imported under private names: this module's namespace is dump, load and
 # TRUSTED_TYPES.)
 from ._classifier import MLPClassifier as _MLPClassifier
+from ._layers import CategoryEmbedding as _CategoryEmbedding
 from ._layers import Members as _Members
 from ._layers import PeriodicEmbedding as _PeriodicEmbedding
 from ._layers import PiecewiseLinear as _PiecewiseLinear
@@ -56,6 +57,7 @@ TRUSTED_TYPES = [
         _Scale,
         _Members,
         _PiecewiseLinear,
+        _CategoryEmbedding,
     )
 ]
 

@@ -351,9 +351,7 @@ def _input_names(est):
     layers = getattr(est, "input_layers_", [])
     names = names or [f"x{i}" for i in range(layers[0].units if layers else est.coefs_[0].shape[0])]
     for layer in layers:
-        if layer.kind == "periodic":
-            embedded = [names[j] for j in layer.columns]
-            names = [f"{n}~{i + 1}" for n in embedded for i in range(layer.p)] + names
+        names = layer.names_out(names)
     return names
 
 

@@ -238,7 +238,15 @@ def test_onnx_export_reads_the_raw_columns(classify, encoding):
     Model = MLPClassifier if classify else MLPRegressor
     encoder = "tabular" if encoding == "tabular" else TabularEncoder(max_categories=8)
     est = fit_quietly(
-        Model(input_encoding=encoder, max_iter=5, ensemble_size=2, piecewise_linear_bins=4), df, y
+        Model(
+            input_encoding=encoder,
+            max_iter=5,
+            ensemble_size=2,
+            piecewise_linear_bins=4,
+            category_embedding=4,
+        ),
+        df,
+        y,
     )
     test = df.copy()
     test.loc[0, "colour"] = "purple"  # unseen

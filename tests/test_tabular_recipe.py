@@ -397,3 +397,53 @@ def test_piecewise_linear_bins_in_the_estimators():
     assert check_gradients(est, df, y) < 1e-6
     with pytest.raises(ValueError, match="piecewise_linear_bins"):
         MLPRegressor(piecewise_linear_bins=1).fit(np.ones((5, 2)), np.arange(5.0))
+
+
+@pytest.mark.parametrize("first", [True, False])
+def test_category_embedding_gradients_by_finite_differences(first):
+    from sknn_scratch._layers import CategoryEmbedding
+
+    rng = np.random.RandomState(3)
+    layer = CategoryEmbedding(7, [(1, 4), (5, 7)], 2, first=first)
+    A = rng.normal(size=(6, 7))
+    _layer_gradients_match(layer, A, rng)
+    # A one-hot row picks its category's row of the table; zeros pick none.
+    params = layer.initial_parameters(rng, np.float64)
+    onehot = np.zeros((2, 7))
+    onehot[0, [0, 2, 6]] = 1.0  # category 1 of block one, category 1 of block two
+    onehot[1, 0] = 5.0  # no category in either block
+    from sknn_scratch._layers import Slot
+
+    out = layer.forward(onehot, params, Slot())
+    np.testing.assert_array_equal(out[:, :2], onehot[:, [0, 4]])
+    np.testing.assert_allclose(out[0, 2:], np.r_[params[0][1], params[1][1]])
+    np.testing.assert_array_equal(out[1, 2:], 0.0)
+
+
+def test_category_embedding_in_the_estimators():
+    from sknn_scratch import TabularEncoder, check_gradients
+
+    df, y = _frame()
+    df["d"] = np.random.RandomState(1).choice(list("abcdefgh"), len(df))
+    est = MLPRegressor(
+        hidden_layer_sizes=(4,),
+        max_iter=5,
+        category_embedding=3,
+        input_encoding=TabularEncoder(max_categories=64),
+        numerical_embedding="periodic",
+        feature_scaling=True,
+        random_state=0,
+    )
+    with pytest.warns(Warning):
+        est.fit(df, y)
+    layers = est.input_layers_
+    assert [layer.kind for layer in layers] == ["periodic", "category_embedding", "scale"]
+    embedding = layers[1]
+    encoder = est.input_encoder_
+    wide = [(a, b) for a, b in encoder._category_blocks() if b - a > 3]
+    shift = layers[0].m * layers[0].p
+    assert embedding.blocks == [(a + shift, b + shift) for a, b in wide]
+    assert [p.shape for p in est.input_params_[1]] == [(b - a, 3) for a, b in wide]
+    assert check_gradients(est, df, y) < 1e-6
+    with pytest.raises(ValueError, match="category_embedding needs input_encoding"):
+        MLPRegressor(category_embedding=4).fit(np.ones((5, 2)), np.arange(5.0))
