@@ -180,6 +180,19 @@ ABLATION = {
     "dropout and decay flat, then annealed": {"regularization_schedule": "flat_cosine"},
     "learned embeddings of categories with more than 8": {"category_embedding": 8},
     "the same, with up to 128 categories": {"category_embedding": 8, "input_encoding": "wide"},
+    "parametric activations": {"parametric_activation": True},
+    "piecewise-linear encodings (16 bins) instead of the periodic embedding": {
+        "piecewise_linear_bins": 16,
+        "numerical_embedding": None,
+    },
+    "piecewise-linear encodings (8 bins) instead of the periodic embedding": {
+        "piecewise_linear_bins": 8,
+        "numerical_embedding": None,
+    },
+    "parametric activations at 0.1x the rate": {
+        "parametric_activation": True,
+        "group_learning_rates": {"activation": 0.1},
+    },
 }
 
 

@@ -73,7 +73,7 @@ from ._tabular import TabularEncoder
 from ._training import Optimizing, close_epoch, train_lbfgs, train_stochastic
 
 #: The groups of parameters ``group_learning_rates`` can set.
-PARAMETER_GROUPS = ("weights", "biases", "embedding", "scales", "members")
+PARAMETER_GROUPS = ("weights", "biases", "embedding", "scales", "members", "activation")
 
 
 def _learned(inputs):
@@ -146,6 +146,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         "numerical_embedding": [None, StrOptions({"periodic"})],
         "piecewise_linear_bins": [None, Interval(Integral, 2, None, closed="left")],
         "category_embedding": [None, Interval(Integral, 1, None, closed="left")],
+        "parametric_activation": ["boolean"],
         "feature_scaling": ["boolean"],
         "group_learning_rates": [None, dict],
         "data_init": ["boolean"],
@@ -197,6 +198,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         regularization_schedule="constant",
         piecewise_linear_bins=None,
         category_embedding=None,
+        parametric_activation=False,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -239,6 +241,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         self.regularization_schedule = regularization_schedule
         self.piecewise_linear_bins = piecewise_linear_bins
         self.category_embedding = category_embedding
+        self.parametric_activation = parametric_activation
 
     # ------------------------------------------------------------------ fit
 
@@ -354,6 +357,8 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         self.coefs_, self.intercepts_ = net.coefs, net.intercepts
         if net.input_layers:
             self.input_params_ = net.input_params
+        if net.activation_params:
+            self.activation_params_ = net.activation_params
         data = (X, Y, sample_weight, y)
         self._train(net, data, (rng, alpha), validation, (incremental, owner))
         return self
@@ -532,6 +537,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
             "ensemble_size": self.ensemble_size,
             "piecewise_linear_bins": self.piecewise_linear_bins,
             "category_embedding": self.category_embedding,
+            "parametric_activation": bool(self.parametric_activation),
         }
 
     def _check_model_unchanged(self, incremental):
@@ -573,7 +579,13 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
     def _network(self, dtype):
         """A Network holding a copy of the current weights in ``dtype``."""
         return Network(
-            self.coefs_, self.intercepts_, self.activation, self._loss(), dtype, self._inputs()
+            self.coefs_,
+            self.intercepts_,
+            self.activation,
+            self._loss(),
+            dtype,
+            self._inputs(),
+            self._activation_params(),
         )
 
     def _fit_initialization_to(self, X, rng, inputs, max_rows=1000):
@@ -585,6 +597,11 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         A = through_inputs(np.asarray(X[rows]), inputs)
         names = self._activations(len(self.coefs_) - 1)
         fit_to_data(self.coefs_, self.intercepts_, A, names, rng)
+
+    def _activation_params(self):
+        """The parametric activations' ``a``, one array per hidden layer
+        (none with ``parametric_activation=False``)."""
+        return list(getattr(self, "activation_params_", ()))
 
     def _inputs(self):
         """The fitted input layers with their parameters (none by default)."""
@@ -773,7 +790,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
 
     def _initialize(self, layer_units, dtype, rng, inputs=()):
         """Draw fresh weights and reset every fitted attribute."""
-        for name in ("input_layers_", "input_params_"):
+        for name in ("input_layers_", "input_params_", "activation_params_"):
             self.__dict__.pop(name, None)
         if inputs:
             self.input_layers_ = [layer for layer, _ in inputs]
@@ -792,6 +809,8 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         layers.append(self._output_heads(layer_units[-2], rng, dtype, feeds[-1]))
         self.coefs_ = [coef for coef, _ in layers]
         self.intercepts_ = [intercept for _, intercept in layers]
+        if self.parametric_activation:  # a = 1: each unit starts as its activation
+            self.activation_params_ = [np.ones(units, dtype) for units in layer_units[1:-1]]
         self._fitted_model_params = self._model_params()
         self._reset_training_state()
 
@@ -976,8 +995,12 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
             )
         X = through_inputs(X, self._inputs())
         if pre_activation:
-            return hidden_sums_and_values(X, self.coefs_, self.intercepts_, self.activation)
-        return hidden_values(X, self.coefs_, self.intercepts_, self.activation)
+            return hidden_sums_and_values(
+                X, self.coefs_, self.intercepts_, self.activation, self._activation_params()
+            )
+        return hidden_values(
+            X, self.coefs_, self.intercepts_, self.activation, self._activation_params()
+        )
 
     # -------------------------------------------------------------- predict
 
@@ -1028,6 +1051,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
             self.activation,
             inputs=self._inputs(),
             out_activation=self.out_activation_,
+            activation_params=self._activation_params(),
         )
 
     def __sklearn_tags__(self):

@@ -103,4 +103,7 @@ def _fitted_state(est, record, weights):
     state["intercepts_"] = [intercept.copy() for intercept in intercepts]
     if inputs:
         state["input_params_"] = [tuple(p.copy() for p in params) for _, params in inputs]
+    mixes = est._activation_params() if weights is None else weights.activations
+    if mixes:
+        state["activation_params_"] = [a.copy() for a in mixes]
     return state

@@ -221,7 +221,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     group_learning_rates : dict or None, default=None
         Learning-rate multipliers per group of parameters, for the
         stochastic solvers: keys among "weights", "biases", "embedding",
-        "scales" and "members", values positive, e.g. ``{"scales": 6, "biases":
+        "scales", "members" and "activation", values positive, e.g. ``{"scales": 6, "biases":
         0.1}`` (RealMLP's). None: every group at the scheduled rate.
     data_init : bool, default=False
         Data-dependent initialisation (RealMLP's): after the random draw,
@@ -273,6 +273,12 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         own first-layer weights, so rare ones borrow from the others. For
         more categories than the encoder's 32, pass
         ``input_encoding=TabularEncoder(max_categories=...)``.
+    parametric_activation : bool, default=False
+        Parametric hidden activations (RealMLP's): each hidden unit computes
+        ``z + a * (f(z) - z)``, ``f`` the activation, with its own learned
+        ``a`` starting at 1 (plain ``f``), in ``activation_params_`` (group
+        "activation"). A unit whose nonlinearity does not help can move
+        towards linear. False: ``f(z)`` (scikit-learn's behaviour).
     class_weight : dict, 'balanced' or None, default=None
         Weights of the classes, as in scikit-learn's linear models: each
         sample's term in the objective is multiplied by its class's weight
@@ -433,6 +439,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         regularization_schedule="constant",
         piecewise_linear_bins=None,
         category_embedding=None,
+        parametric_activation=False,
         class_weight=None,
         label_smoothing=0.0,
     ):
@@ -478,6 +485,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             regularization_schedule=regularization_schedule,
             piecewise_linear_bins=piecewise_linear_bins,
             category_embedding=category_embedding,
+            parametric_activation=parametric_activation,
         )
         self.class_weight = class_weight
         self.label_smoothing = label_smoothing

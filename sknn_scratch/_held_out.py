@@ -52,6 +52,7 @@ def validation_record(est, network, validation, penalty_term):
         est.activation,
         inputs=inputs,
         out_activation=est.out_activation_,
+        activation_params=network.activations,
     )
     weights = validation.sample_weight
     loss = mean_loss(est._loss(), raw, validation.Y, weights) + penalty_term
@@ -102,6 +103,8 @@ class _Answering:
         answering.coefs_, answering.intercepts_ = list(network.coefs), list(network.intercepts)
         if network.inputs:
             answering.input_params_ = [params for _, params in network.inputs]
+        if network.activations:
+            answering.activation_params_ = list(network.activations)
         for name, from_raw in est._responses_from_raw().items():
             method = getattr(type(est), name).__get__(answering)
             setattr(answering, name, _answer(name, from_raw, raw, X_val, method))

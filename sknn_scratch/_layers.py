@@ -49,10 +49,11 @@ class Slot:
     by the network, None when the layer keeps every unit); ``ones``: a
     vector of ones (bias gradients as a BLAS product); ``bias``: the bias
     as added to this batch (the bias itself, or, in ``predict_raw``, the
-    bias repeated over a block's rows, which adds faster).
+    bias repeated over a block's rows, which adds faster); ``kept``: what a
+    layer keeps from its forward pass for its backward pass.
     """
 
-    __slots__ = ("out", "work", "delta_in", "mask", "ones", "bias")
+    __slots__ = ("out", "work", "delta_in", "mask", "ones", "bias", "kept")
 
     def __init__(self, **arrays):
         for name in self.__slots__:
@@ -165,6 +166,68 @@ class Activation:
         # |f(z)| <= |z| + offset, or bounded outright (logistic, tanh).
         value_bound = value_bound + ACTIVATION_OFFSETS.get(self.name, 0.0)
         return min(value_bound, BOUNDED_ACTIVATIONS.get(self.name, np.inf))
+
+
+class ParametricActivation:
+    """``out = z + a * (f(z) - z)``: the activation ``f`` mixed with the
+    identity by a learned ``a`` per unit, starting at 1 (plain ``f``).
+
+    RealMLP's parametric activation: a unit whose nonlinearity does not
+    help can move towards linear (``a -> 0``), or sharpen (``a > 1``).
+    With ``g = f(z) - z`` kept from the forward pass::
+
+        dJ/da = sum_i delta_i * g_i        dJ/dz = delta * (1 - a) + a * delta * f'(z)
+
+    ``f'`` is what :data:`~sknn_scratch._activations.HIDDEN_ACTIVATIONS`'
+    derivative leaves, as for :class:`Activation`.
+    """
+
+    kind = "parametric"
+
+    def __init__(self, name, units):
+        self.name, self.units = name, units
+        self.function = HIDDEN_ACTIVATIONS[name]
+
+    def parameter_shapes(self):
+        return (("activation", (self.units,)),)
+
+    def slot_shapes(self):
+        return {"out": self.units, "work": self.units, "kept": self.units}
+
+    def initial_parameters(self, rng, dtype):
+        return (np.ones(self.units, dtype=dtype),)
+
+    def forward(self, A, params, slot):
+        a = params[0]
+        out = slot.out if slot.out is not None else np.empty_like(A)
+        out[...] = A  # z
+        fz = self.function.forward(A, slot.work)  # in place: A is f(z) now
+        g = fz if slot.kept is None else slot.kept
+        np.subtract(fz, out, out=g)  # g = f(z) - z
+        if slot.kept is not None:
+            np.multiply(g, a, out=A)
+            out += A
+        else:
+            g *= a
+            out += g
+        return out
+
+    def backward(self, A, out, delta, params, grads, slot):
+        a = params[0]
+        np.einsum("ij,ij->j", delta, slot.kept, out=grads[0])
+        scaled = np.multiply(delta, a, out=A)  # A (the layer's input) is free now
+        self.function.derivative(None, scaled, slot.work)  # a * delta * f'(z)
+        delta *= 1 - a
+        delta += scaled
+        return delta
+
+    def bound(self, value_bound, params, scratch=None):
+        # |z + a (f(z) - z)| <= |1 - a| |z| + |a| |f(z)|.
+        a = np.abs(params[0])
+        f_bound = value_bound + ACTIVATION_OFFSETS.get(self.name, 0.0)
+        f_bound = min(f_bound, BOUNDED_ACTIVATIONS.get(self.name, np.inf))
+        rest = float(np.abs(1 - params[0]).max(initial=0.0))
+        return rest * value_bound + float(a.max(initial=0.0)) * f_bound
 
 
 class Dropout:
@@ -752,6 +815,7 @@ LAYER_KINDS = {
     for kind in (
         Dense,
         Activation,
+        ParametricActivation,
         Dropout,
         Output,
         Scale,
@@ -764,7 +828,9 @@ LAYER_KINDS = {
 }
 
 
-def multilayer_perceptron(layer_units, activations, loss=None, first=True, members=1):
+def multilayer_perceptron(
+    layer_units, activations, loss=None, first=True, members=1, parametric=False
+):
     """The layers of an MLP: dense layers with an activation and a dropout
     layer after each hidden one, and a final dense layer whose raw output
     (the logits) the loss reads.
@@ -784,7 +850,10 @@ def multilayer_perceptron(layer_units, activations, loss=None, first=True, membe
         The members of an ensemble (see :class:`Members`): with more than
         one, the last dense layer is their :class:`Heads`, and
         ``layer_units[-1]`` counts the outputs of all of them.
+    parametric : bool, default=False
+        Whether the hidden activations are :class:`ParametricActivation`.
     """
+    activation_kind = "parametric" if parametric else "activation"
     layers = []
     pairs = list(zip(layer_units[:-1], layer_units[1:]))
     for i, (fan_in, fan_out) in enumerate(pairs):
@@ -794,7 +863,7 @@ def multilayer_perceptron(layer_units, activations, loss=None, first=True, membe
         else:
             layers.append(LAYER_KINDS["dense"](fan_in, fan_out, first=is_first))
         if i < len(pairs) - 1:
-            layers.append(LAYER_KINDS["activation"](activations[i], fan_out))
+            layers.append(LAYER_KINDS[activation_kind](activations[i], fan_out))
             layers.append(LAYER_KINDS["dropout"](fan_out))
     layers.append(LAYER_KINDS["output"](loss, members))
     return layers

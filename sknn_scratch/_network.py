@@ -62,13 +62,23 @@ def n_params_of(layer_units):
     return sum(fan_in * fan_out + fan_out for fan_in, fan_out in pairs)
 
 
-def _layers_of(coefs, activation, loss=None, members=1):
+def _layers_of(coefs, activation, loss=None, members=1, parametric=False):
     """The layers of the MLP with these weights (behind input layers when
-    they make an ensemble of ``members``)."""
+    they make an ensemble of ``members``; with parametric activations when
+    ``parametric``)."""
     units = layer_units_of(coefs)
     return multilayer_perceptron(
-        units, per_layer(activation, len(units) - 2), loss, first=members == 1, members=members
+        units,
+        per_layer(activation, len(units) - 2),
+        loss,
+        first=members == 1,
+        members=members,
+        parametric=parametric,
     )
+
+
+#: The layer kinds whose parameters are a weight matrix and a bias vector.
+DENSE_KINDS = ("dense", "heads")
 
 
 def members_of(inputs):
@@ -76,10 +86,16 @@ def members_of(inputs):
     return inputs[-1][0].members if inputs and inputs[-1][0].kind == "members" else 1
 
 
-def _parameters_of(layers, coefs, intercepts):
-    """Each layer's parameters: ``(W, b)`` for a dense layer, ``()`` otherwise."""
-    pairs = iter(zip(coefs, intercepts))
-    return [next(pairs) if layer.parameter_shapes() else () for layer in layers]
+def _parameters_of(layers, coefs, intercepts, activation_params=()):
+    """Each layer's parameters: ``(W, b)`` for a dense layer, ``(a,)`` for a
+    parametric activation, ``()`` otherwise."""
+    pairs, mixes = iter(zip(coefs, intercepts)), iter(activation_params)
+    return [
+        next(pairs)
+        if layer.kind in DENSE_KINDS
+        else ((next(mixes),) if layer.kind == "parametric" else ())
+        for layer in layers
+    ]
 
 
 def _run(layers, params, slots, X):
@@ -90,7 +106,7 @@ def _run(layers, params, slots, X):
     return values
 
 
-def forward(X, coefs, intercepts, activation):
+def forward(X, coefs, intercepts, activation, activation_params=()):
     """Forward propagation, keeping every layer's values.
 
     Each dense layer computes ``Z = A @ W + b``; hidden layers then apply
@@ -104,9 +120,9 @@ def forward(X, coefs, intercepts, activation):
         ``[X, A_1, ..., A_{L-1}, raw_output]``.
     """
     dtype = np.result_type(X.dtype, *coefs)
-    layers = _layers_of(coefs, activation)
+    layers = _layers_of(coefs, activation, parametric=bool(activation_params))
     slots = [_prediction_slot(layer, X.shape[0], dtype) for layer in layers]
-    _run(layers, _parameters_of(layers, coefs, intercepts), slots, X)
+    _run(layers, _parameters_of(layers, coefs, intercepts, activation_params), slots, X)
     return [X] + [slot.out for slot in slots if slot.out is not None]
 
 
@@ -125,7 +141,14 @@ def through_inputs(X, inputs):
 
 
 def predict_raw(
-    X, coefs, intercepts, activation, block_bytes=2**20, inputs=(), out_activation=None
+    X,
+    coefs,
+    intercepts,
+    activation,
+    block_bytes=2**20,
+    inputs=(),
+    out_activation=None,
+    activation_params=(),
 ):
     """The raw output ``forward(...)[-1]``, keeping no intermediate layer.
 
@@ -134,6 +157,8 @@ def predict_raw(
     an ensemble (``_layers.Members``), the members' raw outputs are
     combined into the one whose response is their mean response
     (``_layers.mean_response_raw``), for which ``out_activation`` is needed.
+    ``activation_params``: the parametric activations' ``a``, one array per
+    hidden layer (none: plain activations).
 
     Rows go through the network in blocks sized so that one layer's values
     take about ``block_bytes`` (1 MiB): the work stays in the CPU cache and
@@ -142,15 +167,14 @@ def predict_raw(
     """
     members = members_of(inputs)
     if members > 1:
-        return _predict_members(
-            X, coefs, intercepts, activation, block_bytes, inputs, out_activation
-        )
+        weights = (coefs, intercepts, activation_params)
+        return _predict_members(X, weights, activation, block_bytes, inputs, out_activation)
     X = through_inputs(X, inputs)
     dtype = np.result_type(X.dtype, *coefs)
     rows = block_rows(layer_units_of(coefs), dtype, block_bytes)
     n_samples = X.shape[0]
-    layers = _layers_of(coefs, activation)
-    params = _parameters_of(layers, coefs, intercepts)
+    layers = _layers_of(coefs, activation, parametric=bool(activation_params))
+    params = _parameters_of(layers, coefs, intercepts, activation_params)
     out = np.empty((n_samples, coefs[-1].shape[1]), dtype=dtype)
     first_rows = min(rows, n_samples)
     hidden = [_prediction_slot(layer, first_rows, dtype).out for layer in layers]
@@ -158,9 +182,10 @@ def predict_raw(
     # the same shape is about twice as fast as broadcasting a row over them
     # (50 against 25 us on 4,096 x 64 float32).
     tiles = [
-        np.tile(p[1].astype(dtype, copy=False), (first_rows, 1)) if p else None for p in params
+        np.tile(p[1].astype(dtype, copy=False), (first_rows, 1)) if layer.kind == "dense" else None
+        for layer, p in zip(layers, params)
     ]
-    last_dense = max(i for i, p in enumerate(params) if p)
+    last_dense = max(i for i, layer in enumerate(layers) if layer.kind == "dense")
     for start in range(0, n_samples, rows):
         stop = min(start + rows, n_samples)
         outs = [None if h is None else h[: stop - start] for h in hidden]
@@ -173,16 +198,18 @@ def predict_raw(
     return out
 
 
-def _predict_members(X, coefs, intercepts, activation, block_bytes, inputs, out_activation):
+def _predict_members(X, weights, activation, block_bytes, inputs, out_activation):
     """``predict_raw`` of an ensemble: blocks of samples go through the input
     layers (which give ``k`` rows per sample), the network, and the mean."""
     if out_activation is None:
         raise ValueError("An ensemble's raw output needs the output activation.")
+    coefs, intercepts, activation_params = weights
     members = members_of(inputs)
     dtype = np.result_type(X.dtype, *coefs)
     rows = max(1, block_rows(layer_units_of(coefs), dtype, block_bytes) // members)
-    layers = _layers_of(coefs, activation, members=members)
-    params = _parameters_of(layers, coefs, intercepts)
+    parametric = bool(activation_params)
+    layers = _layers_of(coefs, activation, members=members, parametric=parametric)
+    params = _parameters_of(layers, coefs, intercepts, activation_params)
     out = np.empty((X.shape[0], coefs[-1].shape[1] // members), dtype=dtype)
     for start in range(0, X.shape[0], rows):
         A = through_inputs(X[start : start + rows], inputs)
@@ -201,7 +228,9 @@ def abs_max(X):
     return float(max(values.max(), -values.min()))
 
 
-def output_bound(x_bound, coefs, intercepts, activation, scratch=None, inputs=()):
+def output_bound(
+    x_bound, coefs, intercepts, activation, scratch=None, inputs=(), activation_params=()
+):
     """An upper bound on every ``|value|`` the forward pass computes.
 
     With inputs bounded by ``x_bound``, each layer bounds its outputs (see
@@ -216,8 +245,10 @@ def output_bound(x_bound, coefs, intercepts, activation, scratch=None, inputs=()
     ``scratch``, a flat buffer of at least the largest layer's size, takes
     the absolute weights (training checks the bound every epoch).
     """
-    layers = _layers_of(coefs, activation, members=members_of(inputs))
-    pairs = [*inputs, *zip(layers, _parameters_of(layers, coefs, intercepts))]
+    parametric = bool(activation_params)
+    layers = _layers_of(coefs, activation, members=members_of(inputs), parametric=parametric)
+    params = _parameters_of(layers, coefs, intercepts, activation_params)
+    pairs = [*inputs, *zip(layers, params)]
     bound = x_bound
     with np.errstate(over="ignore", invalid="ignore"):
         for layer, params in pairs:
@@ -238,24 +269,25 @@ def all_finite(values):
     return bool(np.isfinite(values).all())
 
 
-def hidden_values(X, coefs, intercepts, activation):
+def hidden_values(X, coefs, intercepts, activation, activation_params=()):
     """The values of every hidden layer after its activation."""
-    return forward(X, coefs, intercepts, activation)[1:-1]
+    return hidden_sums_and_values(X, coefs, intercepts, activation, activation_params)[1]
 
 
-def hidden_sums_and_values(X, coefs, intercepts, activation):
+def hidden_sums_and_values(X, coefs, intercepts, activation, activation_params=()):
     """Every hidden layer's weighted sums ``Z = A W + b`` and its values
     ``f(Z)``: two lists, one array per hidden layer each."""
-    layers = _layers_of(coefs, activation)
-    params = _parameters_of(layers, coefs, intercepts)
+    layers = _layers_of(coefs, activation, parametric=bool(activation_params))
+    params = _parameters_of(layers, coefs, intercepts, activation_params)
     sums, values, A = [], [], X
     # Prediction's forward pass, with a copy of each hidden layer's sums
     # kept before its activation overwrites them.
     for layer, layer_params in zip(layers[:-2], params):
-        if layer.kind == "activation":
+        activates = layer.kind in ("activation", "parametric")
+        if activates:
             sums.append(A.copy())
         A = layer.forward(A, layer_params, _prediction_slot(layer, X.shape[0], A.dtype))
-        if layer.kind == "activation":
+        if activates:
             values.append(A)
     return sums, values
 
@@ -267,6 +299,7 @@ class Weights(NamedTuple):
     coefs: list
     intercepts: list
     inputs: list = ()  # (layer, params) of the input layers, if any
+    activations: list = ()  # the parametric activations' a, if any
 
 
 class Workspace:
@@ -329,7 +362,7 @@ class Workspace:
 
 
 #: Which side of a layer each work array is on: its input or its output.
-_SIDE = {"out": "out", "work": "out", "delta_in": "in"}
+_SIDE = {"out": "out", "work": "out", "kept": "out", "delta_in": "in"}
 
 
 def layout(layers, flat):
@@ -382,7 +415,7 @@ class Network:
         ``input_params`` then holds views of their parameters.
     """
 
-    def __init__(self, coefs, intercepts, activation, loss, dtype, inputs=()):
+    def __init__(self, coefs, intercepts, activation, loss, dtype, inputs=(), activation_params=()):
         self.activation = activation
         self.units = layer_units_of(coefs)
         self.members = members_of(inputs)
@@ -392,20 +425,23 @@ class Network:
             loss,
             first=not any(params for _, params in inputs),
             members=self.members,
+            parametric=bool(activation_params),
         )
         self.layers = [layer for layer, _ in inputs] + dense
         n_inputs = sum(p.size for _, params in inputs for p in params)
+        n_inputs += sum(np.size(a) for a in activation_params)
         self.params = np.empty(n_params_of(self.units) + n_inputs, dtype=dtype)
         self.grads = np.empty_like(self.params)
         self.param_views, self.parameter_slices = layout(self.layers, self.params)
         self.grad_views, _ = layout(self.layers, self.grads)
-        dense_views = self.param_views[len(inputs) :]
-        self.coefs = [views[0] for views in dense_views if views]
-        self.intercepts = [views[1] for views in dense_views if views]
         self.input_layers = [layer for layer, _ in inputs]
         self.input_params = self.param_views[: len(inputs)]
-        initial = [p for _, params in inputs for p in params]
+        self.coefs, self.intercepts, self.activation_params = _dense_views(
+            self.layers[len(inputs) :], self.param_views[len(inputs) :]
+        )
+        initial = [p for _, params in inputs for p in params] + list(activation_params)
         views = self.coefs + self.intercepts + [v for vs in self.input_params for v in vs]
+        views += self.activation_params
         for view, value in zip(views, coefs + intercepts + initial):
             view[...] = value
         # Weights come first in the layout, so they are a prefix of params.
@@ -434,12 +470,10 @@ class Network:
         """The :class:`~sknn_scratch._listeners.Weights` of a flat vector laid
         out as ``params``."""
         views, _ = layout(self.layers, flat)
-        dense = views[len(self.input_layers) :]
+        n_inputs = len(self.input_layers)
+        coefs, intercepts, mixes = _dense_views(self.layers[n_inputs:], views[n_inputs:])
         return Weights(
-            flat,
-            [v[0] for v in dense if v],
-            [v[1] for v in dense if v],
-            list(zip(self.input_layers, views[: len(self.input_layers)])),
+            flat, coefs, intercepts, list(zip(self.input_layers, views[:n_inputs])), mixes
         )
 
     def data_term_and_gradient(self, X, Y, sample_weight, data_scale, masks=None):
@@ -510,6 +544,14 @@ class Network:
             self._mask_slots[n_rows] = [slots[i] for i in self._dropout]
             self._bound[key] = steps
         return steps
+
+
+def _dense_views(layers, views):
+    """The weight matrices, bias vectors and parametric activations' ``a``
+    among the views of the dense stack's layers."""
+    dense = [v for layer, v in zip(layers, views) if layer.kind in DENSE_KINDS]
+    mixes = [v[0] for layer, v in zip(layers, views) if layer.kind == "parametric"]
+    return [v[0] for v in dense], [v[1] for v in dense], mixes
 
 
 def _rows_of(mask, rows):

@@ -226,7 +226,7 @@ default='squared_error'
     group_learning_rates : dict or None, default=None
         Learning-rate multipliers per group of parameters, for the
         stochastic solvers: keys among "weights", "biases", "embedding",
-        "scales" and "members", values positive, e.g. ``{"scales": 6, "biases":
+        "scales", "members" and "activation", values positive, e.g. ``{"scales": 6, "biases":
         0.1}`` (RealMLP's). None: every group at the scheduled rate.
     data_init : bool, default=False
         Data-dependent initialisation (RealMLP's): after the random draw,
@@ -278,6 +278,12 @@ default='squared_error'
         own first-layer weights, so rare ones borrow from the others. For
         more categories than the encoder's 32, pass
         ``input_encoding=TabularEncoder(max_categories=...)``.
+    parametric_activation : bool, default=False
+        Parametric hidden activations (RealMLP's): each hidden unit computes
+        ``z + a * (f(z) - z)``, ``f`` the activation, with its own learned
+        ``a`` starting at 1 (plain ``f``), in ``activation_params_`` (group
+        "activation"). A unit whose nonlinearity does not help can move
+        towards linear. False: ``f(z)`` (scikit-learn's behaviour).
     huber_delta : float, default=1.0
         The threshold of ``loss="huber"`` between its quadratic and linear
         parts, in the units of y.
@@ -434,6 +440,7 @@ default='squared_error'
         regularization_schedule="constant",
         piecewise_linear_bins=None,
         category_embedding=None,
+        parametric_activation=False,
         huber_delta=1.0,
         quantile=None,
         clip_predictions=False,
@@ -480,6 +487,7 @@ default='squared_error'
             regularization_schedule=regularization_schedule,
             piecewise_linear_bins=piecewise_linear_bins,
             category_embedding=category_embedding,
+            parametric_activation=parametric_activation,
         )
         self.loss = loss
         self.huber_delta = huber_delta

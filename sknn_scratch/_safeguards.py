@@ -156,7 +156,13 @@ class Guard:
         net = self.net
         scratch = net.workspace.scratch  # lent for this call: |W| goes there
         bound = output_bound(
-            self.x_bound, net.coefs, net.intercepts, net.activation, scratch, net.inputs
+            self.x_bound,
+            net.coefs,
+            net.intercepts,
+            net.activation,
+            scratch,
+            net.inputs,
+            net.activation_params,
         )
         if bound < self.limit:
             return True
@@ -167,6 +173,7 @@ class Guard:
                 net.intercepts,
                 net.activation,
                 inputs=net.inputs,
+                activation_params=net.activation_params,
                 out_activation=net.layers[-1].loss.out_activation,
             )
         return bool(np.isfinite(raw).all())

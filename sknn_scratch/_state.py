@@ -30,6 +30,7 @@ def state_problems(est):
     layers = getattr(est, "input_layers_", None)
     n_inputs = layers[0].units if layers else units[0]  # the columns the network reads
     problems += _input_layer_problems(est, layers, units)
+    problems += _activation_problems(est, units)
     members = layers[-1].members if layers and layers[-1].kind == "members" else 1
     expected = {
         "n_features_in_": n_inputs if encoder is None else encoder.n_features_in_,
@@ -81,6 +82,24 @@ def _input_layer_problems(est, layers, units):
     return problems
 
 
+def _activation_problems(est, units):
+    """Parametric activations: one finite ``a`` per hidden unit, or none."""
+    mixes = getattr(est, "activation_params_", None)
+    if not est.parametric_activation:
+        return [] if mixes is None else ["activation_params_ without parametric_activation"]
+    expected = [(n,) for n in units[1:-1]]
+    dtype = est.coefs_[0].dtype
+    fits = isinstance(mixes, list) and [np.shape(a) for a in mixes] == expected
+    if not fits or not all(
+        isinstance(a, np.ndarray) and a.dtype == dtype and np.isfinite(a).all() for a in mixes
+    ):
+        return [
+            f"activation_params_ must be {len(expected)} finite {dtype} arrays of shapes "
+            f"{expected} (parametric_activation=True)"
+        ]
+    return []
+
+
 def _record_problems(est):
     """The counters and curves that continued training reads and extends."""
     problems = []
@@ -105,6 +124,7 @@ def _optimizer_problems(est, units):
         return [f"the optimizer state is a {type(optimizer).__name__}, not SGD or Adam"]
     n_params = sum(a * b + b for a, b in zip(units[:-1], units[1:]))
     n_params += sum(np.size(p) for params in getattr(est, "input_params_", ()) for p in params)
+    n_params += sum(np.size(a) for a in getattr(est, "activation_params_", ()))
     dtype = est.coefs_[0].dtype
     problems = []
     for name in optimizer._STATE:

@@ -274,8 +274,18 @@ def _forward(scope, container, est, inputs, proto):
         name = _node(scope, container, "MatMul", [name, weights])
         name = _node(scope, container, "Add", [name, biases])
         if i < len(hidden):
-            name = _HIDDEN[hidden[i]](scope, container, name, proto)
+            name = _activation(graph, hidden[i], name, est._activation_params()[i : i + 1])
     return _OUTPUT[est.out_activation_](scope, container, name, proto)
+
+
+def _activation(graph, kind, z, mix):
+    """The hidden activation ``f(z)``, or with a parametric activation's
+    ``a``, ``z + a (f(z) - z)`` (``_layers.ParametricActivation``)."""
+    f = _HIDDEN[kind](graph.scope, graph.container, z, graph.proto)
+    if not mix:
+        return f
+    gap = graph.node("Mul", graph.node("Sub", f, z), graph.constant(mix[0].reshape(1, -1)))
+    return graph.node("Add", z, gap)
 
 
 class _Graph:

@@ -191,11 +191,13 @@ INPUT_LAYERS = [
     {"feature_scaling": True},
     {"ensemble_size": 3},
     {"piecewise_linear_bins": 5},
+    {"parametric_activation": True},
     {
         "piecewise_linear_bins": 5,
         "numerical_embedding": "periodic",
         "feature_scaling": True,
         "ensemble_size": 4,
+        "parametric_activation": True,
     },
 ]
 

@@ -58,7 +58,8 @@ def _layer_gradients_match(layer, A, rng):
     out = layer.forward(A.copy(), params, slot).copy()
     R = rng.normal(size=out.shape)
     grads = tuple(np.empty_like(p) for p in params)
-    delta_in = layer.backward(A, out, R.copy(), params, grads, slot)
+    # (A copy of the input: a layer may use its input's array as scratch.)
+    delta_in = layer.backward(A.copy(), out, R.copy(), params, grads, slot)
 
     def J(params, A=A):
         fresh = Slot(**{name: np.empty((A.shape[0], u)) for name, u in shapes.items() if u})
@@ -447,3 +448,45 @@ def test_category_embedding_in_the_estimators():
     assert check_gradients(est, df, y) < 1e-6
     with pytest.raises(ValueError, match="category_embedding needs input_encoding"):
         MLPRegressor(category_embedding=4).fit(np.ones((5, 2)), np.arange(5.0))
+
+
+@pytest.mark.parametrize("name", ["relu", "silu", "tanh", "gelu", "elu", "identity"])
+def test_parametric_activation_gradients_by_finite_differences(name):
+    from sknn_scratch._layers import ParametricActivation
+
+    rng = np.random.RandomState(4)
+    _layer_gradients_match(ParametricActivation(name, 5), rng.normal(size=(7, 5)), rng)
+
+
+def test_parametric_activation_in_the_estimators(tmp_path):
+    import pickle
+
+    from sknn_scratch import check_gradients
+    from sknn_scratch._activations import HIDDEN_ACTIVATIONS
+    from sknn_scratch._state import state_problems
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(120, 4))
+    y = np.abs(X[:, 0]) + X[:, 1] * X[:, 2]
+    common = dict(hidden_layer_sizes=(6, 5), activation="silu", max_iter=20, random_state=0)
+    with pytest.warns(Warning):
+        plain = MLPRegressor(**common).fit(X, y)
+        # With a = 1 held (a rate of ~0 for its group) it is the plain network.
+        held = MLPRegressor(
+            parametric_activation=True, group_learning_rates={"activation": 1e-12}, **common
+        ).fit(X, y)
+        free = MLPRegressor(parametric_activation=True, **common).fit(X, y)
+    np.testing.assert_allclose(held.predict(X), plain.predict(X), rtol=1e-9, atol=1e-9)
+    assert [a.shape for a in free.activation_params_] == [(6,), (5,)]
+    assert not np.allclose(free.activation_params_[0], 1.0)
+    # Each hidden value is z + a (f(z) - z).
+    sums, values = free.hidden_activations(X[:3], pre_activation=True)
+    f = HIDDEN_ACTIVATIONS["silu"].forward(sums[0].copy())
+    a = free.activation_params_[0]
+    np.testing.assert_allclose(values[0], sums[0] + a * (f - sums[0]))
+    assert check_gradients(free, X, y) < 1e-6
+    assert state_problems(free) == []
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(free)).predict(X), free.predict(X))
+    broken = pickle.loads(pickle.dumps(free))
+    broken.activation_params_ = broken.activation_params_[:1]
+    assert any("activation_params_" in p for p in state_problems(broken))
