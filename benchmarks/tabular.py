@@ -162,37 +162,35 @@ def _standardised(regressor):
 
 #: for_tabular() with one ingredient changed (``--ablation``): what each buys.
 ABLATION = {
-    "without the periodic embedding": {"numerical_embedding": None},
-    "cosine schedule, beta_2 = 0.999 (as before)": {
+    "the periodic embedding instead (the previous for_tabular())": {
+        "piecewise_linear_bins": None,
+        "numerical_embedding": "periodic",
+    },
+    "with the periodic embedding too": {"numerical_embedding": "periodic"},
+    "without numerical encodings": {"piecewise_linear_bins": None},
+    "8 bins instead of 16": {"piecewise_linear_bins": 8},
+    "cosine schedule, beta_2 = 0.999": {
         "learning_rate": "cosine",
         "warmup_epochs": 3,
         "beta_2": 0.999,
     },
     "float64 encoding": {"input_encoding": "float64"},
-    "with feature scaling (scales 6x, embedding and biases 0.1x)": {
+    "with feature scaling (scales 6x, biases 0.1x)": {
         "feature_scaling": True,
-        "group_learning_rates": {"scales": 6.0, "embedding": 0.1, "biases": 0.1},
+        "group_learning_rates": {"scales": 6.0, "biases": 0.1},
     },
     "relu instead of silu": {"activation": "relu"},
     "with data-dependent initialisation": {"data_init": True},
-    "ensemble of 4 members": {"ensemble_size": 4},
-    "with piecewise-linear encodings (16 bins)": {"piecewise_linear_bins": 16},
     "dropout and decay flat, then annealed": {"regularization_schedule": "flat_cosine"},
-    "learned embeddings of categories with more than 8": {"category_embedding": 8},
-    "the same, with up to 128 categories": {"category_embedding": 8, "input_encoding": "wide"},
-    "parametric activations": {"parametric_activation": True},
-    "piecewise-linear encodings (16 bins) instead of the periodic embedding": {
-        "piecewise_linear_bins": 16,
-        "numerical_embedding": None,
-    },
-    "piecewise-linear encodings (8 bins) instead of the periodic embedding": {
-        "piecewise_linear_bins": 8,
-        "numerical_embedding": None,
+    "learned embeddings of categories with more than 8 levels (up to 128)": {
+        "category_embedding": 8,
+        "input_encoding": "wide",
     },
     "parametric activations at 0.1x the rate": {
         "parametric_activation": True,
         "group_learning_rates": {"activation": 0.1},
     },
+    "ensemble of 4 members": {"ensemble_size": 4},
 }
 
 
