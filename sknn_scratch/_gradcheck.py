@@ -113,14 +113,27 @@ class GradientComparison:
 
 
 def _parameter_names(estimator):
-    """The name of each entry of the flat parameter vector."""
-    names = []
-    for i, coef in enumerate(estimator.coefs_):
-        names += [
-            f"coefs_[{i}][{j}, {k}]" for j in range(coef.shape[0]) for k in range(coef.shape[1])
-        ]
-    for i, intercept in enumerate(estimator.intercepts_):
-        names += [f"intercepts_[{i}][{k}]" for k in range(intercept.shape[0])]
+    """The name of each entry of the flat parameter vector, in its layout:
+    ``coefs_[i][j, k]``, ``intercepts_[i][k]``, then the input layers'
+    ``input_params_[i][j][...]`` and the ``activation_params_[i][k]``."""
+    from ._network import DENSE_KINDS
+
+    net = estimator._network(estimator.coefs_[0].dtype)
+    n_inputs = len(net.input_layers)
+    dense = [i for i, layer in enumerate(net.layers) if layer.kind in DENSE_KINDS]
+    mixes = [i for i, layer in enumerate(net.layers) if layer.kind == "parametric"]
+    names, seen = [None] * net.params.size, {}
+    for index, _, part in net.parameter_slices:
+        j = seen[index] = seen.get(index, -1) + 1  # the layer's j-th parameter
+        if index < n_inputs:
+            base = f"input_params_[{index}][{j}]"
+        elif index in dense:
+            base = f"{'coefs_' if j == 0 else 'intercepts_'}[{dense.index(index)}]"
+        else:
+            base = f"activation_params_[{mixes.index(index)}]"
+        shape = net.param_views[index][j].shape
+        for offset, at in enumerate(np.ndindex(shape)):
+            names[part.start + offset] = f"{base}[{', '.join(map(str, at))}]"
     return names
 
 

@@ -459,7 +459,8 @@ class Network:
         # with lbfgs at (1024, 1024) float32: 2.87 s in blocks of 256 rows,
         # 2.63 s in blocks of 2,048, 2.93 s unblocked; and adam minibatches
         # of 2,000 rows, which blocks of 256 slowed by 6-10%, stay whole.
-        self._block = max(block_rows(self.units, dtype), 2 * max(self.units[1:])) // self.members
+        widest = max(block_rows(self.units, dtype), 2 * max(self.units[1:]))
+        self._block = max(1, widest // self.members)  # samples: k rows each
 
     @property
     def inputs(self):

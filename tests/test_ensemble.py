@@ -278,3 +278,21 @@ def test_ensemble_with_dropout_and_tabular_input():
     est = MLPRegressor.for_tabular(ensemble_size=4, max_steps=200).fit(df, y)
     assert est.score(df, y) > 0.8
     assert est.input_layers_[-1].kind == "members"
+
+
+def test_check_gradients_names_every_parameter():
+    X, y = make_regression(n_samples=30, n_features=3, random_state=0)
+    est = MLPRegressor(
+        hidden_layer_sizes=(4,),
+        max_iter=3,
+        ensemble_size=2,
+        parametric_activation=True,
+        numerical_embedding="periodic",
+        random_state=0,
+    ).fit(X, y)
+    comparison = check_gradients(est, X, y, per_parameter=True)
+    assert len(comparison.names) == len(comparison.analytic) == est._network(X.dtype).params.size
+    assert comparison.names[0] == "coefs_[0][0, 0]"
+    assert "input_params_[1][0][1, 0]" in comparison.names  # the members' factors
+    assert comparison.names[-1] == "activation_params_[0][3]"
+    assert len(comparison.worst(3)) == 3
