@@ -53,6 +53,7 @@ from ._network import (
     hidden_sums_and_values,
     hidden_values,
     layer_units_of,
+    learned,
     predict_raw,
     through_inputs,
 )
@@ -74,12 +75,6 @@ from ._training import Optimizing, close_epoch, train_lbfgs, train_stochastic
 
 #: The groups of parameters ``group_learning_rates`` can set.
 PARAMETER_GROUPS = ("weights", "biases", "embedding", "scales", "members", "activation")
-
-
-def _learned(inputs):
-    """Whether any of these input layers has parameters: a layer above them
-    must then pass its input's gradient down."""
-    return any(params for _, params in inputs)
 
 
 def _about_validation_data(message):
@@ -608,8 +603,10 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         return list(zip(getattr(self, "input_layers_", ()), getattr(self, "input_params_", ())))
 
     def _new_inputs(self, X, rng):
-        """Fresh input layers for X's columns (``numerical_embedding``,
-        ``feature_scaling``), with their initial parameters."""
+        """Fresh input layers for X's columns, with their initial parameters,
+        in the order they run: the piecewise-linear and periodic encodings of
+        the numbers, the category embedding, the scaling layer, the ensemble's
+        members."""
         inputs, width = [], X.shape[1]
         embedded = self.numerical_embedding or self.piecewise_linear_bins
         if (embedded or self.feature_scaling) and hasattr(X, "tocsr"):
@@ -634,14 +631,14 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
             for layer, _ in inputs:
                 blocks = layer.position_of(blocks)
             size = self.category_embedding
-            layer = CategoryEmbedding(width, blocks, size, first=not _learned(inputs))
+            layer = CategoryEmbedding(width, blocks, size, first=not learned(inputs))
             inputs.append((layer, layer.initial_parameters(rng, X.dtype)))
             width = layer.units_out
         if self.feature_scaling:
-            layer = Scale(width, first=not _learned(inputs))
+            layer = Scale(width, first=not learned(inputs))
             inputs.append((layer, layer.initial_parameters(rng, X.dtype)))
         if self.ensemble_size > 1:
-            layer = Members(width, self.ensemble_size, first=not _learned(inputs))
+            layer = Members(width, self.ensemble_size, first=not learned(inputs))
             inputs.append((layer, layer.initial_parameters(rng, X.dtype)))
         return inputs
 

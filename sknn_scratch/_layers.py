@@ -29,6 +29,7 @@ else switches on a layer's kind.
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.special import logsumexp
 
 from ._activations import (
     ACTIVATION_OFFSETS,
@@ -795,18 +796,12 @@ def mean_response_raw(raw, members, out_activation):
         return Z.mean(axis=1)
     log_k = np.log(k)
     if out_activation == "exp":
-        return _logsumexp(Z) - log_k
+        return logsumexp(Z, axis=1) - log_k
     if out_activation == "softmax":
-        log_probs = Z - _logsumexp(Z, axis=2)[:, :, None]
-        return _logsumexp(log_probs) - log_k
+        log_probs = Z - logsumexp(Z, axis=2, keepdims=True)
+        return logsumexp(log_probs, axis=1) - log_k
     # logistic: log sigmoid(z) = -log(1 + e^-z), log(1 - sigmoid(z)) = -log(1 + e^z)
-    return _logsumexp(-np.logaddexp(0, -Z)) - _logsumexp(-np.logaddexp(0, Z))
-
-
-def _logsumexp(Z, axis=1):
-    top = Z.max(axis=axis, keepdims=True)
-    top = np.where(np.isfinite(top), top, 0)
-    return np.log(np.exp(Z - top).sum(axis=axis)) + np.squeeze(top, axis=axis)
+    return logsumexp(-np.logaddexp(0, -Z), axis=1) - logsumexp(-np.logaddexp(0, Z), axis=1)
 
 
 #: Every layer kind, by name.

@@ -11,7 +11,8 @@ on one contiguous slice.
 The layers (:mod:`sknn_scratch._layers`) hold the maths of the forward and
 backward passes; this module runs them: :class:`Network` for training (the
 parameters, their gradient and the one :class:`Workspace` of work arrays),
-:func:`predict_raw` and :func:`forward` for prediction with any weights.
+:func:`predict_raw` and :func:`hidden_sums_and_values` for prediction with
+any weights.
 The objective that training minimises is in :mod:`sknn_scratch._objective`.
 """
 
@@ -81,6 +82,12 @@ def _layers_of(coefs, activation, loss=None, members=1, parametric=False):
 DENSE_KINDS = ("dense", "heads")
 
 
+def learned(inputs):
+    """Whether any of these input layers has parameters: the layer above
+    them must then pass its input's gradient down."""
+    return any(params for _, params in inputs)
+
+
 def members_of(inputs):
     """How many members of an ensemble the input layers make (1: none)."""
     return inputs[-1][0].members if inputs and inputs[-1][0].kind == "members" else 1
@@ -104,26 +111,6 @@ def _run(layers, params, slots, X):
     for layer, layer_params, slot in zip(layers, params, slots):
         values.append(layer.forward(values[-1], layer_params, slot))
     return values
-
-
-def forward(X, coefs, intercepts, activation, activation_params=()):
-    """Forward propagation, keeping every layer's values.
-
-    Each dense layer computes ``Z = A @ W + b``; hidden layers then apply
-    the activation in place. The output layer's activation is *not*
-    applied: the last element is the raw output (the logits), from which
-    the losses are computed stably.
-
-    Returns
-    -------
-    activations : list of array
-        ``[X, A_1, ..., A_{L-1}, raw_output]``.
-    """
-    dtype = np.result_type(X.dtype, *coefs)
-    layers = _layers_of(coefs, activation, parametric=bool(activation_params))
-    slots = [_prediction_slot(layer, X.shape[0], dtype) for layer in layers]
-    _run(layers, _parameters_of(layers, coefs, intercepts, activation_params), slots, X)
-    return [X] + [slot.out for slot in slots if slot.out is not None]
 
 
 def _prediction_slot(layer, n_rows, dtype):
@@ -150,7 +137,8 @@ def predict_raw(
     out_activation=None,
     activation_params=(),
 ):
-    """The raw output ``forward(...)[-1]``, keeping no intermediate layer.
+    """The raw output of the forward pass (the logits), keeping no
+    intermediate layer.
 
     ``inputs``: the input layers in front of the dense ones, as
     ``(layer, params)`` pairs (see :func:`through_inputs`). When they make
@@ -423,7 +411,7 @@ class Network:
             self.units,
             per_layer(activation, len(self.units) - 2),
             loss,
-            first=not any(params for _, params in inputs),
+            first=not learned(inputs),
             members=self.members,
             parametric=bool(activation_params),
         )

@@ -93,10 +93,14 @@ class Optimizer:
 
     #: The arrays that carry state from step to step.
     _STATE = ()
+    #: The share of dropout and decay this epoch applies (states saved
+    #: before regularization schedules existed applied all of it).
+    regularization = 1.0
 
     def __init__(self, n_params, dtype, schedule, groups=None):
         self.schedule = schedule
         self.rate = schedule.rate()
+        self.regularization = schedule.regularization_factor()
         self.groups = groups if groups is not None else Groups()
 
     def __setstate__(self, state):
@@ -161,6 +165,7 @@ class Optimizer:
         """Step the schedule at the end of an epoch."""
         self.schedule.epoch_ends(time_step)
         self.rate = self.schedule.rate()
+        self.regularization = self.schedule.regularization_factor()
 
     def trigger_stopping(self, msg, verbose):
         """Return True to stop; the adaptive schedule first lowers the rate."""
@@ -324,7 +329,7 @@ class Adam(Optimizer):
         # Python floats throughout (see SGD.update).
         rate, beta_1, beta_2 = float(self.rate), float(self.beta_1), float(self.beta_2)
         if self.weight_decay:
-            decay = float(self.weight_decay) * self.schedule.regularization_factor()
+            decay = float(self.weight_decay) * self.regularization
             for start, stop, scale in self.groups.decayed:
                 params[start:stop] *= 1.0 - rate * scale * decay
         self.t += 1

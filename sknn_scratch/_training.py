@@ -201,7 +201,7 @@ def _run_epoch(plan, objective, optimizer, batches, rng, scales, record):
     step, update = objective.value_and_gradient, optimizer.update
     if plan.max_grad_norm is not None:
         update = _Clipped(update, plan.max_grad_norm)
-    factor = optimizer.schedule.regularization_factor()
+    factor = optimizer.regularization
     rates = plan.dropout if factor == 1.0 else [rate * factor for rate in plan.dropout]
     dropout = any(rates)
     params, grads, scratch = net.params, net.grads, net.workspace.scratch

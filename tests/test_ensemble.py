@@ -5,6 +5,7 @@ import pickle
 
 import numpy as np
 import pytest
+from helpers import finite_differences
 from sklearn.base import clone
 from sklearn.datasets import make_classification, make_regression
 from sklearn.model_selection import GridSearchCV
@@ -13,20 +14,6 @@ from sknn_scratch import MLPClassifier, MLPRegressor, check_gradients
 from sknn_scratch._activations import OUTPUT_ACTIVATIONS
 from sknn_scratch._layers import Heads, Members, Slot, mean_response_raw
 from sknn_scratch._losses import LOSSES
-
-
-def _finite_differences(J, params, h=1e-6):
-    numeric = []
-    for i, p in enumerate(params):
-        grad = np.empty_like(p)
-        for index in np.ndindex(p.shape):
-            plus = [q.copy() for q in params]
-            minus = [q.copy() for q in params]
-            plus[i][index] += h
-            minus[i][index] -= h
-            grad[index] = (J(plus) - J(minus)) / (2 * h)
-        numeric.append(grad)
-    return numeric
 
 
 def _check_layer(layer, A, params, n_out_rows, rng):
@@ -50,7 +37,7 @@ def _check_layer(layer, A, params, n_out_rows, rng):
         *params_, A_ = values
         return float((layer.forward(A_.copy(), tuple(params_), slot()) * R).sum())
 
-    numeric = _finite_differences(J, [*params, A])
+    numeric = finite_differences(J, [*params, A])
     for analytic, expected in zip([*grads, delta_in], numeric):
         np.testing.assert_allclose(analytic, expected, rtol=1e-6, atol=1e-8)
 

@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 import pytest
+from helpers import finite_differences
 
 from sknn_scratch import MLPRegressor
 from sknn_scratch._schedules import Schedule
@@ -61,28 +62,16 @@ def _layer_gradients_match(layer, A, rng):
     # (A copy of the input: a layer may use its input's array as scratch.)
     delta_in = layer.backward(A.copy(), out, R.copy(), params, grads, slot)
 
-    def J(params, A=A):
-        fresh = Slot(**{name: np.empty((A.shape[0], u)) for name, u in shapes.items() if u})
-        return float((layer.forward(A.copy(), params, fresh) * R).sum())
+    def J(values):
+        *params_, A_ = values
+        fresh = Slot(**{name: np.empty((A_.shape[0], u)) for name, u in shapes.items() if u})
+        return float((layer.forward(A_.copy(), tuple(params_), fresh) * R).sum())
 
-    h = 1e-6
-    for i, p in enumerate(params):
-        numeric = np.empty_like(p)
-        for index in np.ndindex(p.shape):
-            plus = [q.copy() for q in params]
-            minus = [q.copy() for q in params]
-            plus[i][index] += h
-            minus[i][index] -= h
-            numeric[index] = (J(plus) - J(minus)) / (2 * h)
-        np.testing.assert_allclose(grads[i], numeric, rtol=1e-6, atol=1e-8)
+    *numeric, numeric_delta = finite_differences(J, [*params, A])
+    for analytic, expected in zip(grads, numeric):
+        np.testing.assert_allclose(analytic, expected, rtol=1e-6, atol=1e-8)
     if delta_in is not None:
-        numeric = np.empty_like(A)
-        for index in np.ndindex(A.shape):
-            plus, minus = A.copy(), A.copy()
-            plus[index] += h
-            minus[index] -= h
-            numeric[index] = (J(params, plus) - J(params, minus)) / (2 * h)
-        np.testing.assert_allclose(delta_in, numeric, rtol=1e-6, atol=1e-8)
+        np.testing.assert_allclose(delta_in, numeric_delta, rtol=1e-6, atol=1e-8)
     return out, params
 
 
