@@ -79,6 +79,29 @@ CONFIGURATIONS = {
         {"classes": 3, "float32": True},
     ),
     "clf multilabel": ("MLPClassifier", {}, {"multilabel": True}),
+    # The raw-table path: a TabularEncoder in front, and the input layers.
+    "reg tabular encoder": ("MLPRegressor", {"input_encoding": "tabular"}, {"tabular": True}),
+    "reg tabular bins ensemble": (
+        "MLPRegressor",
+        {
+            "input_encoding": "tabular",
+            "piecewise_linear_bins": 4,
+            "ensemble_size": 3,
+            "feature_scaling": True,
+            "clip_predictions": True,
+        },
+        {"tabular": True},
+    ),
+    "clf tabular embeddings": (
+        "MLPClassifier",
+        {
+            "input_encoding": "tabular",
+            "numerical_embedding": "periodic",
+            "category_embedding": 2,
+            "parametric_activation": True,
+        },
+        {"classes": 3, "tabular": True},
+    ),
 }
 
 RECORDS = (
@@ -106,6 +129,15 @@ def _data(options, rng):
         y = X[:, 0] * X[:, 1] + np.sin(X[:, 2]) + 0.1 * rng.normal(size=240)
     if options.get("float32"):
         X = X.astype(np.float32)
+    if options.get("tabular"):
+        # Raw columns: the numbers (one with gaps), a 0/1 column and a text
+        # column of five levels that moves the target.
+        levels = np.array(["a", "b", "c", "d", "e"], dtype=object)[rng.randint(0, 5, len(X))]
+        flags = (X[:, 3] > 0).astype(float)
+        numbers = X[:, :3].copy()
+        numbers[::17, 2] = np.nan
+        X = np.column_stack([numbers, flags, levels]).astype(object)
+        y = y + (levels == "c") if not options.get("classes") else y
     return X, y
 
 
@@ -139,7 +171,9 @@ def record_one(name):
     out = {"predict": np.asarray(est.predict(X), dtype=float)}
     if hasattr(est, "predict_proba"):
         out["predict_proba"] = np.asarray(est.predict_proba(X), dtype=float)
-    out["weights"] = np.concatenate([np.ravel(a) for a in est.coefs_ + est.intercepts_])
+    extra = [p for params in getattr(est, "input_params_", ()) for p in params]
+    extra += list(getattr(est, "activation_params_", ()))
+    out["weights"] = np.concatenate([np.ravel(a) for a in est.coefs_ + est.intercepts_ + extra])
     for attribute in RECORDS:
         value = getattr(est, attribute, None)
         out[attribute] = np.asarray([] if value is None else value, dtype=float).ravel()
