@@ -98,6 +98,21 @@ def _has_stochastic_solver(est):
     return est.solver in STOCHASTIC_SOLVERS
 
 
+def _has_text_columns(X):
+    """Whether X (a DataFrame or an array) holds columns of text or
+    categories, which need an encoder."""
+    dtypes = getattr(X, "dtypes", None)
+    if dtypes is not None and hasattr(X, "columns"):
+        texts = ("str", "utf8", "cat", "enum", "object")  # polars' dtypes have no kind
+        return any(
+            getattr(dtype, "kind", None) == "O"
+            or (getattr(dtype, "kind", None) is None and str(dtype).lower().startswith(texts))
+            for dtype in list(dtypes)
+        )
+    array = np.asarray(X) if not hasattr(X, "tocsr") else None
+    return array is not None and array.dtype.kind in "OUS"
+
+
 class BaseMLP(CallbackSupportMixin, BaseEstimator):
     """Shared machinery of MLPRegressor and MLPClassifier; not for direct use."""
 
@@ -609,10 +624,11 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         members."""
         inputs, width = [], X.shape[1]
         embedded = self.numerical_embedding or self.piecewise_linear_bins
-        if (embedded or self.feature_scaling) and hasattr(X, "tocsr"):
+        if (embedded or self.feature_scaling or self.ensemble_size > 1) and hasattr(X, "tocsr"):
             raise TypeError(
-                "numerical_embedding, piecewise_linear_bins and feature_scaling read "
-                "dense columns; X is a sparse matrix. Turn them off, or pass a dense X."
+                "numerical_embedding, piecewise_linear_bins, feature_scaling and "
+                "ensemble_size > 1 read dense columns; X is a sparse matrix. Turn them "
+                "off, or pass a dense X (X.toarray())."
             )
         columns = self._numeric_columns(width)
         blocks = np.asarray(self._wide_category_blocks(), dtype=np.intp).reshape(-1, 2)
@@ -620,8 +636,9 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
             # Bins from the training rows; the columns stay first, so the
             # periodic embedding below still finds them at their indices.
             layer = PiecewiseLinear.from_data(np.asarray(X), columns, self.piecewise_linear_bins)
-            inputs.append((layer, ()))
-            width = layer.units_out
+            if len(layer.lower):  # else no column has two bins: all pass unbinned
+                inputs.append((layer, ()))
+                width = layer.units_out
         if self.numerical_embedding == "periodic" and len(columns):
             layer = PeriodicEmbedding(width, columns)
             inputs.append((layer, layer.initial_parameters(rng, X.dtype)))
@@ -1013,21 +1030,56 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
 
     def _checked_data(self, X, y="no_validation", *, reset, **checks):
         """``validate_data``, after ``input_encoding`` turned the raw columns
-        of X into numbers (its encoder fitted anew when ``reset``)."""
+        of X into numbers (its encoder fitted anew when ``reset``; never
+        when predicting)."""
         if self.input_encoding is None:
-            return validate_data(self, X, y, reset=reset, **checks)
+            if reset:  # a refit without an encoder keeps none from before
+                self.__dict__.pop("input_encoder_", None)
+            elif hasattr(self, "input_encoder_"):
+                raise ValueError(
+                    "This model was fitted with input_encoding="
+                    f"{self._fitted_encoding()!r}, which is now None; "
+                    "set it back, or call fit again to train without it."
+                )
+            return self._validated_without_encoding(X, y, reset, checks)
         if hasattr(X, "tocsr"):
             raise TypeError(
                 "input_encoding encodes the columns of a DataFrame or dense array; "
                 "X is a sparse matrix. Set input_encoding=None for sparse input."
             )
+        if not reset and not hasattr(self, "input_encoder_"):
+            raise ValueError(
+                f"input_encoding={self._input_encoding_key()!r} was set after this model was "
+                "fitted without it: predicting does not fit an encoder. Call fit again to "
+                "train with it, or set input_encoding=None."
+            )
         validate_data(self, X, skip_check_array=True, reset=reset)  # the raw columns
-        if reset or not hasattr(self, "input_encoder_"):
-            self.input_encoder_ = self._new_input_encoder().fit(X)
+        if reset:
+            # (fit_blocks hands over the encoder it learned from every block.)
+            fitted = self.__dict__.pop("_encoder_from_blocks", None)
+            self.input_encoder_ = fitted or self._new_input_encoder().fit(X)
         X = self.input_encoder_.transform(X)
         if isinstance(y, str) and y == "no_validation":
             return check_array(X, accept_sparse=False, dtype=checks["dtype"])
         return check_X_y(X, y, **checks)
+
+    def _fitted_encoding(self):
+        return getattr(self, "_fitted_model_params", {}).get("input_encoding", "tabular")
+
+    def _validated_without_encoding(self, X, y, reset, checks):
+        """``validate_data`` on X as it is; a table of text or categories is
+        refused with a message that names the library's own answer."""
+        try:
+            return validate_data(self, X, y, reset=reset, **checks)
+        except ValueError as error:
+            if not _has_text_columns(X):
+                raise
+            raise ValueError(
+                f"{error}\nX holds text or categorical columns, which "
+                f"{type(self).__name__} reads only through an encoder: pass "
+                f'input_encoding="tabular" (a TabularEncoder in front), or start from '
+                f"{type(self).__name__}.for_tabular(), the recipe for raw tables."
+            ) from None
 
     def _new_input_encoder(self):
         if isinstance(self.input_encoding, str):  # "tabular", the one name

@@ -592,7 +592,10 @@ class PiecewiseLinear:
         self.first = True
         # Every bin of every column, flattened: its column, lower edge,
         # width and clipping limits.
+        # (A column with no bins adds nothing; with none at all, the
+        # empty arrays make the layer the identity.)
         bins = [(j, e[:-1], np.diff(e)) for j, e in zip(self.columns, self.edges)]
+        bins.append((0, np.empty(0), np.empty(0)))
         self.bin_columns = np.concatenate([np.full(len(w), j) for j, _, w in bins]).astype(np.intp)
         self.lower = np.concatenate([lo for _, lo, _ in bins])
         self.width = np.concatenate([w for _, _, w in bins])

@@ -584,6 +584,12 @@ default='squared_error'
         return y_pred.ravel() if self.n_outputs_ == 1 else y_pred
 
     def _encode_targets(self, y, dtype, first_pass, incremental, classes):
+        Y = self._target_matrix(y, dtype, first_pass)
+        self._record_target_range(Y, first_pass)
+        return Y
+
+    def _target_matrix(self, y, dtype, first_pass):
+        """y checked and as a float matrix of shape (n_samples, n_outputs)."""
         if self.loss == "poisson" and np.any(y < 0):
             raise ValueError("Some values of y are negative; loss='poisson' needs y >= 0.")
         if dtype != np.float64 and np.abs(y).max(initial=0) > np.finfo(dtype).max:
@@ -598,7 +604,6 @@ default='squared_error'
             raise ValueError(
                 f"y has {Y.shape[1]} output(s), but the model was fitted with {self.n_outputs_}."
             )
-        self._record_target_range(Y, first_pass)
         return Y
 
     def _record_target_range(self, Y, first_pass):
@@ -645,7 +650,9 @@ default='squared_error'
         return self._loss().out_activation
 
     def _encode_validation_targets(self, y_val, dtype):
-        return self._encode_targets(y_val, dtype, False, True, None)
+        # Not recorded in target_range_: clip_predictions clips to the
+        # training targets' range only.
+        return self._target_matrix(y_val, dtype, first_pass=False)
 
     def _default_score(self, raw, y, sample_weight):
         y_pred = self._finish_prediction(raw)

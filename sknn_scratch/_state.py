@@ -23,6 +23,7 @@ def state_problems(est):
     if not hasattr(est, "coefs_"):
         return []  # an unfitted estimator: its parameters are all there is
     problems = _weight_problems(est.coefs_, getattr(est, "intercepts_", None))
+    problems = problems or _encoder_problems(est)
     if problems:
         return problems
     units = [est.coefs_[0].shape[0]] + [coef.shape[1] for coef in est.coefs_]
@@ -61,15 +62,18 @@ def state_problems(est):
     loss = getattr(est, "loss_", None)
     if loss is not None and not np.isfinite(loss):
         problems.append(f"loss_ is {loss}")
-    problems += _record_problems(est)
+    problems += _record_problems(est) + _target_range_problems(est)
     problems += _optimizer_problems(est, units)
     return problems + est._output_problems()
 
 
 def _input_layer_problems(est, layers, units):
-    """The input layers must feed the first dense layer, and make as many
-    ensemble members as ``ensemble_size`` says."""
-    problems = []
+    """The input layers must feed the first dense layer, hold parameters
+    finite and shaped as they need, and make as many ensemble members as
+    ``ensemble_size`` says."""
+    problems = _input_param_problems(est, layers)
+    if problems:
+        return problems
     if layers and layers[-1].units_out != units[0]:
         problems.append(
             f"the input layers give {layers[-1].units_out} values but the weights take {units[0]}"
@@ -80,6 +84,110 @@ def _input_layer_problems(est, layers, units):
             f"ensemble_size={est.ensemble_size!r} but the input layers make {members} member(s)"
         )
     return problems
+
+
+def _input_param_problems(est, layers):
+    """Each input layer's parameters: as many arrays as its
+    ``parameter_shapes``, of those shapes, finite, in the weights' dtype
+    (checked with or without optimizer state)."""
+    params = getattr(est, "input_params_", None)
+    if layers is None and params is None:
+        return []
+    if not isinstance(layers, list) or not isinstance(params, list) or len(layers) != len(params):
+        return ["input_layers_ and input_params_ must be lists of the same length"]
+    dtype = est.coefs_[0].dtype
+    problems = []
+    for i, (layer, arrays) in enumerate(zip(layers, params)):
+        if not hasattr(layer, "parameter_shapes"):
+            problems.append(f"input layer {i} is a {type(layer).__name__}, not a layer")
+            continue
+        shapes = [shape for _, shape in layer.parameter_shapes()]
+        fits = isinstance(arrays, (tuple, list)) and [np.shape(a) for a in arrays] == shapes
+        if not fits or not all(
+            isinstance(a, np.ndarray) and a.dtype == dtype and np.isfinite(a).all() for a in arrays
+        ):
+            problems.append(
+                f"input layer {i} ({layer.kind}) must hold finite {dtype} parameters of "
+                f"shapes {shapes}"
+            )
+    return problems
+
+
+def _target_range_problems(est):
+    """``target_range_`` (``clip_predictions``): a finite low and high per output."""
+    if not hasattr(est, "target_range_"):
+        return []
+    target_range = est.target_range_
+    shape = (getattr(est, "n_outputs_", None),)
+    fits = isinstance(target_range, tuple) and len(target_range) == 2
+    if not fits or not all(
+        isinstance(b, np.ndarray) and b.shape == shape and np.isfinite(b).all()
+        for b in target_range
+    ):
+        return [f"target_range_ must be two finite arrays of shape {shape}"]
+    if (target_range[0] > target_range[1]).any():
+        return ["target_range_ has a low above its high"]
+    return []
+
+
+def _encoder_problems(est):
+    """A fitted TabularEncoder's statistics: finite centres, positive scales,
+    a positive clip, categories as texts, one column per input."""
+    from ._tabular import TabularEncoder
+
+    encoder = getattr(est, "input_encoder_", None)
+    if encoder is None or est.input_encoding is None:
+        if encoder is not None:
+            return ["input_encoder_ without input_encoding"]
+        return []
+    if type(encoder) is not TabularEncoder:
+        return []  # a user's transformer: its own business
+    try:
+        encoder._validate_params()
+    except (InvalidParameterError, ValueError, TypeError) as error:
+        return [f"the input encoder has invalid parameters: {error}"]
+    columns = getattr(encoder, "_columns", None)
+    if not isinstance(columns, list) or len(columns) != getattr(encoder, "n_features_in_", -1):
+        return ["the input encoder's columns do not match its n_features_in_"]
+    problems = []
+    for column in columns:
+        problem = _column_problem(column)
+        if problem:
+            problems.append(
+                f"the input encoder's column {getattr(column, 'name', '?')!r} {problem}"
+            )
+    return problems
+
+
+def _column_problem(column):
+    """What is wrong with one fitted encoder column, or None."""
+    kind = getattr(column, "kind", None)
+    if not isinstance(getattr(column, "name", None), str):
+        return "has no name"
+    if kind == "identifier":
+        return None
+    if kind == "numeric":
+        centre, scale = getattr(column, "centre", None), getattr(column, "scale", None)
+        if not (isinstance(centre, float) and np.isfinite(centre)):
+            return f"has centre {centre!r}, not a finite number"
+        if not (isinstance(scale, float) and np.isfinite(scale) and scale > 0):
+            return f"has scale {scale!r}, not a positive finite number"
+        return None
+    categories = getattr(column, "categories", None)
+    if kind == "binary":
+        if not isinstance(categories, list) or len(categories) != 2:
+            return "is two-valued but does not hold two categories"
+        values = getattr(column, "values", None) if getattr(column, "numeric", False) else None
+        if values is not None and not all(v is None or np.isfinite(v) for v in values):
+            return "has values that are not finite"
+        return None
+    if kind == "categorical":
+        texts = isinstance(categories, list) and all(isinstance(c, str) for c in categories)
+        rare = getattr(column, "rare", None)
+        if not texts or not isinstance(rare, list) or not all(isinstance(c, str) for c in rare):
+            return "has categories that are not lists of texts"
+        return None
+    return f"is of an unknown kind {kind!r}"
 
 
 def _activation_problems(est, units):

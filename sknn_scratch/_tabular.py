@@ -16,27 +16,49 @@ read. Each kind of column gets the treatment the published tabular MLPs
   missing or unknown);
 - more categories: one-hot, one column each; beyond ``max_categories``, the
   most frequent keep their own column and the rest share one
-  ("infrequent"); a missing or unknown value is all zeros.
+  ("infrequent"); a missing or unknown value is all zeros;
+- dates and durations (datetime64 / timedelta64 columns): numbers, in
+  seconds (since 1970 for dates), then as numbers;
+- identifiers (text with a distinct value in most rows, integers with a
+  distinct value in every row and a name like ``customer_id``): left out,
+  with a warning that names them.
+
+Values are matched by value, not by their text: ``1``, ``1.0``,
+``np.float32(1)``, ``True`` and ``-0.0 == 0.0`` are the same number
+wherever a column's numbers are categories. Every missing marker is
+missing: NaN, None, pandas' NA and NaT, the gaps of pandas' nullable
+dtypes and polars' nulls.
 
 Statistics come from the rows given to ``fit`` only. Nothing here needs
 pandas: a DataFrame brings its own.
 """
 
 import numbers
+import re
+import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._compat import Interval, _fit_context
+from ._compat import Interval, StrOptions, _fit_context
 
 #: The one-hot column that infrequent categories share.
 INFREQUENT = "infrequent"
 
 
 def smooth_clip(x, clip):
-    """``x / sqrt(1 + (x / clip)^2)``: about ``x`` near 0, at most ``clip`` in size."""
-    return x / np.sqrt(1.0 + (x / clip) ** 2)
+    """``x / sqrt(1 + (x / clip)^2)``: about ``x`` near 0, at most ``clip`` in size.
+
+    Monotone for every input: where ``(x / clip)^2`` would overflow (and
+    the formula give 0 for 1e200), the value is its limit, ``+-clip``.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        ratio = x / clip
+        bent = x / np.sqrt(1.0 + ratio**2)
+    # Beyond 1e150 the formula is clip to the last bit; past 1e154 it
+    # overflows. (Also where the scaling itself overflowed to +-inf.)
+    return np.where(np.abs(ratio) > 1e150, np.copysign(clip, x), bent)
 
 
 def robust_scale(values):
@@ -54,8 +76,148 @@ def robust_scale(values):
 
 
 def _is_missing(values):
-    """Where an object column holds None, NaN or pandas' NA."""
-    return np.array([v is None or v != v or type(v).__name__ == "NAType" for v in values], bool)
+    """Where a column holds None, NaN, NaT or pandas' NA."""
+    values = np.asarray(values)
+    if values.dtype.kind == "f":
+        return np.isnan(values)
+    if values.dtype.kind in "Mm":
+        return np.isnat(values)
+    if values.dtype.kind != "O":
+        return np.zeros(values.shape, bool)
+    return np.array([_missing(v) for v in values], bool)
+
+
+def _missing(value):
+    # pandas' NA answers NA to ``!=`` (whose truth is an error): its type first.
+    if value is None or type(value).__name__ in ("NAType", "NaTType"):
+        return True
+    try:
+        return bool(value != value)
+    except (TypeError, ValueError):
+        return False
+
+
+def _key(value):
+    """The text by which a category is matched: a number's by its value
+    (``1``, ``1.0`` and ``np.float32(1)`` are all ``"1"``; ``-0.0`` is
+    ``"0"``), anything else (text, booleans) its ``str``."""
+    if isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_)):
+        number = float(value)
+        if number.is_integer() and abs(number) < 2**53:
+            return str(int(number))
+        return repr(number)
+    return str(value)
+
+
+def _as_numbers(values, name):
+    """A column's values as float64, NaN where missing; booleans are 0 and 1.
+    Text is refused, naming the column."""
+    values = np.asarray(values)
+    if values.dtype.kind in "biuf":
+        return values.astype(np.float64)
+    missing = _is_missing(values)
+    try:
+        return np.array([np.nan if m else float(v) for v, m in zip(values, missing)])
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"Input column {name!r} held numbers in fit but holds other values now "
+            f"(such as {next(v for v, m in zip(values, missing) if not m)!r})."
+        ) from None
+
+
+#: Column names that say "identifier" (customer_id, ID, row_key, ...).
+_ID_NAME = re.compile(
+    r"(^|[_\s.-])(id|key|index|uuid|number|no|row)$|^unnamed: \d+$", re.IGNORECASE
+)
+
+
+def identifier_reason(name, values, numeric):
+    """Why a column looks like an identifier (which teaches a model nothing),
+    or None. Shared by :class:`TabularEncoder` and the command line.
+
+    Text (or categories) with a distinct value in more than half of at
+    least 20 rows (IDs, names, dates written as text: one-hot encoded, one
+    column per row), and integers with a distinct value in every row whose
+    name says it is an identifier or a row number (``customer_id``, ``ID``,
+    ``row``, pandas' ``Unnamed: 0``): as a number it would give the network
+    a meaningless order. (A distinct integer in every row alone is not
+    enough: a sorted year or a count can be a real feature.)
+    """
+    if numeric:
+        values = np.asarray(values, dtype=np.float64)
+    return _Summary(_Raw(str(name), values, numeric)).identifier()
+
+
+class _Summary:
+    """What fitting needs to know of one column, from all its rows or
+    merged over row blocks (:meth:`merge`): the numbers present (all, or
+    at most ``limit`` evenly spaced ones of a block), up to three distinct
+    numbers (exactly), whether the numbers are distinct integers, the
+    categories' counts (exactly), and whether any value was missing."""
+
+    def __init__(self, raw, limit=None):
+        self.name, self.numeric, self.boolean = raw.name, raw.numeric, raw.boolean
+        self.n_rows = len(raw.values)
+        if raw.numeric:
+            present = raw.values[~np.isnan(raw.values)]
+            unique = np.unique(present)
+            self.missing = present.size < self.n_rows
+            self.few = unique[:3]
+            self.distinct_integers = unique.size == self.n_rows and bool(
+                (unique == np.round(unique)).all()
+            )
+            if limit is not None and present.size > limit:
+                present = present[np.linspace(0, present.size - 1, limit).astype(np.intp)]
+            self.values = present
+        else:
+            keys, missing = _category_keys(raw.values)
+            self.missing = bool(missing.any())
+            self.counts = {}
+            for key in keys[~missing]:
+                self.counts[key] = self.counts.get(key, 0) + 1
+
+    def merge(self, other):
+        """The summary of this column's rows and ``other``'s (the same column
+        of the next block)."""
+        if self.numeric != other.numeric:
+            raise ValueError(
+                f"Column {self.name!r} holds numbers in one block and other values in "
+                "another: give it one type in every block."
+            )
+        merged = object.__new__(_Summary)
+        merged.__dict__.update(self.__dict__)
+        merged.n_rows = self.n_rows + other.n_rows
+        merged.missing = self.missing or other.missing
+        if self.numeric:
+            merged.few = np.unique(np.concatenate([self.few, other.few]))[:3]
+            merged.values = np.concatenate([self.values, other.values])
+            # (Distinct across blocks as far as the kept numbers tell.)
+            merged.distinct_integers = (
+                self.distinct_integers
+                and other.distinct_integers
+                and np.unique(merged.values).size == merged.values.size
+            )
+        else:
+            merged.counts = dict(self.counts)
+            for key, count in other.counts.items():
+                merged.counts[key] = merged.counts.get(key, 0) + count
+        return merged
+
+    def identifier(self):
+        """Why the column looks like an identifier, or None (see
+        :func:`identifier_reason`)."""
+        if self.n_rows < 20:
+            return None
+        if not self.numeric:
+            distinct = len(self.counts)
+            if distinct > 0.5 * self.n_rows:
+                return (
+                    f"text with {distinct} distinct values in {self.n_rows} rows (an ID or a date?)"
+                )
+            return None
+        if self.distinct_integers and not self.missing and _ID_NAME.search(self.name):
+            return "integers, a different one in every row, named like an ID or a row number"
+        return None
 
 
 class _Column:
@@ -66,6 +228,8 @@ class _Column:
         self.__dict__.update(stats)
 
     def output_names(self):
+        if self.kind == "identifier":
+            return []
         if self.kind == "numeric":
             return [self.name] + ([f"{self.name}_missing"] if self.indicator else [])
         if self.kind == "binary":
@@ -75,17 +239,31 @@ class _Column:
         )
 
 
-def _columns_of(X):
-    """``(names, columns, numeric flags)`` of a DataFrame or 2-D array.
+class _Raw:
+    """One column as read from X: its name, its values (float64 with NaN
+    for numbers, booleans and dates; objects otherwise), whether they are
+    numbers, and whether they were booleans."""
 
-    A pandas or polars column is numeric when its dtype is a (non-boolean)
-    number; an array's columns are numeric when the whole array converts
-    to floats.
+    def __init__(self, name, values, numeric, boolean=False):
+        self.name, self.values, self.numeric, self.boolean = name, values, numeric, boolean
+
+
+def _columns_of(X):
+    """The columns of a DataFrame or 2-D array, as a list of :class:`_Raw`.
+
+    A pandas or polars column is numeric when its dtype is a number, a
+    boolean, a date or a duration; an array's columns are numeric when the
+    whole array converts to floats.
     """
     if hasattr(X, "columns") and hasattr(X, "dtypes"):
         names = [str(name) for name in X.columns]
-        columns = [_column_values(X[name]) for name in X.columns]
-        return names, [c for c, _ in columns], [numeric for _, numeric in columns]
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise ValueError(
+                f"X has more than one column named {repeated}: TabularEncoder needs one "
+                "name per column. Rename or drop the repeated columns."
+            )
+        return [_column_values(str(name), X[name]) for name in X.columns]
     array = np.asarray(X)
     if np.iscomplexobj(array):
         raise ValueError("Complex data not supported: give real numbers or categories.")
@@ -95,47 +273,83 @@ def _columns_of(X):
             "Reshape your data with array.reshape(-1, 1) for a single feature or "
             "array.reshape(1, -1) for a single sample."
         )
-    names = [f"x{j}" for j in range(array.shape[1])]
-    columns = [_array_column(array[:, j]) for j in range(array.shape[1])]
-    return names, [c for c, _ in columns], [numeric for _, numeric in columns]
+    return [_array_column(f"x{j}", array[:, j]) for j in range(array.shape[1])]
 
 
-def _array_column(values):
+def _array_column(name, values):
     """An array's column as floats if every present value is a number."""
+    if values.dtype.kind in "Mm":
+        return _Raw(name, _seconds(values), True)
     if values.dtype != object:
         try:
-            return values.astype(np.float64), True
+            return _Raw(name, values.astype(np.float64), True, values.dtype.kind == "b")
         except (TypeError, ValueError):
-            return values.astype(object), False
-    missing = _is_missing(values)
+            return _Raw(name, values.astype(object), False)
     try:
-        return np.where(missing, np.nan, values).astype(np.float64), True
-    except (TypeError, ValueError):
-        return values, False
+        return _Raw(name, _as_numbers(values, name), True)
+    except ValueError:
+        return _Raw(name, values, False)
 
 
-def _column_values(series):
-    """A DataFrame column as floats (NaN for missing) if it is numeric, else
-    as objects, and whether it is numeric."""
+def _column_values(name, series):
+    """A DataFrame column as a :class:`_Raw`: floats (NaN for missing) for
+    numbers, booleans, dates and durations, objects otherwise."""
     dtype = series.dtype
     kind = getattr(dtype, "kind", None)
-    name = str(dtype).lower()
-    is_bool = kind == "b" or name.startswith("bool")
-    is_number = kind in ("i", "u", "f") or (
-        not is_bool and any(name.startswith(p) for p in ("int", "uint", "float"))
+    text = str(dtype).lower()
+    is_bool = kind == "b" or text.startswith("bool")
+    is_time = kind in ("M", "m") or text.startswith(("datetime", "date", "duration"))
+    is_number = kind in ("i", "u", "f") or any(
+        text.startswith(p) for p in ("int", "uint", "float", "double")
     )
-    if is_number:
-        values = series.to_numpy()
-        if values.dtype == object:  # pandas' nullable numbers hold pd.NA
-            values = np.array([np.nan if m else v for v, m in zip(values, _is_missing(values))])
-        return values.astype(np.float64), True
-    return np.asarray(series.to_numpy(), dtype=object), False
+    values = series.to_numpy()
+    if is_time:
+        return _Raw(name, _seconds(values), True)
+    if is_number or is_bool:
+        return _Raw(name, _as_numbers(values, name), True, is_bool)
+    return _Raw(name, np.asarray(values, dtype=object), False)
+
+
+def _seconds(values):
+    """Dates as seconds since 1970-01-01 and durations as seconds, NaN
+    where missing (NaT); time-zone-aware timestamps (objects) in UTC."""
+    values = np.asarray(values)
+    if values.dtype.kind == "M":
+        return (values - np.datetime64(0, "s")) / np.timedelta64(1, "s")
+    if values.dtype.kind == "m":
+        return values / np.timedelta64(1, "s")
+    missing = _is_missing(values)
+    return np.array([np.nan if m else v.timestamp() for v, m in zip(values, missing)])
+
+
+#: How far (relative) a number may be from a two-valued column's value and
+#: still be it: float32's rounding (0.1 as float32 is 0.1 to 1.5e-8).
+BINARY_TOLERANCE = 1e-6
+
+
+def binary_values(column):
+    """A two-valued numeric column's values (None for an absent second);
+    from its labels for an encoder saved before they were kept."""
+    if hasattr(column, "values"):
+        return column.values
+    return [None if c is None else float(c) for c in column.categories]
+
+
+def binary_signs(column, numbers):
+    """-1 and +1 where ``numbers`` are a two-valued numeric column's low and
+    high value (to ``BINARY_TOLERANCE``), 0 elsewhere (missing, unseen)."""
+    signs = np.zeros(len(numbers))
+    for value, sign in zip(binary_values(column), (-1.0, 1.0)):
+        if value is not None:
+            signs[np.abs(numbers - value) <= BINARY_TOLERANCE * abs(value)] = sign
+    return signs
 
 
 def _category_keys(values):
-    """Each value as the string by which categories are matched; None where missing."""
+    """Each value as the text by which categories are matched (see
+    :func:`_key`); None where missing."""
     missing = _is_missing(values)
-    keys = np.array([None if m else str(v) for v, m in zip(values, missing)], dtype=object)
+    keys = np.array([None if m else _key(v) for v, m in zip(values, missing)], dtype=object)
     return keys, missing
 
 
@@ -159,9 +373,21 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         At most this many one-hot columns per categorical column: beyond it,
         the ``max_categories - 1`` most frequent categories keep their own
         column and the others share one.
+    min_frequency : int, float or None, default=None
+        Categories seen fewer times than this in training (an int), or in
+        less than this share of the rows (a float in (0, 1)), share the
+        infrequent column, as in :class:`~sklearn.preprocessing.OneHotEncoder`.
+        None: only ``max_categories`` limits the columns. (Columns of two
+        categories are one -1/+1 column whatever their counts.)
     clip : float or None, default=3.0
         Scale of the smooth clipping ``x / sqrt(1 + (x / clip)^2)`` of the
         robustly scaled numbers; None leaves them unclipped.
+    identifiers : {"drop", "keep"}, default="drop"
+        What to do with columns that look like identifiers (see
+        :func:`identifier_reason`: text distinct in most of at least 20
+        rows, integers distinct in every row named like ``customer_id``):
+        "drop" leaves them out of the output with a warning that names
+        them; "keep" encodes them like any other column.
     dtype : {numpy.float64, numpy.float32}, default=numpy.float64
         The dtype of the output.
 
@@ -173,13 +399,16 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         Names of the input columns, when X was a DataFrame with string
         column names.
     column_kinds_ : list of str
-        ``"numeric"``, ``"binary"`` or ``"categorical"``, per input column.
+        ``"numeric"``, ``"binary"``, ``"categorical"`` or ``"identifier"``
+        (left out), per input column.
     categories_ : list of list or None
         Per input column, the categories with a column of their own (None
         for numbers).
     numeric_columns_ : ndarray of int
         The output columns that hold scaled numbers (not indicators or
         categories): what a numerical embedding embeds.
+    identifier_columns_ : dict of str to str
+        The input columns left out as identifiers, each with the reason.
 
     See Also
     --------
@@ -202,13 +431,28 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
 
     _parameter_constraints: dict = {
         "max_categories": [Interval(numbers.Integral, 2, None, closed="left")],
+        "min_frequency": [
+            Interval(numbers.Integral, 1, None, closed="left"),
+            Interval(numbers.Real, 0, 1, closed="neither"),
+            None,
+        ],
         "clip": [Interval(numbers.Real, 0, None, closed="neither"), None],
+        "identifiers": [StrOptions({"drop", "keep"})],
         "dtype": "no_validation",  # checked in fit, with a clearer message
     }
 
-    def __init__(self, max_categories=32, clip=3.0, dtype=np.float64):
+    def __init__(
+        self,
+        max_categories=32,
+        min_frequency=None,
+        clip=3.0,
+        identifiers="drop",
+        dtype=np.float64,
+    ):
         self.max_categories = max_categories
+        self.min_frequency = min_frequency
         self.clip = clip
+        self.identifiers = identifiers
         self.dtype = dtype
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -218,7 +462,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : DataFrame or array-like of shape (n_samples, n_features)
-            The raw table; missing values as NaN, None or pandas' NA.
+            The raw table; missing values as NaN, None, NaT or pandas' NA.
         y : None
             Ignored.
 
@@ -229,14 +473,48 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         """
         if np.dtype(self.dtype) not in (np.float64, np.float32):
             raise ValueError(f"dtype must be numpy.float64 or numpy.float32, got {self.dtype!r}.")
-        names, columns, numeric = self._checked(X, reset=True)
-        self._columns = [
-            self._fitted_column(name, values, is_numeric)
-            for name, values, is_numeric in zip(names, columns, numeric)
-        ]
+        summaries = [_Summary(raw) for raw in self._checked(X, reset=True)]
+        return self._fitted_from(summaries)
+
+    def _fit_blocks(self, blocks, n_blocks, limit=100_000):
+        """Fit on the row blocks of a table too large for memory (an
+        iterable of DataFrames or arrays with the same columns), reading one
+        block at a time: the categories and their counts come from every
+        row; the medians and quartiles from at most ``limit`` numbers per
+        column (``limit / n_blocks`` from each block, evenly spaced; all of
+        them below that). ``blocks`` may be a generator that reads them.
+        """
+        self._validate_params()
+        if np.dtype(self.dtype) not in (np.float64, np.float32):
+            raise ValueError(f"dtype must be numpy.float64 or numpy.float32, got {self.dtype!r}.")
+        summaries, per_block = None, max(1, limit // max(n_blocks, 1))
+        for X in blocks:
+            raws = self._checked(X, reset=summaries is None)
+            if not len(raws[0].values):
+                continue
+            new = [_Summary(raw, per_block) for raw in raws]
+            summaries = new if summaries is None else [a.merge(b) for a, b in zip(summaries, new)]
+        if summaries is None:
+            raise ValueError("Every block of X is empty: there are no rows to fit on.")
+        return self._fitted_from(summaries)
+
+    def _fitted_from(self, summaries):
+        """Set the fitted attributes from the columns' summaries."""
+        self._columns = [self._fitted_column(summary) for summary in summaries]
         self.column_kinds_ = [column.kind for column in self._columns]
         self.numeric_columns_ = self._numeric_outputs()
         self.categories_ = [getattr(column, "categories", None) for column in self._columns]
+        self.identifier_columns_ = {
+            c.name: c.reason for c in self._columns if getattr(c, "reason", None)
+        }
+        if self.identifier_columns_:
+            left_out = "; ".join(f"{k!r} ({v})" for k, v in self.identifier_columns_.items())
+            warnings.warn(
+                f"TabularEncoder leaves out the identifier column(s) {left_out}: they tell "
+                "rows apart but teach a model nothing. Drop them yourself to silence "
+                "this, or pass identifiers='keep' to encode them.",
+                UserWarning,
+            )
         return self
 
     def _category_blocks(self):
@@ -260,12 +538,13 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         return np.array(indices, dtype=np.intp)
 
     def _checked(self, X, reset):
+        """X's columns (:class:`_Raw`), checked against fit's."""
         if hasattr(X, "tocsr") or hasattr(X, "toarray"):
             raise TypeError(
                 "TabularEncoder takes a DataFrame or a dense array, not a sparse matrix."
             )
-        names, columns, numeric = _columns_of(X)
-        n_rows = len(columns[0]) if columns else np.shape(X)[0]
+        columns = _columns_of(X)
+        n_rows = len(columns[0].values) if columns else np.shape(X)[0]
         if not columns or n_rows == 0:
             what = "feature" if n_rows else "sample"
             raise ValueError(
@@ -273,37 +552,68 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
                 "minimum of 1 is required."
             )
         validate_data(self, X, skip_check_array=True, reset=reset)
-        for name, values, is_numeric in zip(names, columns, numeric):
-            if is_numeric and np.isinf(values).any():
+        for raw in columns:
+            if raw.numeric and np.isinf(raw.values).any():
                 raise ValueError(
-                    f"Input column {name!r} contains infinity; the encoder takes NaN for "
+                    f"Input column {raw.name!r} contains infinity; the encoder takes NaN for "
                     "missing values, but not infinite ones."
                 )
-        return names, columns, numeric
+        return columns
 
-    def _fitted_column(self, name, values, is_numeric):
-        if is_numeric and np.unique(values[~np.isnan(values)]).size > 2:
-            centre, scale = robust_scale(values)
+    def _fitted_column(self, summary):
+        name = summary.name
+        reason = summary.identifier() if self.identifiers == "drop" else None
+        if reason:
+            return _Column(name, "identifier", reason=reason)
+        if summary.numeric and len(summary.few) > 2:
+            centre, scale = robust_scale(summary.values)
             return _Column(
-                name, "numeric", centre=centre, scale=scale, indicator=bool(np.isnan(values).any())
+                name, "numeric", centre=centre, scale=scale, indicator=summary.missing, reason=None
             )
-        keys, missing = _category_keys(values)
-        counts = {}
-        for key in keys[~missing]:
-            counts[key] = counts.get(key, 0) + 1
-        if is_numeric:  # 0/1 columns and other numbers with two values
-            order = sorted(counts, key=float)
-        else:
-            order = sorted(counts)
+        if summary.numeric:  # 0/1 columns and other numbers with two values
+            return self._fitted_binary_number(summary)
+        counts = summary.counts
+        order = sorted(counts)
         if len(order) <= 2:
             categories = (order + [None, None])[:2]
-            return _Column(name, "binary", categories=categories, numeric=is_numeric)
-        kept = order
-        if len(order) > self.max_categories:
-            by_count = sorted(order, key=lambda key: (-counts[key], key))
-            kept = sorted(by_count[: self.max_categories - 1], key=order.index)
+            return _Column(name, "binary", categories=categories, numeric=False, reason=None)
+        kept = self._kept_categories(order, counts, summary.n_rows)
         rare = sorted(set(order) - set(kept))
-        return _Column(name, "categorical", categories=kept, infrequent=bool(rare), rare=rare)
+        return _Column(
+            name, "categorical", categories=kept, infrequent=bool(rare), rare=rare, reason=None
+        )
+
+    @staticmethod
+    def _fitted_binary_number(summary):
+        """A numeric column of at most two values: -1/+1, matched by value
+        (``values``); named by the values as read (``True`` for a boolean)."""
+        present = summary.few + 0.0  # -0.0 is 0.0
+        values = (list(present) + [None, None])[:2]
+        labels = [str(bool(v)) if summary.boolean else str(v) for v in present]
+        return _Column(
+            summary.name,
+            "binary",
+            categories=(labels + [None, None])[:2],
+            values=values,
+            numeric=True,
+            reason=None,
+        )
+
+    def _kept_categories(self, order, counts, n_rows):
+        """The categories with a column of their own: those seen at least
+        ``min_frequency`` times (or that share of the rows), and at most
+        ``max_categories - 1`` of them, the most frequent, when there are
+        more than ``max_categories``."""
+        kept = order
+        if self.min_frequency is not None:
+            least = self.min_frequency
+            if isinstance(least, numbers.Real) and not isinstance(least, numbers.Integral):
+                least = least * n_rows
+            kept = [key for key in order if counts[key] >= least]
+        if len(order) > self.max_categories:
+            by_count = sorted(kept, key=lambda key: (-counts[key], key))
+            kept = sorted(by_count[: self.max_categories - 1], key=order.index)
+        return kept
 
     def transform(self, X):
         """Encode X with the statistics learned in fit.
@@ -319,14 +629,18 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
             The encoded table; ``get_feature_names_out()`` names its columns.
         """
         check_is_fitted(self)
-        _, columns, _ = self._checked(X, reset=False)
-        blocks = [self._encoded(column, values) for column, values in zip(self._columns, columns)]
+        columns = self._checked(X, reset=False)
+        blocks = [self._encoded(column, raw) for column, raw in zip(self._columns, columns)]
         return np.hstack(blocks).astype(self.dtype, copy=False)
 
-    def _encoded(self, column, values):
+    def _encoded(self, column, raw):
+        if column.kind == "identifier":
+            return np.zeros((len(raw.values), 0))
         if column.kind == "numeric":
-            return self._encoded_number(column, np.asarray(values, dtype=np.float64))
-        keys, missing = _category_keys(values)
+            return self._encoded_number(column, _as_numbers(raw.values, column.name))
+        if column.kind == "binary" and column.numeric:
+            return binary_signs(column, _as_numbers(raw.values, column.name))[:, None]
+        keys, missing = _category_keys(raw.values)
         if column.kind == "binary":
             low, high = column.categories
             signs = np.where(keys == high, 1.0, np.where(keys == low, -1.0, 0.0))
@@ -343,7 +657,8 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
 
     def _encoded_number(self, column, values):
         missing = np.isnan(values)
-        scaled = (np.where(missing, column.centre, values) - column.centre) / column.scale
+        with np.errstate(over="ignore"):  # 1e308 / 0.01: smooth_clip takes inf
+            scaled = (np.where(missing, column.centre, values) - column.centre) / column.scale
         if self.clip is not None:
             scaled = smooth_clip(scaled, self.clip)
         if column.indicator:

@@ -52,6 +52,12 @@ def fit_blocks(est, X, y, *, epochs, classes=None, sample_weight=None):
     once. Every epoch runs: as with ``partial_fit``, ``tol`` and
     ``n_iter_no_change`` do not stop it.
 
+    With ``input_encoding="tabular"``, a first call learns the encoder
+    from every block, in a pass before the epochs (the categories and their
+    counts from every row, the medians and quartiles from at most 100,000
+    numbers per column, evenly spaced within each block); another encoder
+    is refused, as it would learn from the first block alone.
+
     Like ``fit``, the call is all or nothing: training runs on a working
     copy, published only when every epoch has run. If a block fails (a
     read error, bad values) or the call is interrupted, ``est`` is left
@@ -113,6 +119,8 @@ def fit_blocks(est, X, y, *, epochs, classes=None, sample_weight=None):
         uniques = dask.compute(*[dask.delayed(np.unique)(block) for block in parts["y"]])
         classes = np.unique(np.concatenate(uniques))
     trainee = est._working_copy()
+    if est.input_encoding is not None and not hasattr(est, "coefs_"):
+        trainee._encoder_from_blocks = _encoder_from_blocks(dask, est, parts["X"])
     random_state = est.random_state
     saved_rng = (
         random_state.get_state() if isinstance(random_state, np.random.RandomState) else None
@@ -125,6 +133,23 @@ def fit_blocks(est, X, y, *, epochs, classes=None, sample_weight=None):
         raise
     est._publish(trainee)
     return est
+
+
+def _encoder_from_blocks(dask, est, blocks):
+    """The input encoder of a first fit, learned with one pass over every
+    block (as the classes are): fitted on the first block alone, the
+    categories of the others would be "unseen" for the whole training."""
+    from ._tabular import TabularEncoder
+
+    encoder = est._new_input_encoder()
+    if type(encoder) is not TabularEncoder:
+        raise TypeError(
+            "fit_blocks learns input_encoding='tabular' (a TabularEncoder) from every "
+            f"block; a {type(encoder).__name__} would learn from the first block alone. "
+            "Fit your transformer on all the rows first and transform each block "
+            "(map_partitions), with input_encoding=None."
+        )
+    return encoder._fit_blocks((dask.compute(block)[0] for block in blocks), len(blocks))
 
 
 def _check_estimator(est):

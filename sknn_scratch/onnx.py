@@ -14,6 +14,7 @@ Needs the ``onnx`` extra: ``pip install 'sknn-scratch[onnx]'``.
 """
 
 import math
+import re
 
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
@@ -21,7 +22,13 @@ from sklearn.utils.validation import check_is_fitted
 from ._activations import _LEAK, _LOG_MAX, per_layer
 from ._classifier import MLPClassifier
 from ._regressor import MLPRegressor
-from ._tabular import TabularEncoder, _category_keys
+from ._tabular import (
+    BINARY_TOLERANCE,
+    TabularEncoder,
+    _as_numbers,
+    _category_keys,
+    binary_values,
+)
 
 try:
     import onnxruntime  # noqa: F401 (what runs the graphs: missing, say so now)
@@ -41,7 +48,7 @@ except ImportError:
         "sknn_scratch.onnx needs skl2onnx and onnxruntime: pip install 'sknn-scratch[onnx]'"
     ) from None
 
-__all__ = ["to_onnx", "onnx_feed"]
+__all__ = ["to_onnx", "onnx_feed", "input_names"]
 
 #: The oldest opset whose operators the graphs use (Erf, Where and Sign:
 #: 9; LessOrEqual: 12).
@@ -144,7 +151,7 @@ def _check_operator_inputs(operator):
     TabularEncoder gets what the steps before it give, not its raw columns."""
     est = operator.raw_operator
     encoder = getattr(est, "input_encoder_", None)
-    if encoder is not None and len(operator.inputs) != len(encoder._columns):
+    if encoder is not None and len(operator.inputs) != len(_read_columns(encoder)):
         raise ValueError(
             "to_onnx exports input_encoding only for the network itself, not inside a "
             "Pipeline: its graph reads the raw columns. Export the network alone, with "
@@ -155,8 +162,9 @@ def _check_operator_inputs(operator):
 
 def _encoder_inputs(est, X_sample):
     """skl2onnx's initial types of a model with a TabularEncoder: one input
-    of shape (n, 1) per raw column, named as the column; float64 for the
-    columns the encoder read as numbers, strings for the others."""
+    of shape (n, 1) per raw column the encoder reads (not the identifiers
+    it leaves out), named by :func:`input_names`; float64 for the columns
+    the encoder read as numbers, strings for the others."""
     if not hasattr(X_sample, "columns"):
         raise ValueError(
             "This model reads raw columns (input_encoding='tabular'): X_sample must be a "
@@ -171,24 +179,70 @@ def _encoder_inputs(est, X_sample):
         )
     return [
         (
-            column.name,
+            graph_name,
             DoubleTensorType([None, 1]) if _reads_numbers(column) else StringTensorType([None, 1]),
         )
-        for column in encoder._columns
+        for column, graph_name in zip(_read_columns(encoder), input_names(est).values())
     ]
+
+
+def _read_columns(encoder):
+    """The encoder's columns that have inputs in the graph."""
+    return [column for column in encoder._columns if column.kind != "identifier"]
 
 
 def _reads_numbers(column):
     return column.kind == "numeric" or getattr(column, "numeric", False)
 
 
+#: Names the graph's inputs avoid: skl2onnx's outputs, and ONNX's own.
+_TAKEN = {"label", "probabilities", "variable", "output_label", "output_probability"}
+
+
+def input_names(est):
+    """The graph's input for each raw column of a model with
+    ``input_encoding="tabular"``: ``{column name: input name}``.
+
+    A column's input has its name where that is a plain identifier
+    (letters, digits, ``_``, not starting with a digit) and not one of the
+    graph's output names (``label``, ``probabilities``, ``variable``); other
+    characters become ``_``, a leading digit gets ``c_`` before it, and a
+    name already taken gets ``_2``, ``_3``, ... after it. Identifier
+    columns the encoder leaves out have no input. :func:`onnx_feed` builds
+    the feed under these names.
+
+    Parameters
+    ----------
+    est : MLPRegressor or MLPClassifier
+        The fitted model, with ``input_encoding="tabular"``.
+
+    Returns
+    -------
+    names : dict of str to str
+    """
+    names, taken = {}, set(_TAKEN)
+    for column in _read_columns(est.input_encoder_):
+        base = re.sub(r"\W", "_", column.name, flags=re.ASCII) or "_"
+        if base[0].isdigit():
+            base = f"c_{base}"
+        name, k = base, 1
+        while name.lower() in taken:
+            k += 1
+            name = f"{base}_{k}"
+        taken.add(name.lower())
+        names[column.name] = name
+    return names
+
+
 def onnx_feed(est, X):
     """The inputs of the graph of a model with ``input_encoding="tabular"``,
-    from a DataFrame ``X``: each column as an (n, 1) array, float64 for the
-    columns the encoder read as numbers (NaN where missing), and for the
-    others the text of each value (``str(value)``, by which the encoder
-    matches categories; a missing value becomes a text no category has,
-    which the graph encodes as zeros, as ``predict`` does).
+    from a DataFrame ``X``: each column the encoder reads as an (n, 1)
+    array under the graph's name for it (:func:`input_names`), float64 for
+    the columns the encoder read as numbers (NaN where missing; booleans
+    as 0 and 1), and for the others the text by which the encoder matches
+    categories (numbers by value: ``1`` and ``1.0`` are ``"1"``; a missing
+    value becomes a text no category has, which the graph encodes as
+    zeros, as ``predict`` does).
 
     Parameters
     ----------
@@ -204,16 +258,18 @@ def onnx_feed(est, X):
     """
     encoder = est.input_encoder_
     check_is_fitted(encoder)
-    _, columns, _ = encoder._checked(X, reset=False)  # read as transform reads them
+    raws = {raw.name: raw for raw in encoder._checked(X, reset=False)}  # as transform reads
+    names = input_names(est)
     feed = {}
-    for column, values in zip(encoder._columns, columns):
+    for column in _read_columns(encoder):
+        values = raws[column.name].values
         if _reads_numbers(column):
-            feed[column.name] = np.asarray(values, dtype=np.float64).reshape(-1, 1)
+            feed[names[column.name]] = _as_numbers(values, column.name).reshape(-1, 1)
         else:
             keys, missing = _category_keys(values)
             # A missing value as a text no category has: all zeros.
             keys[missing] = _MISSING
-            feed[column.name] = keys.astype(str).astype(object).reshape(-1, 1)
+            feed[names[column.name]] = keys.astype(str).astype(object).reshape(-1, 1)
     return feed
 
 
@@ -237,6 +293,15 @@ def _without_double_zipmap(est, options):
         return options
     options = dict(options or {})
     if all(isinstance(key, str) for key in options):  # options of the top-level model
+        if options.get("zipmap", False) is not False:
+            # (A pipeline's own options never reach the classifier in it:
+            # said of the pipeline, zipmap would vanish without a word.)
+            raise ValueError(
+                f"zipmap={options['zipmap']!r} cannot be built: ONNX's ZipMap takes float32 "
+                "probabilities, and with a float64 (or integer) X_sample the graph computes "
+                "them in float64. Leave zipmap unset (probabilities as one tensor) or pass "
+                "a float32 X_sample."
+            )
         if isinstance(est, MLPClassifier):
             options.setdefault("zipmap", False)
             return options
@@ -308,7 +373,8 @@ class _Graph:
 def _encoded(graph, encoder, names):
     """The TabularEncoder's output from its raw columns (one input each):
     each column's block as ``TabularEncoder._encoded`` computes it."""
-    blocks = [_encoded_column(graph, encoder, c, n) for c, n in zip(encoder._columns, names)]
+    columns = _read_columns(encoder)
+    blocks = [_encoded_column(graph, encoder, c, n) for c, n in zip(columns, names)]
     return graph.node("Concat", *blocks, axis=1)
 
 
@@ -327,16 +393,25 @@ def _encoded_number(graph, encoder, column, name):
     centre = double.constant([column.centre])
     scaled = double.node("Where", missing, centre, x)
     scaled = double.node("Div", double.node("Sub", scaled, centre), double.constant([column.scale]))
-    if encoder.clip is not None:  # x / sqrt(1 + (x / clip)^2)
-        ratio = double.node("Div", scaled, double.constant([encoder.clip]))
-        root = double.node(
-            "Sqrt", double.node("Add", double.node("Mul", ratio, ratio), double.constant([1.0]))
-        )
-        scaled = double.node("Div", scaled, root)
+    if encoder.clip is not None:
+        scaled = _smooth_clip(double, scaled, encoder.clip)
     block = graph.node("Cast", scaled, to=graph.proto)
     if not column.indicator:
         return block
     return graph.node("Concat", block, graph.node("Cast", missing, to=graph.proto), axis=1)
+
+
+def _smooth_clip(double, x, clip):
+    """``x / sqrt(1 + (x / clip)^2)``, and ``+-clip`` where ``(x / clip)^2``
+    would overflow (``_tabular.smooth_clip``)."""
+    ratio = double.node("Div", x, double.constant([clip]))
+    root = double.node(
+        "Sqrt", double.node("Add", double.node("Mul", ratio, ratio), double.constant([1.0]))
+    )
+    bent = double.node("Div", x, root)
+    huge = double.node("Greater", double.node("Abs", ratio), double.constant([1e150]))
+    limit = double.node("Mul", double.node("Sign", x), double.constant([clip]))
+    return double.node("Where", huge, limit, bent)
 
 
 def _encoded_category(graph, column, name):
@@ -344,12 +419,15 @@ def _encoded_category(graph, column, name):
     categories in the last column); zeros for unseen or missing ones."""
     double = _Graph(graph.scope, graph.container, onnx_proto.TensorProto.DOUBLE, np.float64)
     if column.kind == "binary" and _reads_numbers(column):
+        # Matched by value, to float32's rounding (_tabular.binary_signs).
         x = double.node("Cast", name, to=onnx_proto.TensorProto.DOUBLE)
         sign = double.constant([0.0])
-        for key, value in zip(column.categories, (-1.0, 1.0)):
-            if key is not None:
-                hit = double.node("Equal", x, double.constant([float(key)]))
-                sign = double.node("Where", hit, double.constant([value]), sign)
+        for value, target in zip(binary_values(column), (-1.0, 1.0)):
+            if value is not None:
+                gap = double.node("Abs", double.node("Sub", x, double.constant([value])))
+                near = double.constant([BINARY_TOLERANCE * abs(value)])
+                hit = double.node("LessOrEqual", gap, near)
+                sign = double.node("Where", hit, double.constant([target]), sign)
         return graph.node("Cast", sign, to=graph.proto)
     if column.kind == "binary":
         keys = [k for k in column.categories if k is not None]
@@ -720,7 +798,16 @@ def _regressor_shapes(operator):
 def _convert_regressor(scope, operator, container):
     est = operator.raw_operator
     _check_operator_inputs(operator)  # skl2onnx's own pipeline conversion comes here
-    raw = _forward(scope, container, est, operator.inputs, _proto(operator))
+    proto = _proto(operator)
+    raw = _forward(scope, container, est, operator.inputs, proto)
+    target_range = getattr(est, "target_range_", None)
+    if est.clip_predictions and target_range is not None:
+        # Into the training targets' range, as predict does.
+        dtype = np.float64 if proto == onnx_proto.TensorProto.DOUBLE else np.float32
+        low, high = (
+            _constant(scope, container, np.asarray(b, dtype)[None], proto) for b in target_range
+        )
+        raw = _node(scope, container, "Min", [_node(scope, container, "Max", [raw, low]), high])
     _node(scope, container, "Identity", [raw], operator.outputs[0].full_name)
 
 

@@ -6,24 +6,26 @@ that loads it, so a pickle is only as safe as its source. The skops format
 stores the estimator as data (JSON plus NumPy arrays) and, on loading,
 refuses every type that has not been explicitly trusted. :func:`load` trusts
 exactly the classes of this package that a fitted estimator holds (the two
-estimators, the two optimizers and the learning-rate schedule); skops itself trusts NumPy, SciPy and
-scikit-learn types such as the classifier's ``LabelBinarizer``. A file that
-names any other type is refused before anything in it runs.
+estimators, the optimizers, the learning-rate schedule, the tabular encoder
+and the input layers) and ``numpy.dtype``; skops itself trusts NumPy, SciPy
+and scikit-learn types such as the classifier's ``LabelBinarizer``. A file
+that names any other type is refused before anything in it runs.
 
 Loading also checks what it loads: :func:`load` returns only this package's
-estimators (or, if the caller allows it, a scikit-learn ``Pipeline`` that
-ends in one), and refuses a file whose estimator state is inconsistent
-(weights that are not finite or whose shapes disagree with
+estimators (or, if the caller allows it, a scikit-learn ``Pipeline`` or
+``TransformedTargetRegressor`` around one), and refuses a file whose
+estimator state is inconsistent (weights, input-layer parameters or
+``target_range_`` that are not finite or whose shapes disagree with
 ``n_features_in_``, ``n_outputs_`` and ``hidden_layer_sizes``, an unknown
-activation, a classifier's state under a regressor's name), naming every
-problem it found.
+activation, a classifier's state under a regressor's name, a tabular
+encoder with a scale that is not positive), naming every problem it found.
 
 skops is an optional dependency: ``pip install skops`` (or
 ``pip install "sknn-scratch[skops]"``).
 """
 
-# (Imported under private names: this module's namespace is dump, load and
-# TRUSTED_TYPES.)
+# (Imported under private names: this module's namespace is dump, load,
+# TRUSTED_TYPES and DATA_TYPES.)
 from ._classifier import MLPClassifier as _MLPClassifier
 from ._layers import CategoryEmbedding as _CategoryEmbedding
 from ._layers import Members as _Members
@@ -39,7 +41,7 @@ from ._state import state_problems as _state_problems
 from ._tabular import TabularEncoder as _TabularEncoder
 from ._tabular import _Column
 
-__all__ = ["dump", "load", "TRUSTED_TYPES"]
+__all__ = ["dump", "load", "TRUSTED_TYPES", "DATA_TYPES"]
 
 #: The only types :func:`load` trusts beyond skops's own defaults.
 TRUSTED_TYPES = [
@@ -60,6 +62,15 @@ TRUSTED_TYPES = [
         _CategoryEmbedding,
     )
 ]
+
+#: Types beyond ours and skops's that are data, not code: a NumPy dtype
+#: (``SimpleImputer`` keeps the one it was fitted on), rebuilt from its name.
+DATA_TYPES = ["numpy.dtype"]
+
+#: The wrappers of scikit-learn that :func:`load` looks through, with
+#: ``allow_pipeline=True``, for our estimator: ``Pipeline``'s last step and
+#: ``TransformedTargetRegressor``'s regressor.
+_WRAPPERS = ("Pipeline", "TransformedTargetRegressor")
 
 
 def _skops_io():
@@ -105,13 +116,16 @@ def load(file, *, allow_pipeline=False):
         A file written by :func:`dump`.
     allow_pipeline : bool, default=False
         Whether a :class:`sklearn.pipeline.Pipeline` whose last step is one
-        of our estimators is also accepted (its other steps must be types
-        skops trusts, such as scikit-learn's scalers). By default only an
-        ``MLPRegressor`` or ``MLPClassifier`` is returned.
+        of our estimators, or a
+        :class:`sklearn.compose.TransformedTargetRegressor` whose regressor
+        is (nested in any order), is also accepted (their other parts must
+        be types skops trusts, such as scikit-learn's ``ColumnTransformer``,
+        scalers and imputers). By default only an ``MLPRegressor`` or
+        ``MLPClassifier`` is returned.
 
     Returns
     -------
-    estimator : MLPRegressor, MLPClassifier or Pipeline
+    estimator : MLPRegressor, MLPClassifier, Pipeline or TransformedTargetRegressor
         The estimator, predicting exactly as before it was saved; its
         optimizer state is restored too, so ``partial_fit`` continues.
 
@@ -124,31 +138,38 @@ def load(file, *, allow_pipeline=False):
         inconsistent; the message names the problems.
     """
     sio = _skops_io()
-    untrusted = [t for t in sio.get_untrusted_types(file=file) if t not in TRUSTED_TYPES]
+    trusted = TRUSTED_TYPES + DATA_TYPES
+    untrusted = [t for t in sio.get_untrusted_types(file=file) if t not in trusted]
     if untrusted:
         raise ValueError(
             f"Refusing to load {file}: it contains types that are not "
             f"sknn_scratch's and not trusted by skops: {untrusted}."
         )
-    loaded = sio.load(file, trusted=TRUSTED_TYPES)
+    loaded = sio.load(file, trusted=trusted)
     _check_loaded(loaded, file, allow_pipeline)
     return loaded
 
 
 def _check_loaded(loaded, file, allow_pipeline):
+    from sklearn.compose import TransformedTargetRegressor
     from sklearn.pipeline import Pipeline
 
     estimator = loaded
-    if allow_pipeline and isinstance(loaded, Pipeline) and loaded.steps:
-        estimator = loaded.steps[-1][1]
+    while allow_pipeline and isinstance(estimator, (Pipeline, TransformedTargetRegressor)):
+        if isinstance(estimator, Pipeline):
+            if not estimator.steps:
+                break
+            estimator = estimator.steps[-1][1]
+        else:
+            estimator = getattr(estimator, "regressor_", estimator.regressor)
     if type(estimator) not in (_MLPRegressor, _MLPClassifier):
         wanted = "an MLPRegressor or MLPClassifier" + (
-            " (or a Pipeline ending in one)" if allow_pipeline else ""
+            " (or a Pipeline or TransformedTargetRegressor around one)" if allow_pipeline else ""
         )
         hint = (
             ""
-            if allow_pipeline or not isinstance(loaded, Pipeline)
-            else ("; pass allow_pipeline=True to load a Pipeline")
+            if allow_pipeline or type(loaded).__name__ not in _WRAPPERS
+            else ("; pass allow_pipeline=True to load a Pipeline or TransformedTargetRegressor")
         )
         raise ValueError(
             f"Refusing {file}: it holds a {type(loaded).__name__}, not {wanted}{hint}."

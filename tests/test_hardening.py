@@ -784,3 +784,40 @@ def test_divergence_with_early_stopping_keeps_the_best_epoch(rng, monkeypatch):
         est.coefs_ + est.intercepts_, reference.coefs_ + reference.intercepts_
     ):
         np.testing.assert_array_equal(got, expected)
+
+
+def test_scikit_learns_own_pieces_around_ours_save_and_load(tmp_path):
+    # ColumnTransformer, SimpleImputer (which keeps a numpy.dtype), scalers
+    # and TransformedTargetRegressor around our network: saved and loaded
+    # through persistence, with nothing else trusted.
+    pd = pytest.importorskip("pandas")
+    skops = pytest.importorskip("skops.io")
+    from sklearn.compose import ColumnTransformer, TransformedTargetRegressor
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    from sknn_scratch import persistence
+
+    rng = np.random.RandomState(0)
+    df = pd.DataFrame({"a": rng.normal(size=80), "s": rng.choice(list("xyz"), 80)})
+    df.loc[::9, "a"] = np.nan
+    y = 1000 * np.nan_to_num(df["a"].to_numpy()) + rng.normal(size=80)
+    columns = ColumnTransformer(
+        [
+            ("num", make_pipeline(SimpleImputer(), StandardScaler()), ["a"]),
+            ("cat", OneHotEncoder(handle_unknown="ignore"), ["s"]),
+        ]
+    )
+    target = TransformedTargetRegressor(MLPRegressor(**SMALL), transformer=StandardScaler())
+    for model in (make_pipeline(columns, target), TransformedTargetRegressor(
+        make_pipeline(columns, MLPRegressor(**SMALL)), transformer=StandardScaler()
+    )):  # fmt: skip
+        fit_quietly(model, df, y)
+        path = tmp_path / "model.skops"
+        persistence.dump(model, path)
+        assert "numpy.dtype" in skops.get_untrusted_types(file=path)
+        loaded = persistence.load(path, allow_pipeline=True)
+        np.testing.assert_array_equal(loaded.predict(df), model.predict(df))
+        with pytest.raises(ValueError, match="allow_pipeline=True"):
+            persistence.load(path)

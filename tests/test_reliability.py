@@ -171,6 +171,7 @@ def test_persistence_trusts_only_our_own_types():
     assert persistence.TRUSTED_TYPES and all(
         name.startswith("sknn_scratch.") for name in persistence.TRUSTED_TYPES
     )
+    assert persistence.DATA_TYPES == ["numpy.dtype"]  # and no other type of anyone's
 
 
 def test_pickle_round_trip_keeps_optimizer_state(rng):

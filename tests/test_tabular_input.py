@@ -290,3 +290,266 @@ def test_onnx_export_of_encoded_models_refused_with_a_reason():
     )
     with pytest.raises(ValueError, match="exports input_encoding='tabular'"):
         to_onnx(other, df[["age"]].head(1))
+
+
+# ------------------------------------------------ tables as they come
+
+
+def two_valued_frame(n=60, seed=0):
+    rng = np.random.RandomState(seed)
+    return pd.DataFrame(
+        {
+            "x": rng.normal(size=n),
+            "flag": rng.randint(0, 2, n),
+            "level": pd.Categorical(rng.randint(1, 4, n)),
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    "as_sent",
+    [
+        lambda s: s.astype(bool),
+        lambda s: s.astype(object),
+        lambda s: s.astype(np.float32),
+        lambda s: s.astype(float) * 1.0 - 0.0 * s,  # floats
+        lambda s: pd.Series(np.where(s == 0, -0.0, 1.0)),
+    ],
+    ids=["bool", "object", "float32", "float64", "minus-zero"],
+)
+def test_two_valued_numbers_are_matched_by_value(as_sent):
+    df = two_valued_frame()
+    enc = TabularEncoder().fit(df)
+    sent = df.assign(flag=as_sent(df["flag"]))
+    np.testing.assert_array_equal(enc.transform(sent), enc.transform(df))
+
+
+def test_numeric_categories_sent_as_numbers_get_the_same_one_hot():
+    df = two_valued_frame()
+    enc = TabularEncoder().fit(df)
+    assert enc.column_kinds_[2] == "categorical"
+    for sent in (df["level"].astype("int64"), df["level"].astype(float), df["level"].astype(str)):
+        np.testing.assert_array_equal(enc.transform(df.assign(level=sent)), enc.transform(df))
+
+
+def missing_markers():
+    """The same column with each missing marker in the same rows."""
+    text = ["a", "b", "c", "a", "b", "c"] * 5
+    gaps = [1, 7, 20]
+    out = {}
+    for name, marker in [("nan", np.nan), ("None", None), ("pd.NA", pd.NA)]:
+        values = list(text)
+        for i in gaps:
+            values[i] = marker
+        out[name] = pd.Series(values, dtype=object)
+    out["string"] = out["pd.NA"].astype("string")
+    return out, gaps
+
+
+def test_every_missing_marker_is_missing():
+    columns, gaps = missing_markers()
+    numbers = pd.array([1.5, 2.5, 3.5, 4.5, 5.5, 6.5] * 5, dtype="Float64")
+    counts = pd.array([1, 2, 3, 4, 5, 6] * 5, dtype="Int64")
+    flags = pd.array([True, False, True] * 10, dtype="boolean")
+    for array in (numbers, counts, flags):
+        array[gaps] = pd.NA
+    reference = None
+    for name, text in columns.items():
+        df = pd.DataFrame({"text": text, "numbers": numbers, "counts": counts, "flags": flags})
+        Z = TabularEncoder().fit_transform(df)
+        assert np.isfinite(Z).all(), name
+        if reference is None:
+            reference = Z
+        np.testing.assert_array_equal(Z, reference, err_msg=name)
+    # A gap is zeros in the one-hot block and the binary column, and the
+    # median with its indicator in the numbers.
+    names = list(TabularEncoder().fit(df).get_feature_names_out())
+    assert names == ["text=a", "text=b", "text=c", "numbers", "numbers_missing", "counts",
+                     "counts_missing", "flags=True"]  # fmt: skip
+    np.testing.assert_array_equal(reference[gaps][:, [0, 1, 2, 7]], 0.0)
+    np.testing.assert_array_equal(reference[gaps][:, [4, 6]], 1.0)
+    # convert_dtypes() (string, Int64, Float64, boolean) reads as the original.
+    plain = pd.DataFrame({"text": columns["nan"], "numbers": numbers.astype(float)})
+    np.testing.assert_array_equal(
+        TabularEncoder().fit_transform(plain.convert_dtypes()),
+        TabularEncoder().fit_transform(plain),
+    )
+
+
+def test_polars_nulls_are_missing():
+    pl = pytest.importorskip("polars")
+    columns, gaps = missing_markers()
+    text = [None if v is None or v != v else v for v in columns["None"]]
+    frame = pl.DataFrame({"text": text, "n": [None if i in gaps else float(i) for i in range(30)]})
+    Z = TabularEncoder().fit_transform(frame)
+    expected = TabularEncoder().fit_transform(
+        pd.DataFrame(
+            {"text": columns["None"], "n": [np.nan if i in gaps else i for i in range(30)]}
+        )
+    )
+    np.testing.assert_array_equal(Z, expected)
+
+
+def test_outliers_stay_outliers():
+    # Monotone for every finite input: 1e200 near +clip, not the median's 0.
+    enc = TabularEncoder().fit(np.arange(40.0)[:, None])
+    x = np.concatenate([-np.logspace(308, -5, 300), [0.0], np.logspace(-5, 308, 300)])
+    Z = enc.transform(x[:, None])[:, 0]
+    assert np.isfinite(Z).all()
+    assert (np.diff(Z) >= -4 * np.spacing(3.0)).all()
+    assert Z[-1] == pytest.approx(3.0) and Z[0] == pytest.approx(-3.0)
+    assert enc.transform([[1e200]])[0, 0] == pytest.approx(3.0)
+    assert smooth_clip(np.array([np.inf, -np.inf, 1e300]), 3.0).tolist() == [3.0, -3.0, 3.0]
+
+
+def test_identifier_columns_are_left_out_with_a_warning():
+    rng = np.random.RandomState(0)
+    n = 50
+    df = pd.DataFrame(
+        {
+            "customer_id": rng.permutation(n) + 1000,
+            "name": [f"person {i}" for i in range(n)],
+            "year": np.arange(n) + 1970,  # distinct integers, but not named like an ID
+            "colour": rng.choice(["red", "blue"], n),
+        }
+    )
+    with pytest.warns(UserWarning, match="'customer_id'.*'name'"):
+        enc = TabularEncoder().fit(df)
+    assert enc.column_kinds_ == ["identifier", "identifier", "numeric", "binary"]
+    assert set(enc.identifier_columns_) == {"customer_id", "name"}
+    assert list(enc.get_feature_names_out()) == ["year", "colour=red"]
+    assert enc.transform(df).shape == (n, 2)
+    kept = TabularEncoder(identifiers="keep").fit(df)
+    assert kept.column_kinds_ == ["numeric", "categorical", "numeric", "binary"]
+
+
+def test_the_cli_uses_the_encoders_identifier_detector():
+    from sknn_scratch import cli
+    from sknn_scratch._tabular import identifier_reason
+
+    frame = pd.DataFrame({"ID": np.arange(30), "text": [f"t{i}" for i in range(30)]})
+    for name in frame.columns:
+        assert cli._identifier(frame[name], name, len(frame)) == identifier_reason(
+            name, frame[name].to_numpy(), frame[name].dtype.kind in "biuf"
+        )
+        assert cli._identifier(frame[name], name, len(frame)) is not None
+
+
+def test_dates_and_durations_become_numbers():
+    n = 40
+    days = pd.date_range("2020-01-01", periods=n, freq="D")
+    df = pd.DataFrame(
+        {
+            "day": days,
+            "stamp": days.tz_localize("UTC"),
+            "wait": pd.to_timedelta(np.arange(n), unit="h"),
+        }
+    )
+    df.loc[3, ["day", "stamp", "wait"]] = pd.NaT
+    enc = TabularEncoder().fit(df)
+    assert enc.column_kinds_ == ["numeric"] * 3
+    assert list(enc.get_feature_names_out()) == [
+        "day", "day_missing", "stamp", "stamp_missing", "wait", "wait_missing",
+    ]  # fmt: skip
+    Z = enc.transform(df)
+    assert np.isfinite(Z).all()
+    np.testing.assert_allclose(Z[:, 0], Z[:, 2])  # a date in UTC or naive: the same number
+    present = np.delete(np.arange(n), 3)
+    assert (np.diff(Z[present, 0]) > 0).all() and (np.diff(Z[present, 4]) > 0).all()
+    # Columns that are not categories any more: one column each, not 32.
+    assert enc._columns[0].centre == pytest.approx(days[20].timestamp())
+
+
+def test_min_frequency_shares_the_rare_levels_as_onehot_encoder_does():
+    from sklearn.preprocessing import OneHotEncoder
+
+    values = np.array(["a"] * 10 + ["b"] * 6 + ["c"] * 2 + ["d"] * 1 + ["e"] * 1, dtype=object)
+    X = values[:, None]
+    for min_frequency in (3, 0.15):
+        enc = TabularEncoder(min_frequency=min_frequency).fit(X)
+        ours = enc.transform(X)
+        theirs = OneHotEncoder(min_frequency=min_frequency, sparse_output=False).fit(X)
+        np.testing.assert_array_equal(ours, theirs.transform(X))
+        assert list(enc.get_feature_names_out()) == ["x0=a", "x0=b", "x0=infrequent"]
+
+
+def test_duplicate_column_names_are_a_clear_error():
+    df = pd.DataFrame([[1.0, 2.0], [3.0, 4.0]], columns=["a", "a"])
+    with pytest.raises(ValueError, match=r"more than one column named \['a'\]"):
+        TabularEncoder().fit(df)
+
+
+def test_a_refit_without_encoding_keeps_no_encoder(tmp_path):
+    pytest.importorskip("skops")
+    from sknn_scratch import persistence
+
+    df, y = raw_frame(), np.arange(120) % 2
+    X = df[["age"]].fillna(0).to_numpy()
+    est = fit_quietly(MLPClassifier(input_encoding="tabular", max_iter=3, random_state=0), df, y)
+    fit_quietly(est.set_params(input_encoding=None), X, y)
+    assert not hasattr(est, "input_encoder_") and est.n_features_in_ == 1
+    path = tmp_path / "model.skops"
+    persistence.dump(est, path)
+    np.testing.assert_array_equal(persistence.load(path).predict(X), est.predict(X))
+    # category_embedding without the encoder that says where categories are
+    with pytest.raises(ValueError, match="category_embedding needs input_encoding"):
+        fit_quietly(est.set_params(category_embedding=2), X, y)
+
+
+def test_predict_never_fits_an_encoder():
+    df, y = raw_frame(), np.arange(120) % 2
+    X = df[["age"]].fillna(0)
+    est = fit_quietly(MLPClassifier(max_iter=3, random_state=0), X, y)
+    before = est.predict(X)
+    est.set_params(input_encoding="tabular")
+    with pytest.raises(ValueError, match="predicting does not fit an encoder"):
+        est.predict(X)
+    assert not hasattr(est, "input_encoder_")
+    np.testing.assert_array_equal(est.set_params(input_encoding=None).predict(X), before)
+    # The other way: the fitted encoder is not skipped when unset.
+    est = fit_quietly(MLPClassifier(input_encoding="tabular", max_iter=3), df, y)
+    with pytest.raises(ValueError, match="fitted with input_encoding='tabular'"):
+        est.set_params(input_encoding=None).predict(df)
+
+
+@pytest.mark.parametrize("Estimator", [MLPRegressor, MLPClassifier])
+def test_a_raw_table_without_encoding_points_at_the_librarys_answer(Estimator):
+    df, y = raw_frame(), np.arange(120) % 2
+    with pytest.raises(ValueError, match=r'input_encoding="tabular".*for_tabular\(\)'):
+        Estimator(max_iter=3).fit(df, y)
+    with pytest.raises(ValueError, match="could not convert") as info:
+        Estimator(max_iter=3).fit(df[["colour"]].to_numpy(), y)
+    assert "for_tabular()" in str(info.value)
+    with pytest.raises(ValueError, match="NaN") as info:  # numbers only: no word of text
+        Estimator(max_iter=3).fit(df[["age"]], y)
+    assert "for_tabular" not in str(info.value)
+
+
+def tampered(est, change):
+    import copy
+
+    other = copy.deepcopy(est)
+    change(other)
+    return other
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda e: setattr(e.input_encoder_._columns[0], "scale", -1.0), "scale -1.0"),
+        (lambda e: setattr(e.input_encoder_._columns[0], "centre", np.nan), "centre nan"),
+        (lambda e: setattr(e.input_encoder_, "clip", -3.0), "'clip' parameter"),
+        (lambda e: setattr(e.input_encoder_._columns[2], "categories", [1, 2]), "categories"),
+        (lambda e: setattr(e.input_encoder_._columns[1], "kind", "magic"), "unknown kind"),
+    ],
+)
+def test_load_checks_the_fitted_encoder(change, message, tmp_path):
+    pytest.importorskip("skops")
+    from sknn_scratch import persistence
+
+    df, y = raw_frame(), np.arange(120) % 2
+    est = fit_quietly(MLPClassifier(input_encoding="tabular", max_iter=3), df, y)
+    path = tmp_path / "model.skops"
+    persistence.dump(tampered(est, change), path)
+    with pytest.raises(ValueError, match=f"Refusing.*{message}"):
+        persistence.load(path)
