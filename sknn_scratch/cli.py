@@ -34,6 +34,7 @@ from sklearn.utils.parallel import Parallel, delayed
 from . import __version__
 from ._listeners import Listener, listening
 from ._regressor import MLPRegressor
+from ._tabular import identifier_reason
 from .datasets import BANK_FEATURES, _expected_transactions, make_bank_transactions
 
 __all__ = ["main"]
@@ -681,14 +682,9 @@ def _rows(X, index):
     return X[index] if isinstance(X, np.ndarray) else X.iloc[index]
 
 
-#: Column names that say "identifier" (customer_id, ID, row_key, ...).
-_ID_NAME = re.compile(
-    r"(^|[_\s.-])(id|key|index|uuid|number|no|row)$|^unnamed: \d+$", re.IGNORECASE
-)
-
-
 def _drop_identifiers(frame):
-    """Drop identifier columns; return the frame and ``{name: why}``.
+    """Drop identifier columns (the TabularEncoder's rule,
+    ``_tabular.identifier_reason``); return the frame and ``{name: why}``.
 
     A text column with a distinct value in more than half of at least 20
     rows (IDs, dates, names: one-hot encoded, one column per row, teaching
@@ -698,9 +694,9 @@ def _drop_identifiers(frame):
     meaningless order to learn from. (A distinct integer in every row alone
     is not enough: a sorted year or a count can be a real feature.)
     """
-    n_rows, dropped = len(frame), {}
+    dropped = {}
     for name in list(frame.columns):
-        why = _identifier(frame[name], name, n_rows)
+        why = _identifier(frame[name], name)
         if why:
             print(f"sknn-scratch: note: dropping column {name!r}: {why}.", file=sys.stderr)
             dropped[str(name)] = why
@@ -708,20 +704,12 @@ def _drop_identifiers(frame):
     return frame, dropped
 
 
-def _identifier(column, name, n_rows):
-    """Why ``column`` looks like an identifier, or None."""
-    if n_rows < 20:
-        return None
-    distinct = column.nunique()
-    if not _is_numeric(column):
-        if distinct > 0.5 * n_rows:
-            return f"text with {distinct} distinct values in {n_rows} rows (an ID or a date?)"
-        return None
-    if column.dtype.kind not in "iu" or distinct < n_rows:
-        return None
-    if _ID_NAME.search(str(name)):
-        return "integers, a different one in every row, named like an ID or a row number"
-    return None
+def _identifier(column, name):
+    """Why ``column`` looks like an identifier, or None: the rule the
+    TabularEncoder leaves identifiers out by (``identifier_reason``)."""
+    numeric = _is_numeric(column)
+    values = column.to_numpy(dtype=np.float64, na_value=np.nan) if numeric else column.to_numpy()
+    return identifier_reason(name, values, numeric)
 
 
 #: The extra that installs each optional module the command can use.

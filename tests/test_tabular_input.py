@@ -429,10 +429,10 @@ def test_the_cli_uses_the_encoders_identifier_detector():
 
     frame = pd.DataFrame({"ID": np.arange(30), "text": [f"t{i}" for i in range(30)]})
     for name in frame.columns:
-        assert cli._identifier(frame[name], name, len(frame)) == identifier_reason(
+        assert cli._identifier(frame[name], name) == identifier_reason(
             name, frame[name].to_numpy(), frame[name].dtype.kind in "biuf"
         )
-        assert cli._identifier(frame[name], name, len(frame)) is not None
+        assert cli._identifier(frame[name], name) is not None
 
 
 def test_dates_and_durations_become_numbers():
