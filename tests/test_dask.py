@@ -314,3 +314,46 @@ def test_partial_fit_accepts_any_array_like_classes(classes, rng):
     clf = MLPClassifier(random_state=0).partial_fit(X, y, classes=given)
     assert list(clf.classes_) == ["neg", "pos"]
     clf.partial_fit(X, y, classes=given)  # and on later calls
+
+
+def _blocks_of_a_table(n=400, partitions=4):
+    pd = pytest.importorskip("pandas")
+    dd = pytest.importorskip("dask.dataframe")
+    rng = np.random.RandomState(0)
+    # The first block has only "first"; the others have gaps in their text.
+    text = np.where(np.arange(n) < n // partitions, "first", rng.choice(["x", "y", "z"], n))
+    df = pd.DataFrame({"a": rng.normal(size=n), "s": pd.Series(text, dtype=object)})
+    df.loc[df.index % 7 == 3, "s"] = None
+    y = pd.Series(df["a"] + 2.0 * (df["s"] == "z"), name="y")
+    return (
+        df,
+        y,
+        dd.from_pandas(df, npartitions=partitions),
+        dd.from_pandas(y, npartitions=partitions),
+    )
+
+
+def test_fit_blocks_learns_the_encoder_from_every_block():
+    from sknn_scratch import TabularEncoder
+
+    df, y, ddf, dy = _blocks_of_a_table()
+    assert str(ddf.dtypes["s"]).startswith(("string", "object"))  # text with gaps (pd.NA)
+    est = fit_blocks(MLPRegressor(input_encoding="tabular", random_state=0), ddf, dy, epochs=2)
+    whole = TabularEncoder(dtype=np.float32).fit(df)
+    assert est.input_encoder_.categories_ == whole.categories_ == [None, ["first", "x", "y", "z"]]
+    np.testing.assert_array_equal(est.input_encoder_.transform(df), whole.transform(df))
+    assert np.isfinite(est.predict(df)).all()
+    # The encoder is learned once: a second call carries on with it.
+    encoder = est.input_encoder_
+    fit_blocks(est, ddf, dy, epochs=1)
+    assert est.input_encoder_ is encoder
+
+
+def test_fit_blocks_refuses_an_encoder_it_cannot_learn_from_every_block():
+    from sklearn.preprocessing import OneHotEncoder
+
+    _, _, ddf, dy = _blocks_of_a_table()
+    est = MLPRegressor(input_encoding=OneHotEncoder(handle_unknown="ignore"))
+    with pytest.raises(TypeError, match="from the first block alone"):
+        fit_blocks(est, ddf, dy, epochs=1)
+    assert not hasattr(est, "coefs_")

@@ -283,3 +283,11 @@ def test_check_gradients_names_every_parameter():
     assert "input_params_[1][0][1, 0]" in comparison.names  # the members' factors
     assert comparison.names[-1] == "activation_params_[0][3]"
     assert len(comparison.worst(3)) == 3
+
+
+def test_sparse_input_is_refused_clearly_like_the_other_input_layers():
+    import scipy.sparse as sp
+
+    X = sp.csr_matrix(np.random.RandomState(0).normal(size=(30, 4)))
+    with pytest.raises(TypeError, match="ensemble_size > 1 read dense columns.*toarray"):
+        MLPRegressor(ensemble_size=3, max_iter=2).fit(X, np.arange(30.0))

@@ -313,3 +313,105 @@ def test_regressor_export_for_every_sample_dtype(dtype, rng):
     (y_onnx,) = run(to_onnx(reg, X[:1].astype(dtype)), _runtime_input(X, dtype))
     reference = X.astype(np.float32 if dtype is np.float32 else np.float64)
     close(reg.predict(reference), y_onnx.ravel(), np.float32 if dtype is np.float32 else np.float64)
+
+
+# --------------------------------------------- raw tables: the graph is the model
+
+
+def _session(model):
+    return onnxruntime.InferenceSession(model.SerializeToString())
+
+
+def _table(n=80, seed=0):
+    pd = pytest.importorskip("pandas")
+    rng = np.random.RandomState(seed)
+    return pd.DataFrame(
+        {
+            "x": rng.normal(size=n),
+            "flag": rng.randint(0, 2, n),
+            "level": pd.Categorical(rng.randint(1, 4, n)),
+            "text": rng.choice(["a", "b", "c"], n),
+        }
+    )
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_graph_and_predict_agree_on_values_sent_in_other_types(dtype):
+    from sknn_scratch import TabularEncoder
+    from sknn_scratch.onnx import onnx_feed
+
+    df = _table()
+    y = df["x"] + df["flag"] + (df["text"] == "a")
+    reg = fit_quietly(
+        MLPRegressor(input_encoding=TabularEncoder(dtype=dtype), max_iter=30, random_state=0),
+        df,
+        y,
+    )
+    session = _session(to_onnx(reg, df[:1]))
+    sent = [
+        df,
+        df.assign(flag=df["flag"].astype(bool)),
+        df.assign(flag=df["flag"].astype(object)),
+        df.assign(flag=df["flag"].astype(np.float32)),
+        df.assign(flag=np.where(df["flag"] == 0, -0.0, 1.0)),
+        df.assign(level=df["level"].astype("int64")),
+        df.assign(x=np.where(np.arange(len(df)) % 2, 1e200, -1e300)),  # outliers
+        df.assign(text=df["text"].astype(object).where(df.index % 5 > 0, None)),
+    ]
+    expected = reg.predict(df)
+    for i, frame in enumerate(sent):
+        ours = reg.predict(frame)
+        (theirs,) = session.run(None, onnx_feed(reg, frame))
+        np.testing.assert_allclose(theirs.ravel(), ours, rtol=1e-5, atol=1e-5, err_msg=str(i))
+        if i < 6:
+            np.testing.assert_array_equal(ours, expected)
+    outliers = TabularEncoder().fit(df).transform(sent[6])[:, 0]
+    np.testing.assert_allclose(np.abs(outliers), 3.0)
+
+
+def test_clip_predictions_is_in_the_graph():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(200, 2))
+    reg = fit_quietly(MLPRegressor(clip_predictions=True, max_iter=30, random_state=0), X, X[:, 0])
+    far = 10 * X
+    (graph,) = _session(to_onnx(reg, X[:1])).run(None, {"X": far})
+    np.testing.assert_allclose(graph.ravel(), reg.predict(far), rtol=1e-12)
+    assert graph.max() == X[:, 0].max()
+    unclipped = reg.set_params(clip_predictions=False).predict(far)
+    assert unclipped.max() > X[:, 0].max()
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["a b", "c.d", "e-f", "label"],
+        ["variable", "probabilities", "x", "X"],
+        [0, 1, 2, 3],
+    ],
+    ids=["punctuation", "output names", "integers"],
+)
+def test_graph_inputs_for_any_column_names(names):
+    from sknn_scratch.onnx import input_names, onnx_feed
+
+    df = _table()
+    df.columns = names
+    y = (df.iloc[:, 0] > 0).astype(int)
+    clf = fit_quietly(MLPClassifier(input_encoding="tabular", max_iter=20, random_state=0), df, y)
+    model = to_onnx(clf, df[:1], options={"zipmap": False})
+    graph_inputs = [i.name for i in model.graph.input]
+    assert graph_inputs == list(input_names(clf).values())
+    assert len(set(graph_inputs) | {o.name for o in model.graph.output}) == 6
+    label, proba = _session(model).run(None, onnx_feed(clf, df))
+    np.testing.assert_array_equal(label, clf.predict(df))
+    np.testing.assert_allclose(proba, clf.predict_proba(df), atol=1e-6)
+
+
+def test_explicit_zipmap_for_a_float64_graph_is_refused_naming_zipmap(rng):
+    X, y = rng.normal(size=(60, 3)), rng.randint(2, size=60)
+    for model in (
+        fit_quietly(MLPClassifier(max_iter=3), X, y),
+        fit_quietly(make_pipeline(StandardScaler(), MLPClassifier(max_iter=3)), X, y),
+    ):
+        with pytest.raises(ValueError, match="zipmap"):
+            to_onnx(model, X[:1], options={"zipmap": True})
+        to_onnx(model, X[:1])  # unset: probabilities as one tensor

@@ -479,3 +479,72 @@ def test_parametric_activation_in_the_estimators(tmp_path):
     broken = pickle.loads(pickle.dumps(free))
     broken.activation_params_ = broken.activation_params_[:1]
     assert any("activation_params_" in p for p in state_problems(broken))
+
+
+def test_piecewise_linear_bins_pass_degenerate_columns_through():
+    # 0/1 features and a mostly-zero count: too few distinct quantiles for
+    # bins. The recipe trains, with such columns unbinned.
+    pd = pytest.importorskip("pandas")
+    from sknn_scratch._layers import PiecewiseLinear
+
+    rng = np.random.RandomState(0)
+    n = 200
+    df = pd.DataFrame(
+        {
+            "flag": rng.randint(0, 2, n),
+            "count": np.where(rng.rand(n) < 0.97, 0, rng.randint(1, 3, n)),
+            "kind": rng.choice(["x", "y", "z"], n),
+        }
+    )
+    y = df["flag"] + (df["kind"] == "x")
+    est = MLPRegressor(hidden_layer_sizes=(16,), max_iter=300, piecewise_linear_bins=8, **RECIPE)
+    est.fit(df, y)
+    assert est.score(df, y) > 0.5
+    assert [layer.kind for layer in est.input_layers_][0] == "periodic"  # no bins to add
+    layer = PiecewiseLinear.from_data(np.zeros((10, 2)), [0, 1], 8)
+    A = np.arange(20.0).reshape(10, 2)
+    assert layer.units_out == 2
+    np.testing.assert_array_equal(layer.forward(A, (), type("S", (), {"out": None})()), A)
+    MLPRegressor.for_tabular(max_steps=20, random_state=0).fit(df, y)
+
+
+def test_target_range_comes_from_the_training_targets_only():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(100, 2))
+    y = X[:, 0]
+    est = MLPRegressor(clip_predictions=True, max_iter=5, random_state=0)
+    with pytest.warns(Warning):
+        est.fit(X, y, X_val=X, y_val=100 * y)
+    np.testing.assert_array_equal(est.target_range_[0], [y.min()])
+    np.testing.assert_array_equal(est.target_range_[1], [y.max()])
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda e: e.input_params_[0][0].__setitem__((0, 0), np.nan), "input layer 0 .periodic."),
+        (lambda e: e.input_params_.__setitem__(1, (np.ones(3),)), "input layer 1 .scale."),
+        (lambda e: e.input_params_.pop(), "same length"),
+        (lambda e: setattr(e, "target_range_", (np.array([np.nan]), np.array([1.0]))), "target"),
+        (lambda e: setattr(e, "target_range_", (np.array([2.0]), np.array([1.0]))), "low above"),
+    ],
+)
+@pytest.mark.parametrize("optimizer_state", [True, False])
+def test_load_checks_input_parameters_and_target_range(change, message, optimizer_state, tmp_path):
+    import copy
+
+    pytest.importorskip("skops")
+    from sknn_scratch import persistence
+
+    df, y = _frame()
+    est = MLPRegressor(hidden_layer_sizes=(4,), max_iter=3, clip_predictions=True, **RECIPE)
+    with pytest.warns(Warning):
+        est.fit(df, y)
+    bad = copy.deepcopy(est)
+    if not optimizer_state:
+        del bad._optimizer
+    change(bad)
+    path = tmp_path / "m.skops"
+    persistence.dump(bad, path)
+    with pytest.raises(ValueError, match=f"Refusing.*{message}"):
+        persistence.load(path)
