@@ -361,8 +361,11 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
     smoothly, with an indicator column where values were missing; two-valued
     columns become one -1/+1 column; other categorical and text columns are
     one-hot encoded, the rarest categories sharing a column beyond
-    ``max_categories``. Categories unseen in training and missing values
-    encode as zeros. ``set_output(transform="pandas")`` makes it return a
+    ``max_categories`` (or below ``min_frequency``). Categories unseen in
+    training and missing values (NaN, None, pandas' NA, NaT) encode as
+    zeros. Dates and durations become numbers (seconds); identifier
+    columns are left out with a warning. Values are matched by value, not
+    by their text. ``set_output(transform="pandas")`` makes it return a
     DataFrame with those names. It is what ``input_encoding="tabular"`` of
     :class:`MLPRegressor` and :class:`MLPClassifier` applies, and can be
     used in front of any model.
@@ -383,9 +386,9 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         Scale of the smooth clipping ``x / sqrt(1 + (x / clip)^2)`` of the
         robustly scaled numbers; None leaves them unclipped.
     identifiers : {"drop", "keep"}, default="drop"
-        What to do with columns that look like identifiers (see
-        :func:`identifier_reason`: text distinct in most of at least 20
-        rows, integers distinct in every row named like ``customer_id``):
+        What to do with columns that look like identifiers (text distinct
+        in more than half of at least 20 rows; integers distinct in every
+        row whose name says ID or row number, like ``customer_id``):
         "drop" leaves them out of the output with a warning that names
         them; "keep" encodes them like any other column.
     dtype : {numpy.float64, numpy.float32}, default=numpy.float64
