@@ -415,3 +415,23 @@ def test_explicit_zipmap_for_a_float64_graph_is_refused_naming_zipmap(rng):
         with pytest.raises(ValueError, match="zipmap"):
             to_onnx(model, X[:1], options={"zipmap": True})
         to_onnx(model, X[:1])  # unset: probabilities as one tensor
+
+
+def test_identifiers_have_no_graph_input_and_dates_are_numbers():
+    from sknn_scratch.onnx import input_names, onnx_feed
+
+    pd = pytest.importorskip("pandas")
+    rng = np.random.RandomState(0)
+    df = pd.DataFrame(
+        {
+            "row_id": np.arange(100),
+            "x": rng.normal(size=100),
+            "when": pd.date_range("2020-01-01", periods=100),
+        }
+    )
+    with pytest.warns(UserWarning, match="'row_id'"):
+        reg = fit_quietly(MLPRegressor(input_encoding="tabular", max_iter=20), df, df["x"])
+    model = to_onnx(reg, df[:1])
+    assert [i.name for i in model.graph.input] == ["x", "when"] == list(input_names(reg).values())
+    (graph,) = _session(model).run(None, onnx_feed(reg, df))
+    np.testing.assert_allclose(graph.ravel(), reg.predict(df), rtol=1e-5, atol=1e-5)
