@@ -23,9 +23,9 @@ read. Each kind of column gets the treatment the published tabular MLPs
   distinct value in every row and a name like ``customer_id``): left out,
   with a warning that names them.
 
-Values are matched by value, not by their text: ``1``, ``1.0``,
-``np.float32(1)``, ``True`` and ``-0.0 == 0.0`` are the same number
-wherever a column's numbers are categories. Every missing marker is
+Values are matched by value, not by their text: ``1``, ``1.0`` and
+``np.float32(1)`` are one category, ``-0.0`` is ``0``, and a two-valued
+numeric column takes ``True`` as 1 (and float32's rounding of its values). Every missing marker is
 missing: NaN, None, pandas' NA and NaT, the gaps of pandas' nullable
 dtypes and polars' nulls.
 
@@ -474,8 +474,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         self : object
             The fitted encoder.
         """
-        if np.dtype(self.dtype) not in (np.float64, np.float32):
-            raise ValueError(f"dtype must be numpy.float64 or numpy.float32, got {self.dtype!r}.")
+        self._check_dtype()
         summaries = [_Summary(raw) for raw in self._checked(X, reset=True)]
         return self._fitted_from(summaries)
 
@@ -488,8 +487,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         them below that). ``blocks`` may be a generator that reads them.
         """
         self._validate_params()
-        if np.dtype(self.dtype) not in (np.float64, np.float32):
-            raise ValueError(f"dtype must be numpy.float64 or numpy.float32, got {self.dtype!r}.")
+        self._check_dtype()
         summaries, per_block = None, max(1, limit // max(n_blocks, 1))
         for X in blocks:
             raws = self._checked(X, reset=summaries is None)
@@ -500,6 +498,10 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         if summaries is None:
             raise ValueError("Every block of X is empty: there are no rows to fit on.")
         return self._fitted_from(summaries)
+
+    def _check_dtype(self):
+        if np.dtype(self.dtype) not in (np.float64, np.float32):
+            raise ValueError(f"dtype must be numpy.float64 or numpy.float32, got {self.dtype!r}.")
 
     def _fitted_from(self, summaries):
         """Set the fitted attributes from the columns' summaries."""
@@ -570,21 +572,17 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
             return _Column(name, "identifier", reason=reason)
         if summary.numeric and len(summary.few) > 2:
             centre, scale = robust_scale(summary.values)
-            return _Column(
-                name, "numeric", centre=centre, scale=scale, indicator=summary.missing, reason=None
-            )
+            return _Column(name, "numeric", centre=centre, scale=scale, indicator=summary.missing)
         if summary.numeric:  # 0/1 columns and other numbers with two values
             return self._fitted_binary_number(summary)
         counts = summary.counts
         order = sorted(counts)
         if len(order) <= 2:
             categories = (order + [None, None])[:2]
-            return _Column(name, "binary", categories=categories, numeric=False, reason=None)
+            return _Column(name, "binary", categories=categories, numeric=False)
         kept = self._kept_categories(order, counts, summary.n_rows)
         rare = sorted(set(order) - set(kept))
-        return _Column(
-            name, "categorical", categories=kept, infrequent=bool(rare), rare=rare, reason=None
-        )
+        return _Column(name, "categorical", categories=kept, infrequent=bool(rare), rare=rare)
 
     @staticmethod
     def _fitted_binary_number(summary):
@@ -599,7 +597,6 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
             categories=(labels + [None, None])[:2],
             values=values,
             numeric=True,
-            reason=None,
         )
 
     def _kept_categories(self, order, counts, n_rows):

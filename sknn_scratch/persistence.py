@@ -67,11 +67,6 @@ TRUSTED_TYPES = [
 #: (``SimpleImputer`` keeps the one it was fitted on), rebuilt from its name.
 DATA_TYPES = ["numpy.dtype"]
 
-#: The wrappers of scikit-learn that :func:`load` looks through, with
-#: ``allow_pipeline=True``, for our estimator: ``Pipeline``'s last step and
-#: ``TransformedTargetRegressor``'s regressor.
-_WRAPPERS = ("Pipeline", "TransformedTargetRegressor")
-
 
 def _skops_io():
     try:
@@ -154,8 +149,11 @@ def _check_loaded(loaded, file, allow_pipeline):
     from sklearn.compose import TransformedTargetRegressor
     from sklearn.pipeline import Pipeline
 
+    # The wrappers looked through: Pipeline's last step and
+    # TransformedTargetRegressor's regressor.
+    wrappers = (Pipeline, TransformedTargetRegressor)
     estimator = loaded
-    while allow_pipeline and isinstance(estimator, (Pipeline, TransformedTargetRegressor)):
+    while allow_pipeline and isinstance(estimator, wrappers):
         if isinstance(estimator, Pipeline):
             if not estimator.steps:
                 break
@@ -168,7 +166,7 @@ def _check_loaded(loaded, file, allow_pipeline):
         )
         hint = (
             ""
-            if allow_pipeline or type(loaded).__name__ not in _WRAPPERS
+            if allow_pipeline or not isinstance(loaded, wrappers)
             else ("; pass allow_pipeline=True to load a Pipeline or TransformedTargetRegressor")
         )
         raise ValueError(
