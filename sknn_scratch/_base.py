@@ -67,6 +67,7 @@ from ._plan import (
     split_validation,
     stochastic_plan,
     stop_rule,
+    threads_of,
 )
 from ._record import TrainingRecord
 from ._schedules import ANNEALING, SCHEDULES, effective_warmup
@@ -157,6 +158,11 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         "piecewise_linear_bins": [None, Interval(Integral, 2, None, closed="left")],
         "category_embedding": [None, Interval(Integral, 1, None, closed="left")],
         "parametric_activation": ["boolean"],
+        "n_threads": [
+            StrOptions({"auto"}),
+            Interval(Integral, 1, None, closed="left"),
+            Options(Integral, {-1}),
+        ],
         "feature_scaling": ["boolean"],
         "group_learning_rates": [None, dict],
         "data_init": ["boolean"],
@@ -209,6 +215,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         piecewise_linear_bins=None,
         category_embedding=None,
         parametric_activation=False,
+        n_threads="auto",
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -252,6 +259,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         self.piecewise_linear_bins = piecewise_linear_bins
         self.category_embedding = category_embedding
         self.parametric_activation = parametric_activation
+        self.n_threads = n_threads
 
     # ------------------------------------------------------------------ fit
 
@@ -419,7 +427,11 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         scales = full_batch_scales(X, sample_weight, alpha)
         record.start_validation(validation is not None, self.early_stopping)
         listeners = listeners_of(self, net, validation, (scales, None, reporter))
-        train_lbfgs(lbfgs_plan(self), objective, (X, Y, sample_weight), record, listeners, scales)
+        threads = threads_of(self, net, X.shape[0])
+        with threads:
+            train = (X, Y, sample_weight)
+            train_lbfgs(lbfgs_plan(self, threads), objective, train, record, listeners, scales)
+        self.n_threads_ = threads.count
 
     def _train_stochastic(self, net, data, rng, epochs, validation, watching):
         """Train with gd, sgd or adam. ``epochs`` is ``(incremental, epochs
@@ -430,12 +442,16 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         optimizing = Optimizing(self._prepared_optimizer(net, incremental, schedule, record))
         train, validation = split_validation(self, data, rng, incremental, validation)
         plan = stochastic_plan(self, n_epochs, train[0].shape[0], incremental)
+        threads = threads_of(self, net, plan.batch_size)
         record.start_validation(validation is not None, self.early_stopping)
         scales = epoch_scales(train[0].shape[0], train[2], alpha)
         listeners = listeners_of(self, net, validation, (scales, optimizing, reporter))
         objective = Objective(net, self.l1_ratio)
-        train_stochastic(plan, objective, optimizing, train, rng, record, listeners, scales)
+        with threads:
+            plan = plan._replace(threads=threads)
+            train_stochastic(plan, objective, optimizing, train, rng, record, listeners, scales)
         self._optimizer = optimizing.optimizer
+        self.n_threads_ = threads.count
 
     def _close_block_epoch(self, blocks):
         """Record the epoch that ``fit_blocks`` trained block by block
@@ -1104,6 +1120,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
             inputs=self._inputs(),
             out_activation=self.out_activation_,
             activation_params=self._activation_params(),
+            n_threads=self.n_threads,
         )
 
     def __sklearn_tags__(self):

@@ -16,6 +16,7 @@ any weights.
 The objective that training minimises is in :mod:`sknn_scratch._objective`.
 """
 
+from contextlib import nullcontext
 from typing import NamedTuple
 
 import numpy as np
@@ -23,6 +24,7 @@ import scipy.sparse as sp
 
 from ._activations import per_layer
 from ._layers import Slot, mean_response_raw, multilayer_perceptron
+from ._threads import Threads, largest_product
 
 
 def layer_units_of(coefs):
@@ -136,6 +138,7 @@ def predict_raw(
     inputs=(),
     out_activation=None,
     activation_params=(),
+    n_threads=None,
 ):
     """The raw output of the forward pass (the logits), keeping no
     intermediate layer.
@@ -151,15 +154,32 @@ def predict_raw(
     Rows go through the network in blocks sized so that one layer's values
     take about ``block_bytes`` (1 MiB): the work stays in the CPU cache and
     two buffers serve every block, which makes this about 1.5x faster than
-    pushing all rows through each layer in turn.
+    pushing all rows through each layer in turn. ``n_threads``: the
+    estimator's setting (``_threads.Threads``; the blocks are its steps),
+    or None to leave the BLAS threads as they are.
     """
     members = members_of(inputs)
-    if members > 1:
-        weights = (coefs, intercepts, activation_params)
-        return _predict_members(X, weights, activation, block_bytes, inputs, out_activation)
+    dtype = np.result_type(X.dtype, *coefs)
+    rows = max(1, block_rows(layer_units_of(coefs), dtype, block_bytes) // members)
+    work = largest_product(min(rows, X.shape[0]) * members, layer_units_of(coefs))
+    threads = Threads(n_threads, work) if n_threads is not None else None
+    with threads or nullcontext():
+        if members > 1:
+            weights = (coefs, intercepts, activation_params)
+            blocks = (rows, threads)
+            return _predict_members(X, weights, activation, blocks, inputs, out_activation)
+        return _predict_blocks(
+            X, (coefs, intercepts, activation_params), activation, inputs, (rows, threads)
+        )
+
+
+def _predict_blocks(X, weights, activation, inputs, blocks):
+    """``predict_raw`` of one network, ``blocks`` being ``(rows per block,
+    Threads or None)``."""
+    coefs, intercepts, activation_params = weights
+    rows, threads = blocks
     X = through_inputs(X, inputs)
     dtype = np.result_type(X.dtype, *coefs)
-    rows = block_rows(layer_units_of(coefs), dtype, block_bytes)
     n_samples = X.shape[0]
     layers = _layers_of(coefs, activation, parametric=bool(activation_params))
     params = _parameters_of(layers, coefs, intercepts, activation_params)
@@ -174,7 +194,7 @@ def predict_raw(
         for layer, p in zip(layers, params)
     ]
     last_dense = max(i for i, layer in enumerate(layers) if layer.kind == "dense")
-    for start in range(0, n_samples, rows):
+    for start in _block_starts(n_samples, rows, threads):
         stop = min(start + rows, n_samples)
         outs = [None if h is None else h[: stop - start] for h in hidden]
         outs[last_dense] = out[start:stop]  # the raw output goes straight to its rows
@@ -186,20 +206,29 @@ def predict_raw(
     return out
 
 
-def _predict_members(X, weights, activation, block_bytes, inputs, out_activation):
+def _block_starts(n_samples, rows, threads):
+    """The first row of each block; the blocks are the steps ``threads`` times."""
+    starts = range(0, n_samples, rows)
+    if threads is None:
+        return starts
+    return threads.steps(starts, rows=lambda start: min(rows, n_samples - start))
+
+
+def _predict_members(X, weights, activation, blocks, inputs, out_activation):
     """``predict_raw`` of an ensemble: blocks of samples go through the input
-    layers (which give ``k`` rows per sample), the network, and the mean."""
+    layers (which give ``k`` rows per sample), the network, and the mean;
+    ``blocks`` as in :func:`_predict_blocks`."""
     if out_activation is None:
         raise ValueError("An ensemble's raw output needs the output activation.")
     coefs, intercepts, activation_params = weights
     members = members_of(inputs)
     dtype = np.result_type(X.dtype, *coefs)
-    rows = max(1, block_rows(layer_units_of(coefs), dtype, block_bytes) // members)
+    rows, threads = blocks
     parametric = bool(activation_params)
     layers = _layers_of(coefs, activation, members=members, parametric=parametric)
     params = _parameters_of(layers, coefs, intercepts, activation_params)
     out = np.empty((X.shape[0], coefs[-1].shape[1] // members), dtype=dtype)
-    for start in range(0, X.shape[0], rows):
+    for start in _block_starts(X.shape[0], rows, threads):
         A = through_inputs(X[start : start + rows], inputs)
         slots = [_prediction_slot(layer, A.shape[0], dtype) for layer in layers]
         raw = _run(layers, params, slots, A)[-1]

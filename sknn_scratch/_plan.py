@@ -26,6 +26,7 @@ from ._listeners import (
 from ._optimizers import SGD, Adam, Groups, parameter_groups
 from ._safeguards import Hints
 from ._schedules import ANNEALING, Schedule
+from ._threads import Threads, largest_product
 from ._training import LbfgsPlan, Plan
 
 
@@ -83,8 +84,9 @@ def make_optimizer(est, net, epochs=None, group_settings=None):
     return SGD(n_params, dtype, schedule, est.momentum, est.nesterovs_momentum, groups)
 
 
-def stochastic_plan(est, epochs, n_train, incremental):
-    """The plan of a stochastic call on ``n_train`` training rows."""
+def stochastic_plan(est, epochs, n_train, incremental, threads=None):
+    """The plan of a stochastic call on ``n_train`` training rows; the
+    steps run under ``threads`` (``_threads.Threads``)."""
     return Plan(
         epochs=epochs,
         batch_size=_batch_size(est, n_train),
@@ -94,11 +96,19 @@ def stochastic_plan(est, epochs, n_train, incremental):
         exhausted=None if incremental else _exhausted_message(est, epochs),
         hints=_hints(est),
         block=getattr(est, "_block_epoch", None),
+        threads=threads,
     )
 
 
-def lbfgs_plan(est):
-    return LbfgsPlan(est.max_iter, est.max_fun, est.tol, _hints(est))
+def lbfgs_plan(est, threads=None):
+    return LbfgsPlan(est.max_iter, est.max_fun, est.tol, _hints(est), threads)
+
+
+def threads_of(est, net, rows):
+    """The ``Threads`` of a call whose steps take ``rows`` rows through
+    ``net`` (each row is ``net.members`` rows of an ensemble's network)."""
+    work = largest_product(rows * net.members, net.units)
+    return Threads(est.n_threads, work, report=print if est.verbose else None)
 
 
 def _hints(est):

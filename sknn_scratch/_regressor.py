@@ -284,6 +284,20 @@ default='squared_error'
         ``a`` starting at 1 (plain ``f``), in ``activation_params_`` (group
         "activation"). A unit whose nonlinearity does not help can move
         towards linear. False: ``f(z)`` (scikit-learn's behaviour).
+    n_threads : "auto" or int, default="auto"
+        The BLAS threads that fit and predict use (set with threadpoolctl,
+        and put back afterwards). "auto": one thread where the matrix
+        products are small; otherwise the first steps are timed at one
+        thread and at more, the fastest count is kept, and the choice is
+        timed again now and then, so that a machine other processes make
+        busy (where BLAS's threads only wait for each other) gets one
+        thread and a quiet one gets as many as pay. An int ``k >= 1``: ``k``
+        threads; -1: every thread the BLAS has. The count chosen is
+        ``n_threads_``. Threads change speed, not what is computed, but
+        OpenBLAS splits some long sums over its threads, so fits under
+        different counts can differ in the last bits: a fixed count
+        reproduces a fit bit for bit. (scikit-learn's MLP leaves the BLAS
+        at every thread.) See the performance page of the user guide.
     huber_delta : float, default=1.0
         The threshold of ``loss="huber"`` between its quadratic and linear
         parts, in the units of y.
@@ -354,6 +368,9 @@ default='squared_error'
         Their parameters, one tuple per input layer: the embedding's
         frequencies ``w``, phases ``b``, maps ``L`` and offsets ``c``; the
         scaling layer's factors.
+    n_threads_ : int or None
+        The BLAS threads the last training steps ran on (see ``n_threads``;
+        None where threadpoolctl finds no BLAS to set).
     n_iter_ : int
         Number of epochs (or L-BFGS iterations) run by the last ``fit``;
         ``partial_fit`` adds one per call.
@@ -441,6 +458,7 @@ default='squared_error'
         piecewise_linear_bins=None,
         category_embedding=None,
         parametric_activation=False,
+        n_threads="auto",
         huber_delta=1.0,
         quantile=None,
         clip_predictions=False,
@@ -488,6 +506,7 @@ default='squared_error'
             piecewise_linear_bins=piecewise_linear_bins,
             category_embedding=category_embedding,
             parametric_activation=parametric_activation,
+            n_threads=n_threads,
         )
         self.loss = loss
         self.huber_delta = huber_delta

@@ -49,6 +49,9 @@ class Plan(NamedTuple):
         The settings the safeguards' messages name.
     block : BlockEpoch or None
         The longer epoch this call trains one block of (``fit_blocks``).
+    threads : Threads or None
+        Times the steps and sets the BLAS threads (``_threads``); None:
+        the threads are left as they are.
     """
 
     epochs: int
@@ -59,15 +62,18 @@ class Plan(NamedTuple):
     exhausted: object
     hints: Hints
     block: object = None
+    threads: object = None
 
 
 class LbfgsPlan(NamedTuple):
-    """What an L-BFGS training call does (built by ``_plan.lbfgs_plan``)."""
+    """What an L-BFGS training call does (built by ``_plan.lbfgs_plan``);
+    ``threads`` as in :class:`Plan`, timing each evaluation."""
 
     max_iter: int
     max_fun: int
     tol: float
     hints: Hints
+    threads: object = None
 
 
 class Optimizing:
@@ -205,7 +211,10 @@ def _run_epoch(plan, objective, optimizer, batches, rng, scales, record):
     rates = plan.dropout if factor == 1.0 else [rate * factor for rate in plan.dropout]
     dropout = any(rates)
     params, grads, scratch = net.params, net.grads, net.workspace.scratch
-    for X_batch, Y_batch, sw_batch in batches.epoch(order):
+    epoch = batches.epoch(order)
+    if plan.threads is not None:
+        epoch = plan.threads.steps(epoch, rows=_batch_rows)
+    for X_batch, Y_batch, sw_batch in epoch:
         m = X_batch.shape[0]
         masks = (
             dropout_masks(rng, m * net.members, net.units[1:-1], rates, params.dtype)
@@ -217,6 +226,10 @@ def _run_epoch(plan, objective, optimizer, batches, rng, scales, record):
     if plan.max_grad_norm is not None:
         record.n_clipped_steps += update.clipped
     return accumulated / n_samples
+
+
+def _batch_rows(batch):
+    return batch[0].shape[0]
 
 
 def dropout_masks(rng, n_rows, units, rates, dtype):
@@ -327,6 +340,9 @@ def train_lbfgs(plan, objective, train, record, listeners, scales):
         value = objective.value_and_gradient(X, Y, sample_weight, *scales)
         return value, net.grads.astype(np.float64)
 
+    if plan.threads is not None:
+        value_and_gradient = _timed(value_and_gradient, plan.threads)
+
     iterations = _Iterations(net, record, listeners, X.shape[0])
     listeners.epoch_begins()
     try:
@@ -336,6 +352,22 @@ def train_lbfgs(plan, objective, train, record, listeners, scales):
     except KeyboardInterrupt:
         result = iterations.interrupted(start)
     _finish_lbfgs(plan, (net, guard), result, iterations, start)
+
+
+def _timed(function, threads):
+    """``function``, each call a step that ``threads`` may time."""
+
+    def timed(*args):
+        # The loop runs to its end: the step is timed when it asks for more.
+        for _ in threads.steps((None,), rows=_one_row):
+            result = function(*args)
+        return result
+
+    return timed
+
+
+def _one_row(_):
+    return 1
 
 
 class _Iterations:

@@ -1,0 +1,265 @@
+"""How many BLAS threads a fit or a prediction uses (``n_threads``).
+
+Nearly all of a network's time goes into matrix products, and NumPy hands
+those to its BLAS (OpenBLAS in NumPy's wheels), which starts one thread per
+core. Threads pay on a quiet machine for large products only, and on a
+machine that other processes keep busy they cost: BLAS's threads wait for
+each other at every product, and a thread that shares its core with another
+process makes all of them wait. A fit that takes 1 s on one thread took
+30 s and more with every thread on a busy 2-core machine.
+
+So each fit and each prediction sets the thread count itself, with
+threadpoolctl (what scikit-learn uses to limit the same pools), and puts the
+count back afterwards:
+
+- ``n_threads=k`` (``k >= 1``): ``k`` threads; ``-1``: as many as the BLAS
+  has when the call starts (its default, or the limit of an enclosing
+  ``threadpoolctl.threadpool_limits``).
+- ``"auto"``: one thread where a step's largest product is small
+  (:data:`SMALL_PRODUCT` multiply-adds: threads gain nothing there even on a
+  quiet machine). Otherwise the first steps are timed at one thread and at
+  each candidate count up to the BLAS's, the fastest is kept, and the choice
+  is timed again, at growing intervals (:data:`FIRST_RECHECK` to
+  :data:`LAST_RECHECK` seconds, and longer where a step at a slower count
+  costs more than :data:`RECHECK_SHARE` of the interval), so that a machine
+  that becomes busy or quiet during a long fit is followed; steps that turn
+  far slower (:data:`SLOWDOWN`) bring the next check forward. The steps timed are training steps
+  (or prediction blocks) that run anyway: measuring costs nothing but the
+  steps that ran at the slower count.
+
+Threads never change what is computed, but OpenBLAS splits some long sums
+(a tall matrix's transpose times a thin one) over its threads, so fits under
+different thread counts can differ in the last bits. A fixed ``n_threads``
+makes fits reproducible bit for bit.
+"""
+
+import statistics
+import time
+
+#: Below this many multiply-adds in a step's largest product, one thread:
+#: measured on NumPy's OpenBLAS, two threads gain nothing on 200 x 64 @ 64 x 64
+#: (0.8 million) and halve 200 x 128 @ 128 x 128 (3.3 million).
+SMALL_PRODUCT = 2_000_000
+
+#: More threads must be this much faster (time ratio) to be chosen: threads
+#: taken from a shared machine should pay for themselves.
+MARGIN = 0.9
+
+#: Seconds between the first checks of the choice; each check that confirms
+#: it doubles the interval, up to LAST_RECHECK.
+FIRST_RECHECK = 1.0
+LAST_RECHECK = 32.0
+
+#: At most this share of the time goes to steps timed at a slower count.
+RECHECK_SHARE = 0.02
+
+#: This many steps in a row, each this many times slower than the chosen
+#: count's time when it was chosen, and the choice is timed again at once.
+SLOWDOWN = 2.0
+SLOW_STEPS = 3
+
+#: Timed steps per candidate count in a full measurement (the first, and
+#: one that confirms a change a check suggests).
+ROUNDS = 3
+
+_controller = None
+
+
+def blas_controller():
+    """threadpoolctl's controller of the BLAS libraries loaded now (NumPy's,
+    SciPy's), made once: finding the libraries takes about 10 ms."""
+    global _controller
+    if _controller is None:
+        from threadpoolctl import ThreadpoolController
+
+        _controller = ThreadpoolController().select(user_api="blas")
+    return _controller
+
+
+def largest_product(rows, layer_units):
+    """Multiply-adds of the largest matrix product of a step of ``rows`` rows
+    through dense layers of ``layer_units``."""
+    return rows * max((a * b for a, b in zip(layer_units, layer_units[1:])), default=0)
+
+
+def candidates(available):
+    """The thread counts worth timing: 1, the powers of two below
+    ``available``, and ``available``."""
+    counts, n = [1], 2
+    while n < available:
+        counts.append(n)
+        n *= 2
+    if available > 1:
+        counts.append(available)
+    return counts
+
+
+class Threads:
+    """The thread count of one fit or prediction: set on entering, put back
+    on leaving, and, under ``"auto"``, chosen by timing the steps that
+    :meth:`steps` yields.
+
+    Parameters
+    ----------
+    setting : "auto" or int
+        The estimator's ``n_threads``.
+    work : int
+        Multiply-adds of a step's largest product (:func:`largest_product`).
+    report : callable or None
+        Called with a line for each choice (the estimator's ``verbose``).
+    clock : callable
+        Seconds now; a test gives a fake one.
+    controller : object or None
+        threadpoolctl's controller of the BLAS libraries (None:
+        :func:`blas_controller`); a test gives a fake one.
+
+    Attributes
+    ----------
+    count : int or None
+        The thread count in use (None: no BLAS that threadpoolctl controls).
+    decisions : list of dict
+        Each choice: ``step`` (the steps run before it), ``threads``,
+        ``reason``, and, when timed, ``seconds_per_row`` of each count.
+    """
+
+    def __init__(self, setting, work, report=None, clock=time.perf_counter, controller=None):
+        self.setting, self.work, self.report, self.clock = setting, work, report, clock
+        self.controller = controller
+        self.count, self.decisions = None, []
+        self._queue, self._samples, self._step, self._rows = [], {}, 0, 0
+        self._recheck_at, self._interval = None, FIRST_RECHECK
+        self._typical, self._slow, self._confirming = None, 0, False
+
+    # ----------------------------------------------------------- set and restore
+
+    def __enter__(self):
+        controller = self.controller or blas_controller()
+        self._libraries = list(controller.lib_controllers)
+        if not self._libraries:
+            return self
+        self._saved = [lib.num_threads for lib in self._libraries]
+        available = max(self._saved)
+        if self.setting == -1:
+            self._decide(available, "n_threads=-1: every thread the BLAS has")
+        elif self.setting != "auto":
+            self._decide(int(self.setting), f"n_threads={self.setting}")
+        elif available == 1:
+            self._decide(1, "the BLAS has one thread")
+        elif self.work < SMALL_PRODUCT:
+            self._decide(1, f"products of {self.work:,} multiply-adds gain nothing from threads")
+        else:
+            self._set(1)  # the first step warms the caches; it is not timed
+            self._candidates = candidates(available)
+            self._queue = [None] + self._candidates * ROUNDS
+        return self
+
+    def __exit__(self, *exc_info):
+        for lib, count in zip(self._libraries, getattr(self, "_saved", ())):
+            lib.set_num_threads(count)
+        return False
+
+    def _set(self, count):
+        for lib in self._libraries:
+            lib.set_num_threads(count)
+        self.count = count
+
+    def _decide(self, count, reason, timings=None):
+        self._set(count)
+        decision = {"step": self._step, "threads": count, "reason": reason}
+        if timings:
+            decision["seconds_per_row"] = timings
+        self.decisions.append(decision)
+        if self.report is not None:
+            self.report(f"Threads: {count} ({reason})")
+
+    # ------------------------------------------------------------------- timing
+
+    @property
+    def measuring(self):
+        """Whether the steps are timed (``"auto"`` on large products)."""
+        return bool(self._queue) or self._recheck_at is not None
+
+    def steps(self, items, rows=len):
+        """Yield ``items``, timing each under ``"auto"``: the time between
+        handing an item out and being asked for the next is its step, per
+        row (``rows(item)``)."""
+        if not self.measuring:
+            yield from items
+            return
+        for item in items:
+            n_rows = rows(item)
+            # A short last batch is not timed: its fixed costs weigh more.
+            full = n_rows >= self._rows
+            self._rows = max(self._rows, n_rows)
+            count = self._before_step() if full else None
+            start = self.clock()
+            yield item
+            seconds = (self.clock() - start) / max(n_rows, 1)
+            if count is not None:
+                self._observe(count, seconds)
+            elif full and self._typical is not None:
+                self._watch(seconds)
+            self._step += 1
+
+    def _before_step(self):
+        """The count this step is timed at (None: not timed)."""
+        if not self._queue and self.clock() >= self._recheck_at:
+            # Time each other count once, then the chosen one.
+            others = [n for n in self._candidates if n != self.count]
+            self._queue, self._samples = [*others, self.count], {}
+        if not self._queue:
+            return None
+        count = self._queue.pop(0)
+        if count is not None and count != self.count:
+            self._set(count)
+        return count
+
+    def _observe(self, count, seconds):
+        self._samples.setdefault(count, []).append(seconds)
+        best = min(min(s) for s in self._samples.values())
+        if seconds > 3 * best:
+            # Clearly slower: timing it again would only cost.
+            self._queue = [n for n in self._queue if n != count]
+        if not self._queue:
+            self._choose()
+
+    def _watch(self, seconds):
+        """A step at the chosen count: several in a row far slower than when
+        it was chosen (the machine got busy) bring the next check forward."""
+        self._slow = self._slow + 1 if seconds > SLOWDOWN * self._typical else 0
+        if self._slow >= SLOW_STEPS:
+            self._slow, self._interval = 0, FIRST_RECHECK
+            self._recheck_at = self.clock()
+
+    def _choose(self):
+        medians = {n: statistics.median(s) for n, s in self._samples.items()}
+        fastest = min(medians.values())
+        # The fewest threads within MARGIN of the fastest.
+        count = min(n for n, t in medians.items() if t * MARGIN <= fastest)
+        previous = self.decisions[-1]["threads"] if self.decisions else None
+        if previous is not None and count != previous and not self._confirming:
+            # One step at each count is easily misled on a busy machine: a
+            # change waits for a full measurement that agrees.
+            self._confirming, self._samples = True, {}
+            self._queue = self._candidates * ROUNDS
+            return
+        self._confirming = False
+        self._typical, self._slow = medians[count], 0
+        self._interval = (
+            min(2 * self._interval, LAST_RECHECK) if count == previous else FIRST_RECHECK
+        )
+        # The steps timed at slower counts cost time; the next check waits
+        # long enough for that cost to stay within RECHECK_SHARE.
+        lost = sum(
+            (t - medians[count]) * self._rows
+            for n, samples in self._samples.items()
+            if n != count
+            for t in samples
+        )
+        self._recheck_at = self.clock() + max(self._interval, lost / RECHECK_SHARE)
+        if count == previous:
+            self._set(count)
+            return
+        timings = {str(n): t for n, t in sorted(medians.items())}
+        shown = ", ".join(f"{n} thread(s) {t * 1e6:.3g} us" for n, t in sorted(medians.items()))
+        self._decide(count, f"timed per row: {shown}", timings)

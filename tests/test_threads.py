@@ -1,0 +1,290 @@
+"""The BLAS threads of fit and predict (``n_threads``, ``sknn_scratch._threads``).
+
+The choice is tested with a fake clock and a fake BLAS, whose step times
+say which count is faster; the estimators are tested against the real BLAS
+through threadpoolctl.
+"""
+
+import re
+import warnings
+
+import numpy as np
+import pytest
+from threadpoolctl import threadpool_info, threadpool_limits
+
+from sknn_scratch import MLPClassifier, MLPRegressor
+from sknn_scratch._threads import (
+    FIRST_RECHECK,
+    ROUNDS,
+    SMALL_PRODUCT,
+    Threads,
+    candidates,
+    largest_product,
+)
+
+
+class FakeLibrary:
+    def __init__(self, num_threads):
+        self.num_threads = num_threads
+        self.history = []
+
+    def set_num_threads(self, n):
+        self.num_threads = n
+        self.history.append(n)
+
+
+class FakeController:
+    def __init__(self, num_threads=2, n_libraries=2):
+        self.lib_controllers = [FakeLibrary(num_threads) for _ in range(n_libraries)]
+
+
+class FakeMachine:
+    """A clock that each step advances by the step's time at the thread
+    count the fake BLAS has then; ``cost[n]`` is that time per row."""
+
+    def __init__(self, cost, controller):
+        self.cost, self.controller, self.now = dict(cost), controller, 0.0
+
+    def clock(self):
+        return self.now
+
+    def run(self, threads, n_steps, rows=100):
+        counts = []
+        for _ in threads.steps(range(n_steps), rows=lambda _: rows):
+            count = self.controller.lib_controllers[0].num_threads
+            counts.append(count)
+            self.now += self.cost[count] * rows
+        return counts
+
+
+def auto(cost, available=2, work=10 * SMALL_PRODUCT):
+    controller = FakeController(available)
+    machine = FakeMachine(cost, controller)
+    threads = Threads("auto", work, clock=machine.clock, controller=controller)
+    return threads, machine, controller
+
+
+def test_candidates_are_one_the_powers_of_two_and_all():
+    assert candidates(1) == [1]
+    assert candidates(2) == [1, 2]
+    assert candidates(6) == [1, 2, 4, 6]
+    assert candidates(8) == [1, 2, 4, 8]
+
+
+def test_largest_product_counts_the_widest_layer_pair():
+    assert largest_product(200, [5, 256, 256, 1]) == 200 * 256 * 256
+    assert largest_product(10, [3]) == 0
+
+
+@pytest.mark.parametrize("setting, expected", [(1, 1), (3, 3), (-1, 4), ("auto", 1)], ids=str)
+def test_fixed_settings_and_small_products_measure_nothing(setting, expected):
+    controller = FakeController(4)
+    with Threads(setting, SMALL_PRODUCT - 1, controller=controller) as threads:
+        assert not threads.measuring
+        assert [lib.num_threads for lib in controller.lib_controllers] == [expected] * 2
+        assert list(threads.steps(range(5))) == list(range(5))
+    assert threads.count == expected
+    assert [lib.num_threads for lib in controller.lib_controllers] == [4, 4]  # put back
+
+
+@pytest.mark.parametrize(
+    "cost, expected",
+    [({1: 1e-5, 2: 0.5e-5}, 2), ({1: 1e-5, 2: 3e-5}, 1), ({1: 1e-5, 2: 0.95e-5}, 1)],
+    ids=["threads-pay", "busy-machine", "within-the-margin"],
+)
+def test_auto_keeps_the_fastest_count(cost, expected):
+    threads, machine, controller = auto(cost)
+    with threads:
+        counts = machine.run(threads, 50)
+    assert threads.count == expected
+    assert counts[-10:] == [expected] * 10
+    assert threads.decisions[0]["threads"] == expected
+    assert set(threads.decisions[0]["seconds_per_row"]) == {"1", "2"}
+    assert [lib.num_threads for lib in controller.lib_controllers] == [2, 2]
+
+
+def test_a_clearly_slower_count_is_timed_once():
+    threads, machine, _ = auto({1: 1e-5, 2: 20e-5})
+    with threads:
+        counts = machine.run(threads, 2 + 2 * ROUNDS)
+    # The warm-up step, then the rounds; two threads only once.
+    assert counts.count(2) == 1
+
+
+def test_auto_follows_a_machine_that_gets_busy_and_quiet_again():
+    threads, machine, _ = auto({1: 1e-4, 2: 0.5e-4})
+    with threads:
+        machine.run(threads, 200)
+        assert threads.count == 2
+        machine.cost = {1: 1e-4, 2: 10e-4}  # another process takes a core
+        machine.run(threads, 40)
+        assert threads.count == 1
+        # Quiet again: the next checks come at growing intervals, and one
+        # of them sees it.
+        machine.cost = {1: 1e-4, 2: 0.5e-4}
+        machine.run(threads, 20_000)
+        assert threads.count == 2
+    assert [d["threads"] for d in threads.decisions] == [2, 1, 2]
+
+
+def test_one_misleading_step_does_not_change_the_choice():
+    threads, machine, _ = auto({1: 1e-4, 2: 3e-4})
+    with threads:
+        machine.run(threads, 20)
+        assert threads.count == 1
+        machine.now += FIRST_RECHECK  # a check is due
+        real = machine.cost
+        machine.cost = {1: 1e-4, 2: 0.1e-4}  # one lucky step at two threads
+        machine.run(threads, 1)
+        machine.cost = real
+        machine.run(threads, 20)
+    assert threads.count == 1
+    assert [d["threads"] for d in threads.decisions] == [1]
+
+
+def test_an_enclosing_limit_of_one_thread_is_kept():
+    threads, machine, controller = auto({1: 1.0}, available=1)
+    with threads:
+        assert not threads.measuring
+        machine.run(threads, 5)
+    assert threads.count == 1
+    assert "one thread" in threads.decisions[0]["reason"]
+
+
+def test_no_blas_to_set_leaves_the_count_unknown():
+    controller = FakeController()
+    controller.lib_controllers = []
+    with Threads("auto", 10 * SMALL_PRODUCT, controller=controller) as threads:
+        assert list(threads.steps(range(3))) == [0, 1, 2]
+    assert threads.count is None
+
+
+def test_verbose_reports_each_choice():
+    lines = []
+    controller = FakeController(2)
+    with Threads(1, 0, report=lines.append, controller=controller):
+        pass
+    assert lines == ["Threads: 1 (n_threads=1)"]
+
+
+# ------------------------------------------------------------ the estimators
+
+
+def blas_threads():
+    return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+
+
+def data(n=600, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, 5))
+    return X, X[:, 0] * X[:, 1] + X[:, 2]
+
+
+class ThreadsSeen:
+    """A scoring callable that notes the BLAS threads during training."""
+
+    def __init__(self):
+        self.seen = []
+
+    def __call__(self, est, X, y):
+        self.seen.append(blas_threads())
+        return 0.0
+
+
+@pytest.mark.parametrize("n_threads", [1, 2, "auto"])
+def test_fit_runs_under_the_chosen_count_and_puts_the_blas_back(n_threads):
+    X, y = data()
+    before = blas_threads()
+    seen = ThreadsSeen()
+    est = MLPRegressor(
+        hidden_layer_sizes=(8,), max_iter=3, random_state=0, n_threads=n_threads, scoring=seen
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est.fit(X, y, X_val=X[:50], y_val=y[:50])
+    expected = 1 if n_threads == "auto" else n_threads  # auto: small products
+    assert est.n_threads_ == expected
+    assert seen.seen and all(counts == [expected] * len(before) for counts in seen.seen)
+    assert blas_threads() == before
+
+
+def test_a_failed_fit_puts_the_blas_back():
+    X, y = data()
+    before = blas_threads()
+
+    def failing(est, X, y):
+        raise RuntimeError("scorer failed")
+
+    est = MLPRegressor(hidden_layer_sizes=(8,), max_iter=3, n_threads=1, scoring=failing)
+    with pytest.raises(RuntimeError, match="scorer failed"):
+        est.fit(X, y, X_val=X[:50], y_val=y[:50])
+    assert blas_threads() == before
+    assert not hasattr(est, "n_threads_")
+
+
+def test_an_enclosing_threadpool_limit_is_respected_by_auto():
+    X, y = data(3000)
+    est = MLPRegressor(hidden_layer_sizes=(256, 256), batch_size=200, max_iter=1, random_state=0)
+    with warnings.catch_warnings(), threadpool_limits(limits=1, user_api="blas"):
+        warnings.simplefilter("ignore")
+        est.fit(X, y)
+        assert blas_threads() == [1] * len(blas_threads())
+    assert est.n_threads_ == 1
+
+
+@pytest.mark.parametrize("Estimator", [MLPRegressor, MLPClassifier])
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+def test_thread_counts_change_speed_not_results(Estimator, solver):
+    """Wide enough that "auto" times its steps. OpenBLAS splits some long
+    sums over its threads, so the counts may differ in the last bits."""
+    X, y = data(2000)
+    if Estimator is MLPClassifier:
+        y = (y > 0).astype(int)
+    params = dict(hidden_layer_sizes=(256, 256), max_iter=3, random_state=0, solver=solver)
+    fits = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for n_threads in (1, 2, "auto"):
+            est = Estimator(n_threads=n_threads, **params).fit(X, y)
+            fits[n_threads] = np.concatenate([c.ravel() for c in est.coefs_])
+            assert est.n_threads_ in (1, 2)
+    for n_threads in (2, "auto"):
+        np.testing.assert_allclose(fits[n_threads], fits[1], rtol=1e-9, atol=1e-12)
+
+
+def test_predict_is_the_same_under_every_count_and_puts_the_blas_back():
+    X, y = data(20_000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est = MLPRegressor(hidden_layer_sizes=(128, 128), max_iter=1, random_state=0)
+        est.fit(X[:500], y[:500])
+    before = blas_threads()
+    predictions = {}
+    for n_threads in (1, 2, -1, "auto"):
+        est.set_params(n_threads=n_threads)
+        predictions[n_threads] = est.predict(X)
+        assert blas_threads() == before
+    for n_threads in (2, -1, "auto"):
+        # Prediction blocks are the same whatever the count; each row's
+        # products are summed the same way.
+        np.testing.assert_array_equal(predictions[n_threads], predictions[1])
+
+
+@pytest.mark.parametrize("value", [0, -2, 1.5, "many"])
+def test_bad_n_threads_is_a_clear_error(value):
+    X, y = data()
+    with pytest.raises(ValueError, match=re.escape("'n_threads' parameter")):
+        MLPRegressor(n_threads=value).fit(X, y)
+
+
+def test_verbose_says_how_many_threads(capsys):
+    X, y = data()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        MLPRegressor(hidden_layer_sizes=(8,), max_iter=2, verbose=True, n_threads=1).fit(X, y)
+    assert "Threads: 1 (n_threads=1)" in capsys.readouterr().out
+
+
+def test_the_default_is_auto_and_for_tabular_keeps_it():
+    assert MLPRegressor().n_threads == "auto"
+    assert MLPClassifier.for_tabular().n_threads == "auto"
