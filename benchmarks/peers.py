@@ -43,6 +43,17 @@ def missing():
     return None
 
 
+def versions():
+    """The PyTorch and skorch releases that ran (None: not installed)."""
+    found = {}
+    for name in ("torch", "skorch"):
+        try:
+            found[name] = __import__(name).__version__
+        except ImportError:
+            found[name] = None
+    return found
+
+
 def initial_weights(units, dtype, rng):
     """The Glorot-uniform weights MLPRegressor(random_state=rng) draws for relu."""
     coefs, intercepts = [], []

@@ -62,7 +62,12 @@ SLOW_STEPS = 3
 #: one that confirms a change a check suggests).
 ROUNDS = 3
 
+#: Seconds for which a timed choice is taken at once by the next call on
+#: products of about the same size (cross-validation, repeated predict).
+RECENT = 10.0
+
 _controller = None
+_RECENT = {}  # (product size class, threads available) -> (clock, count)
 
 
 def blas_controller():
@@ -107,11 +112,15 @@ class Threads:
         Multiply-adds of a step's largest product (:func:`largest_product`).
     report : callable or None
         Called with a line for each choice (the estimator's ``verbose``).
+    rounds : int
+        Timed steps per count in a full measurement.
     clock : callable
         Seconds now; a test gives a fake one.
     controller : object or None
         threadpoolctl's controller of the BLAS libraries (None:
         :func:`blas_controller`); a test gives a fake one.
+    memory : dict or None
+        The recent choices (None: this process's); a test gives its own.
 
     Attributes
     ----------
@@ -122,9 +131,19 @@ class Threads:
         ``reason``, and, when timed, ``seconds_per_row`` of each count.
     """
 
-    def __init__(self, setting, work, report=None, clock=time.perf_counter, controller=None):
+    def __init__(
+        self,
+        setting,
+        work,
+        report=None,
+        rounds=ROUNDS,
+        clock=time.perf_counter,
+        controller=None,
+        memory=None,
+    ):
         self.setting, self.work, self.report, self.clock = setting, work, report, clock
-        self.controller = controller
+        self.rounds, self.controller = rounds, controller
+        self.memory = _RECENT if memory is None else memory
         self.count, self.decisions = None, []
         self._queue, self._samples, self._step, self._rows = [], {}, 0, 0
         self._recheck_at, self._interval = None, FIRST_RECHECK
@@ -148,10 +167,22 @@ class Threads:
         elif self.work < SMALL_PRODUCT:
             self._decide(1, f"products of {self.work:,} multiply-adds gain nothing from threads")
         else:
-            self._set(1)  # the first step warms the caches; it is not timed
-            self._candidates = candidates(available)
-            self._queue = [None] + self._candidates * ROUNDS
+            self._start_timing(available)
         return self
+
+    def _start_timing(self, available):
+        """Time the first steps, or take a choice timed moments ago on
+        products of about this size (within a factor of two)."""
+        self._candidates = candidates(available)
+        self._key = (self.work.bit_length(), available)
+        now = self.clock()
+        known = self.memory.get(self._key)
+        if known is not None and now - known[0] < RECENT:
+            self._decide(known[1], f"timed {now - known[0]:.1f} s ago on products this size")
+            self._recheck_at = now + FIRST_RECHECK
+            return
+        self._set(1)  # the first step warms the caches; it is not timed
+        self._queue = [None] + self._candidates * self.rounds
 
     def __exit__(self, *exc_info):
         for lib, count in zip(self._libraries, getattr(self, "_saved", ())):
@@ -241,10 +272,11 @@ class Threads:
             # One step at each count is easily misled on a busy machine: a
             # change waits for a full measurement that agrees.
             self._confirming, self._samples = True, {}
-            self._queue = self._candidates * ROUNDS
+            self._queue = self._candidates * self.rounds
             return
         self._confirming = False
         self._typical, self._slow = medians[count], 0
+        self.memory[self._key] = (self.clock(), count)
         self._interval = (
             min(2 * self._interval, LAST_RECHECK) if count == previous else FIRST_RECHECK
         )

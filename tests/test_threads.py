@@ -60,7 +60,7 @@ class FakeMachine:
 def auto(cost, available=2, work=10 * SMALL_PRODUCT):
     controller = FakeController(available)
     machine = FakeMachine(cost, controller)
-    threads = Threads("auto", work, clock=machine.clock, controller=controller)
+    threads = Threads("auto", work, clock=machine.clock, controller=controller, memory={})
     return threads, machine, controller
 
 
@@ -106,7 +106,7 @@ def test_auto_keeps_the_fastest_count(cost, expected):
 def test_a_clearly_slower_count_is_timed_once():
     threads, machine, _ = auto({1: 1e-5, 2: 20e-5})
     with threads:
-        counts = machine.run(threads, 2 + 2 * ROUNDS)
+        counts = machine.run(threads, 1 + 2 * ROUNDS)
     # The warm-up step, then the rounds; two threads only once.
     assert counts.count(2) == 1
 
@@ -140,6 +140,28 @@ def test_one_misleading_step_does_not_change_the_choice():
         machine.run(threads, 20)
     assert threads.count == 1
     assert [d["threads"] for d in threads.decisions] == [1]
+
+
+def test_a_recent_choice_on_products_this_size_is_taken_at_once():
+    memory = {}
+    controller = FakeController(2)
+    machine = FakeMachine({1: 1e-5, 2: 0.5e-5}, controller)
+
+    def call(work):
+        threads = Threads("auto", work, clock=machine.clock, controller=controller, memory=memory)
+        with threads:
+            counts = machine.run(threads, 10)
+        return threads, counts
+
+    first, counts = call(10 * SMALL_PRODUCT)
+    assert counts[0] == 1 and first.count == 2  # timed: one thread first
+    again, counts = call(10 * SMALL_PRODUCT + 1)
+    assert counts == [2] * 10 and "ago" in again.decisions[0]["reason"]
+    other, counts = call(40 * SMALL_PRODUCT)  # another size: timed anew
+    assert counts[0] == 1
+    machine.now += 60.0  # too long ago: timed anew
+    later, counts = call(10 * SMALL_PRODUCT)
+    assert counts[0] == 1 and "timed per row" in later.decisions[0]["reason"]
 
 
 def test_an_enclosing_limit_of_one_thread_is_kept():
