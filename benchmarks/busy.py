@@ -3,8 +3,9 @@ busy with another process.
 
 Each case is fitted with ``n_threads="auto"`` (the library's own choice),
 ``n_threads=1`` and ``n_threads=-1`` (every thread the BLAS has:
-scikit-learn's MLP and this library before ``n_threads``), alternating,
-while ``os.cpu_count()`` processes spin (``load.busy``). The target
+scikit-learn's MLP and this library before ``n_threads``), alternating (in
+a rotating order, each run after a pause of ``SETTLE`` seconds), while
+``os.cpu_count()`` processes spin (``machine_load.busy``). The target
 (issue 29): the library's own choice no slower than one thread, times 1.15.
 Our estimators are called as a user calls them: the Ames case fits
 ``for_tabular()`` on the raw frame and the raw target.
@@ -24,10 +25,12 @@ from sklearn.exceptions import ConvergenceWarning
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-import load  # noqa: E402 (next to this script)
+import machine_load  # noqa: E402 (next to this script)
 
 SETTINGS = ("auto", 1, -1)
 TARGET = 1.15
+#: Seconds between runs, for the threads of the run before to stop spinning.
+SETTLE = 0.5
 
 
 def ames():
@@ -99,7 +102,7 @@ def _time(params, n_threads, X, y):
 def run(quick, repeats, bank_data):
     """The section's rows and the load measured while they ran."""
     rows = []
-    with load.Watch() as watch, load.busy(os.cpu_count() or 1):
+    with machine_load.Watch() as watch, machine_load.busy(os.cpu_count() or 1):
         for name, params, thunk in cases(quick, bank_data):
             data = thunk()
             if data is None:
@@ -108,8 +111,12 @@ def run(quick, repeats, bank_data):
             X, y = data
             times = {setting: [] for setting in SETTINGS}
             chosen = []
-            for _ in range(repeats):
-                for setting in SETTINGS:
+            for repeat in range(repeats):
+                # Each setting goes first once: BLAS threads left spinning
+                # by the run before slow the next one down on a busy machine.
+                order = SETTINGS[repeat % 3 :] + SETTINGS[: repeat % 3]
+                for setting in order:
+                    time.sleep(SETTLE)
                     seconds, threads = _time(params, setting, X, y)
                     times[setting].append(seconds)
                     if setting == "auto":

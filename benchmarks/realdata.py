@@ -42,6 +42,8 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sknn_scratch import MLPClassifier, MLPRegressor
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import machine_load  # noqa: E402 (next to this script)
 
 #: (R package, data set, target, task, what is done to the raw frame)
 DATASETS = [
@@ -320,14 +322,17 @@ def main(argv=None):
         (HERE / "CANDIDATES.md").write_text(compare_candidates())
         print(f"wrote {HERE / 'CANDIDATES.md'}")
         return 0
-    results = run(args.quick)
+    with machine_load.Watch() as watch:
+        results = run(args.quick)
+    print(machine_load.describe(watch.record()))
     if not args.quick:
         # The harder suite's section (benchmarks/tabular.py) stays.
         path = HERE / "REALDATA.md"
         marker = "<!-- tabular suite: written by make bench-tabular -->"
         old = path.read_text() if path.exists() else ""
         suite = marker + old.split(marker, 1)[1] if marker in old else ""
-        path.write_text(markdown(results) + ("\n" + suite if suite else ""))
+        text = markdown(results) + "\nLoad: " + machine_load.describe(watch.record()) + "\n"
+        path.write_text(text + ("\n" + suite if suite else ""))
         print(f"wrote {HERE / 'REALDATA.md'}")
     return 0
 

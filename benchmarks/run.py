@@ -47,7 +47,7 @@ from sknn_scratch.datasets import make_bank_transactions
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import busy  # noqa: E402 (next to this script)
-import load  # noqa: E402
+import machine_load  # noqa: E402
 import peers  # noqa: E402
 
 #: Each fit case times ours as users call it (``n_threads="auto"``), ours
@@ -466,12 +466,12 @@ def machine():
 
 
 def run(quick, repeats, sections):
-    with load.Watch() as watch:
+    with machine_load.Watch() as watch:
         results = _run_quiet(quick, repeats) if "quiet" in sections else {}
     results["machine"] = machine()
     results["repeats"] = repeats
     results["load"] = watch.record()
-    print(load.describe(results["load"]), flush=True)
+    print(machine_load.describe(results["load"]), flush=True)
     if "busy" in sections:
         results["busy"] = busy.run(quick, min(repeats, 3), bank_data)
     return results
@@ -530,7 +530,7 @@ def markdown(results):
         "every thread (`n_threads=-1`, what this library did before it chose). Score: R^2 "
         "(accuracy for the classifier) on the training data after the same number of epochs.",
         "",
-        "Load: " + load.describe(results["load"]) + " (Everything but the busy-machine "
+        "Load: " + machine_load.describe(results["load"]) + " (Everything but the busy-machine "
         "section; the machine's other processes against this one's, from `/proc/stat`.)",
         "",
         "Matrix-multiply peak (2000 x 2000 @ 2000 x 2000): "

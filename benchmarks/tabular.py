@@ -65,6 +65,9 @@ from sknn_scratch import MLPClassifier, MLPRegressor, TabularEncoder  # noqa: E4
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "tabular_results.json"
+sys.path.insert(0, str(HERE))
+import machine_load  # noqa: E402 (next to this script)
+
 MAX_ROWS = 10_000
 N_FOLDS = 3
 
@@ -283,6 +286,18 @@ def describe(X, y, task):
 
 def run(models, quick, refresh, path=RESULTS, key="models"):
     results = json.loads(path.read_text()) if path.exists() and not quick else {}
+    with machine_load.Watch() as watch:
+        _run_models(results, models, quick, refresh, (path, key))
+    results["_machine"] = {**machine(), "load": watch.record()}
+    if quick:
+        results = {k: v for k, v in results.items() if k.startswith("_") or k in QUICK}
+    if not quick:
+        path.write_text(json.dumps(results, indent=1))
+    return results
+
+
+def _run_models(results, models, quick, refresh, where):
+    path, key = where
     sets = [d for d in DATASETS if not quick or d[1] in QUICK]
     for package, name, target, task, drop, log in sets:
         X, y = load(package, name, target, drop, log)
@@ -297,12 +312,6 @@ def run(models, quick, refresh, path=RESULTS, key="models"):
             sys.stdout.flush()
             if not quick:
                 path.write_text(json.dumps(results, indent=1))
-    results["_machine"] = machine()
-    if quick:
-        results = {k: v for k, v in results.items() if k.startswith("_") or k in QUICK}
-    if not quick:
-        path.write_text(json.dumps(results, indent=1))
-    return results
 
 
 #: The member counts ``--ensemble-cost`` times against one network.
@@ -546,9 +555,14 @@ def ablation_table(results):
 def _machine_line(m):
     if not m:
         return ""
+    recorded = (
+        "Load of the last run: " + machine_load.describe(m["load"])
+        if "load" in m
+        else "The load was not recorded: these fit seconds were not checked for a quiet machine."
+    )
     return (
         f"Machine: {m['cpu']}, {m['cores']} cores, {m['threads']} threads per model; "
-        f"Python {m['python']}, NumPy {m['numpy']}, scikit-learn {m['scikit-learn']}."
+        f"Python {m['python']}, NumPy {m['numpy']}, scikit-learn {m['scikit-learn']}. " + recorded
     )
 
 

@@ -58,6 +58,10 @@ RECHECK_SHARE = 0.02
 SLOWDOWN = 2.0
 SLOW_STEPS = 3
 
+#: A round of timings in which one count is this much faster than each
+#: other ends the measurement.
+CLEAR = 1.25
+
 #: Timed steps per candidate count in a full measurement (the first, and
 #: one that confirms a change a check suggests).
 ROUNDS = 3
@@ -147,7 +151,7 @@ class Threads:
         self.count, self.decisions = None, []
         self._queue, self._samples, self._step, self._rows = [], {}, 0, 0
         self._recheck_at, self._interval = None, FIRST_RECHECK
-        self._typical, self._slow, self._confirming = None, 0, False
+        self._typical, self._slow, self._confirming, self._dropped = None, 0, False, set()
 
     # ----------------------------------------------------------- set and restore
 
@@ -181,8 +185,10 @@ class Threads:
             self._decide(known[1], f"timed {now - known[0]:.1f} s ago on products this size")
             self._recheck_at = now + FIRST_RECHECK
             return
-        self._set(1)  # the first step warms the caches; it is not timed
-        self._queue = [None] + self._candidates * self.rounds
+        # The first step warms the caches and every thread, and is not
+        # timed; then each round times the counts from the most down.
+        self._set(available)
+        self._queue = [None] + self._candidates[::-1] * self.rounds
 
     def __exit__(self, *exc_info):
         for lib, count in zip(self._libraries, getattr(self, "_saved", ())):
@@ -223,26 +229,34 @@ class Threads:
             full = n_rows >= self._rows
             self._rows = max(self._rows, n_rows)
             count = self._before_step() if full else None
+            probing = count is not None or bool(self._queue)
             start = self.clock()
             yield item
             seconds = (self.clock() - start) / max(n_rows, 1)
+            self._step += 1
             if count is not None:
                 self._observe(count, seconds)
-            elif full and self._typical is not None:
+            elif full and not probing and self._typical is not None:
                 self._watch(seconds)
-            self._step += 1
 
     def _before_step(self):
         """The count this step is timed at (None: not timed)."""
         if not self._queue and self.clock() >= self._recheck_at:
             # Time each other count once, then the chosen one.
             others = [n for n in self._candidates if n != self.count]
-            self._queue, self._samples = [*others, self.count], {}
+            self._queue, self._samples, self._dropped = [*others, self.count], {}, set()
         if not self._queue:
             return None
-        count = self._queue.pop(0)
-        if count is not None and count != self.count:
+        count = self._queue[0]
+        if count is None:  # the warm-up step
+            self._queue.pop(0)
+            return None
+        if count != self.count:
             self._set(count)
+            if count > 1:
+                # Its threads wake up during this step: timed from the next.
+                return None
+        self._queue.pop(0)
         return count
 
     def _observe(self, count, seconds):
@@ -251,8 +265,20 @@ class Threads:
         if seconds > 3 * best:
             # Clearly slower: timing it again would only cost.
             self._queue = [n for n in self._queue if n != count]
-        if not self._queue:
+            self._dropped.add(count)
+        if not self._queue or self._clear_after_round():
+            self._queue = []
             self._choose()
+
+    def _clear_after_round(self):
+        """Whether a round of every count has just ended with one count
+        faster than each other by CLEAR: more rounds would change nothing."""
+        live = [n for n in self._candidates if n not in self._dropped]
+        sizes = {len(self._samples.get(n, ())) for n in live}
+        if len(sizes) != 1 or 0 in sizes:
+            return False
+        medians = sorted(statistics.median(self._samples[n]) for n in live)
+        return len(medians) == 1 or medians[0] * CLEAR <= medians[1]
 
     def _watch(self, seconds):
         """A step at the chosen count: several in a row far slower than when
@@ -271,8 +297,8 @@ class Threads:
         if previous is not None and count != previous and not self._confirming:
             # One step at each count is easily misled on a busy machine: a
             # change waits for a full measurement that agrees.
-            self._confirming, self._samples = True, {}
-            self._queue = self._candidates * self.rounds
+            self._confirming, self._samples, self._dropped = True, {}, set()
+            self._queue = self._candidates[::-1] * self.rounds
             return
         self._confirming = False
         self._typical, self._slow = medians[count], 0

@@ -8,8 +8,14 @@ too: here both fit the bank customers of the introduction with two text
 columns (the customer's branch and segment) and missing values in three
 columns, with no preprocessing at all. Both are cross-validated on the
 same shuffled folds; the plot shows their scores and fit times.
+
+The fit times come from one run on the machine that built this page, and
+are printed with its load average before and after the fits: on a machine
+that other work keeps busy, threaded libraries slow down the most (see
+:doc:`/user_guide/performance`). The benchmarks page has fair timings.
 """
 
+import os
 import time
 
 import matplotlib.pyplot as plt
@@ -45,14 +51,20 @@ models = {
 }
 scores = {name: [] for name in models}
 seconds = {name: 0.0 for name in models}
+load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
 for train, test in KFold(3, shuffle=True, random_state=0).split(X):
     for name, model in models.items():
         start = time.perf_counter()
         model.fit(X.iloc[train], y.iloc[train])
         seconds[name] += time.perf_counter() - start
         scores[name].append(model.score(X.iloc[test], y.iloc[test]))
+load_after = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
 for name in models:
     print(f"{name}: R^2 {np.mean(scores[name]):.4f}, fit {seconds[name]:.1f} s in all")
+print(
+    f"1-minute load average {load_before:.2f} before and {load_after:.2f} after the fits, "
+    f"on {os.cpu_count()} cores (these fits add about 1)"
+)
 
 # %%
 # What the network read: the encoder's columns, one weight row each.
