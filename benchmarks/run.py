@@ -473,7 +473,7 @@ def run(quick, repeats, sections):
     results["load"] = watch.record()
     print(machine_load.describe(results["load"]), flush=True)
     if "busy" in sections:
-        results["busy"] = busy.run(quick, min(repeats, 3), bank_data)
+        results["busy"] = busy.run(quick, repeats, bank_data)
     return results
 
 
@@ -592,7 +592,7 @@ def markdown(results):
     ]
     lines += peers_markdown(results["peers"])
     if "busy" in results:
-        lines += busy.markdown(results["busy"], min(results["repeats"], 3))
+        lines += busy.markdown(results["busy"], results["repeats"])
     history = HERE / "OPTIMISATIONS.md"
     if history.exists():
         lines += ["", history.read_text().strip()]

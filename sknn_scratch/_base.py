@@ -427,7 +427,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         scales = full_batch_scales(X, sample_weight, alpha)
         record.start_validation(validation is not None, self.early_stopping)
         listeners = listeners_of(self, net, validation, (scales, None, reporter))
-        threads = threads_of(self, net, X.shape[0])
+        threads = threads_of(self, net, X.shape[0], self.max_iter)
         with threads:
             train = (X, Y, sample_weight)
             train_lbfgs(lbfgs_plan(self, threads), objective, train, record, listeners, scales)
@@ -442,7 +442,9 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         optimizing = Optimizing(self._prepared_optimizer(net, incremental, schedule, record))
         train, validation = split_validation(self, data, rng, incremental, validation)
         plan = stochastic_plan(self, n_epochs, train[0].shape[0], incremental)
-        threads = threads_of(self, net, plan.batch_size)
+        n_train = train[0].shape[0]
+        steps = plan.epochs * -(-n_train // plan.batch_size)
+        threads = threads_of(self, net, plan.batch_size, steps)
         record.start_validation(validation is not None, self.early_stopping)
         scales = epoch_scales(train[0].shape[0], train[2], alpha)
         listeners = listeners_of(self, net, validation, (scales, optimizing, reporter))

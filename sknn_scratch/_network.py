@@ -162,8 +162,8 @@ def predict_raw(
     dtype = np.result_type(X.dtype, *coefs)
     rows = max(1, block_rows(layer_units_of(coefs), dtype, block_bytes) // members)
     work = largest_product(min(rows, X.shape[0]) * members, layer_units_of(coefs))
-    # One timed block per count: a prediction has fewer steps than a fit.
-    threads = Threads(n_threads, work, rounds=1) if n_threads is not None else None
+    steps = -(-X.shape[0] // rows)
+    threads = Threads(n_threads, work, steps=steps) if n_threads is not None else None
     with threads or nullcontext():
         if members > 1:
             weights = (coefs, intercepts, activation_params)

@@ -104,11 +104,12 @@ def lbfgs_plan(est, threads=None):
     return LbfgsPlan(est.max_iter, est.max_fun, est.tol, _hints(est), threads)
 
 
-def threads_of(est, net, rows):
-    """The ``Threads`` of a call whose steps take ``rows`` rows through
-    ``net`` (each row is ``net.members`` rows of an ensemble's network)."""
+def threads_of(est, net, rows, steps):
+    """The ``Threads`` of a call of about ``steps`` steps, each taking
+    ``rows`` rows through ``net`` (each row is ``net.members`` rows of an
+    ensemble's network)."""
     work = largest_product(rows * net.members, net.units)
-    return Threads(est.n_threads, work, report=print if est.verbose else None)
+    return Threads(est.n_threads, work, report=print if est.verbose else None, steps=steps)
 
 
 def _hints(est):

@@ -17,15 +17,21 @@ count back afterwards:
   ``threadpoolctl.threadpool_limits``).
 - ``"auto"``: one thread where a step's largest product is small
   (:data:`SMALL_PRODUCT` multiply-adds: threads gain nothing there even on a
-  quiet machine). Otherwise the first steps are timed at one thread and at
-  each candidate count up to the BLAS's, the fastest is kept, and the choice
-  is timed again, at growing intervals (:data:`FIRST_RECHECK` to
-  :data:`LAST_RECHECK` seconds, and longer where a step at a slower count
-  costs more than :data:`RECHECK_SHARE` of the interval), so that a machine
+  quiet machine). Otherwise the first steps are timed at each candidate
+  count, from every thread the BLAS has down to one, and the count with the
+  lowest mean time per row is kept (means, because on a busy machine a
+  threaded step is now fast, now several times slower). The choice is timed
+  again at growing intervals (:data:`FIRST_RECHECK` to
+  :data:`LAST_RECHECK` seconds, and longer where the steps at slower counts
+  would take more than :data:`RECHECK_SHARE` of the time), so that a machine
   that becomes busy or quiet during a long fit is followed; steps that turn
-  far slower (:data:`SLOWDOWN`) bring the next check forward. The steps timed are training steps
-  (or prediction blocks) that run anyway: measuring costs nothing but the
-  steps that ran at the slower count.
+  far slower (:data:`SLOWDOWN`) bring the next check forward, and a change
+  waits for a full measurement that agrees. A choice timed in the last
+  :data:`RECENT` seconds on products of about the same size is taken at
+  once (the folds of a cross-validation, repeated predictions), with the
+  interval of its checks. The steps timed are training steps (or
+  prediction blocks) that run anyway: measuring costs nothing but the steps
+  that ran at a slower count.
 
 Threads never change what is computed, but OpenBLAS splits some long sums
 (a tall matrix's transpose times a thin one) over its threads, so fits under
@@ -33,6 +39,7 @@ different thread counts can differ in the last bits. A fixed ``n_threads``
 makes fits reproducible bit for bit.
 """
 
+import math
 import statistics
 import time
 
@@ -58,20 +65,28 @@ RECHECK_SHARE = 0.02
 SLOWDOWN = 2.0
 SLOW_STEPS = 3
 
-#: A round of timings in which one count is this much faster than each
-#: other ends the measurement.
+#: Seconds after which BLAS's idle threads are taken to be asleep (OpenBLAS'
+#: spin for a fraction of that): the first step on several threads after
+#: such a pause pays for waking them, and is not timed.
+WAKE = 0.05
+
+#: A round of timings in which the fewest threads are this much faster than
+#: each other count ends the measurement.
 CLEAR = 1.25
 
 #: Timed steps per candidate count in a full measurement (the first, and
 #: one that confirms a change a check suggests).
 ROUNDS = 3
 
+#: Planned steps per round of timings (a call of 60 steps times two rounds).
+STEPS_PER_ROUND = 30
+
 #: Seconds for which a timed choice is taken at once by the next call on
 #: products of about the same size (cross-validation, repeated predict).
 RECENT = 10.0
 
 _controller = None
-_RECENT = {}  # (product size class, threads available) -> (clock, count)
+_RECENT = {}  # (product size class, threads available) -> (clock, count, interval)
 
 
 def blas_controller():
@@ -118,6 +133,9 @@ class Threads:
         Called with a line for each choice (the estimator's ``verbose``).
     rounds : int
         Timed steps per count in a full measurement.
+    steps : int or None
+        The steps the call plans: one round of timings per
+        :data:`STEPS_PER_ROUND` of them, at most ``rounds``.
     clock : callable
         Seconds now; a test gives a fake one.
     controller : object or None
@@ -141,17 +159,22 @@ class Threads:
         work,
         report=None,
         rounds=ROUNDS,
+        steps=None,
         clock=time.perf_counter,
         controller=None,
         memory=None,
     ):
         self.setting, self.work, self.report, self.clock = setting, work, report, clock
+        if steps is not None:
+            # A short call cannot pay for long measurements.
+            rounds = max(1, min(rounds, steps // STEPS_PER_ROUND))
         self.rounds, self.controller = rounds, controller
         self.memory = _RECENT if memory is None else memory
         self.count, self.decisions = None, []
         self._queue, self._samples, self._step, self._rows = [], {}, 0, 0
         self._recheck_at, self._interval = None, FIRST_RECHECK
         self._typical, self._slow, self._confirming, self._dropped = None, 0, False, set()
+        self._threaded_at = -math.inf  # when a step last ran on several threads
 
     # ----------------------------------------------------------- set and restore
 
@@ -183,7 +206,9 @@ class Threads:
         known = self.memory.get(self._key)
         if known is not None and now - known[0] < RECENT:
             self._decide(known[1], f"timed {now - known[0]:.1f} s ago on products this size")
-            self._recheck_at = now + FIRST_RECHECK
+            # The checks go on at the interval they had reached.
+            self._interval = known[2]
+            self._recheck_at = now + known[2]
             return
         # The first step warms the caches and every thread, and is not
         # timed; then each round times the counts from the most down.
@@ -232,8 +257,11 @@ class Threads:
             probing = count is not None or bool(self._queue)
             start = self.clock()
             yield item
-            seconds = (self.clock() - start) / max(n_rows, 1)
+            end = self.clock()
+            seconds = (end - start) / max(n_rows, 1)
             self._step += 1
+            if self.count is not None and self.count > 1:
+                self._threaded_at = end
             if count is not None:
                 self._observe(count, seconds)
             elif full and not probing and self._typical is not None:
@@ -253,8 +281,9 @@ class Threads:
             return None
         if count != self.count:
             self._set(count)
-            if count > 1:
-                # Its threads wake up during this step: timed from the next.
+            if count > 1 and self.clock() - self._threaded_at > WAKE:
+                # Its threads have gone to sleep and wake up during this
+                # step: timed from the next.
                 return None
         self._queue.pop(0)
         return count
@@ -277,8 +306,13 @@ class Threads:
         sizes = {len(self._samples.get(n, ())) for n in live}
         if len(sizes) != 1 or 0 in sizes:
             return False
-        medians = sorted(statistics.median(self._samples[n]) for n in live)
-        return len(medians) == 1 or medians[0] * CLEAR <= medians[1]
+        means = {n: statistics.fmean(self._samples[n]) for n in live}
+        fastest = min(means, key=means.get)
+        # Only the fewest threads end it early: on a busy machine a threaded
+        # step is now and then fast, and more threads chosen wrongly cost most.
+        return fastest == live[0] and all(
+            means[fastest] * CLEAR <= t for n, t in means.items() if n != fastest
+        )
 
     def _watch(self, seconds):
         """A step at the chosen count: several in a row far slower than when
@@ -289,10 +323,12 @@ class Threads:
             self._recheck_at = self.clock()
 
     def _choose(self):
-        medians = {n: statistics.median(s) for n, s in self._samples.items()}
-        fastest = min(medians.values())
+        # Means, not medians: on a busy machine a count's steps are now fast,
+        # now several times slower, and the slow ones are time spent too.
+        means = {n: statistics.fmean(s) for n, s in self._samples.items()}
+        fastest = min(means.values())
         # The fewest threads within MARGIN of the fastest.
-        count = min(n for n, t in medians.items() if t * MARGIN <= fastest)
+        count = min(n for n, t in means.items() if t * MARGIN <= fastest)
         previous = self.decisions[-1]["threads"] if self.decisions else None
         if previous is not None and count != previous and not self._confirming:
             # One step at each count is easily misled on a busy machine: a
@@ -301,23 +337,24 @@ class Threads:
             self._queue = self._candidates[::-1] * self.rounds
             return
         self._confirming = False
-        self._typical, self._slow = medians[count], 0
-        self.memory[self._key] = (self.clock(), count)
+        self._typical, self._slow = means[count], 0
         self._interval = (
             min(2 * self._interval, LAST_RECHECK) if count == previous else FIRST_RECHECK
         )
         # The steps timed at slower counts cost time; the next check waits
         # long enough for that cost to stay within RECHECK_SHARE.
         lost = sum(
-            (t - medians[count]) * self._rows
+            (t - means[count]) * self._rows
             for n, samples in self._samples.items()
             if n != count
             for t in samples
         )
-        self._recheck_at = self.clock() + max(self._interval, lost / RECHECK_SHARE)
+        self._interval = max(self._interval, lost / RECHECK_SHARE)
+        self._recheck_at = self.clock() + self._interval
+        self.memory[self._key] = (self.clock(), count, self._interval)
         if count == previous:
             self._set(count)
             return
-        timings = {str(n): t for n, t in sorted(medians.items())}
-        shown = ", ".join(f"{n} thread(s) {t * 1e6:.3g} us" for n, t in sorted(medians.items()))
+        timings = {str(n): t for n, t in sorted(means.items())}
+        shown = ", ".join(f"{n} thread(s) {t * 1e6:.3g} us" for n, t in sorted(means.items()))
         self._decide(count, f"timed per row: {shown}", timings)

@@ -113,14 +113,38 @@ def test_a_clearly_slower_count_is_timed_once():
     assert threads.decisions[0]["step"] == 3
 
 
-def test_a_count_with_more_threads_is_timed_from_its_second_step():
-    """Its threads wake up during the first step after a switch: that step
-    is not timed, or waking would be charged to the count."""
-    threads, machine, _ = auto({1: 1e-5, 2: 0.9e-5})  # too close to be clear at once
+def test_a_count_with_more_threads_is_timed_from_its_second_step_after_a_pause():
+    """Its threads have gone to sleep after a pause longer than WAKE and wake
+    up during the first step: that step is not timed, or waking would be
+    charged to the count. Right after a threaded step they are awake."""
+    # 0.1 s steps, longer than WAKE, too close to be clear after one round
+    threads, machine, _ = auto({1: 1e-3, 2: 0.9e-3})
     with threads:
         counts = machine.run(threads, 1 + 2 + 3 * (ROUNDS - 1))
     # warm-up, 2 timed, 1 timed, then per round: 2 untimed, 2 timed, 1 timed
     assert counts == [2, 2, 1] + [2, 2, 1] * (ROUNDS - 1)
+    threads, machine, _ = auto({1: 1e-5, 2: 0.9e-5})  # 1 ms steps
+    with threads:
+        counts = machine.run(threads, 1 + 2 * ROUNDS)
+    assert counts == [2] + [2, 1] * ROUNDS
+
+
+def test_means_not_medians_decide():
+    """On a busy machine a count's steps are now fast, now far slower: the
+    slow ones are time spent too."""
+    controller = FakeController(2)
+    times = iter([1, 0.9, 1, 0.9, 1, 3.0, 1])  # warm-up, then 2, 1, 2, 1, 2, 1
+    now = [0.0]
+
+    def clock():
+        return now[0]
+
+    threads = Threads("auto", 10 * SMALL_PRODUCT, clock=clock, controller=controller, memory={})
+    with threads:
+        for _ in threads.steps(range(1 + 2 * ROUNDS), rows=lambda _: 1):
+            now[0] += next(times) * 1e-3
+    # two threads: median 0.9 ms (10% faster: chosen), mean 1.6 ms; one thread 1 ms
+    assert threads.count == 1
 
 
 def test_auto_follows_a_machine_that_gets_busy_and_quiet_again():
@@ -323,3 +347,21 @@ def test_verbose_says_how_many_threads(capsys):
 def test_the_default_is_auto_and_for_tabular_keeps_it():
     assert MLPRegressor().n_threads == "auto"
     assert MLPClassifier.for_tabular().n_threads == "auto"
+
+
+def test_more_threads_need_every_round_and_short_calls_time_fewer():
+    """Fewer threads may win after one clear round; more threads only after
+    every round (a threaded step on a busy machine is now and then fast). A
+    call of few steps times fewer rounds."""
+    threads, machine, _ = auto({1: 1e-5, 2: 0.5e-5})
+    with threads:
+        machine.run(threads, 30)
+    assert threads.count == 2 and threads.decisions[0]["step"] == 1 + 2 * ROUNDS
+    controller = FakeController(2)
+    machine = FakeMachine({1: 1e-5, 2: 0.5e-5}, controller)
+    short = Threads(
+        "auto", 10 * SMALL_PRODUCT, steps=40, clock=machine.clock, controller=controller, memory={}
+    )
+    with short:
+        machine.run(short, 10)
+    assert short.rounds == 1 and short.decisions[0]["step"] == 3
