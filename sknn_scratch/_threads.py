@@ -40,8 +40,11 @@ makes fits reproducible bit for bit.
 """
 
 import math
+import os
 import statistics
 import time
+
+import numpy as np
 
 #: Below this many multiply-adds in a step's largest product, one thread:
 #: measured on NumPy's OpenBLAS, two threads gain nothing on 200 x 64 @ 64 x 64
@@ -66,8 +69,8 @@ SLOWDOWN = 2.0
 SLOW_STEPS = 3
 
 #: Seconds after which BLAS's idle threads are taken to be asleep (OpenBLAS'
-#: spin for a fraction of that): the first step on several threads after
-#: such a pause pays for waking them, and is not timed.
+#: spin for a fraction of that): before a timed step on several threads
+#: after such a pause, :func:`wake_threads` wakes them.
 WAKE = 0.05
 
 #: A round of timings in which the fewest threads are this much faster than
@@ -80,6 +83,9 @@ ROUNDS = 3
 
 #: Planned steps per round of timings (a call of 60 steps times two rounds).
 STEPS_PER_ROUND = 30
+
+#: The shortest window over which the CPU time of other processes is read.
+OTHERS_WINDOW = 0.1
 
 #: Seconds for which a timed choice is taken at once by the next call on
 #: products of about the same size (cross-validation, repeated predict).
@@ -98,6 +104,53 @@ def blas_controller():
 
         _controller = ThreadpoolController().select(user_api="blas")
     return _controller
+
+
+_WAKE_OPERANDS = []
+_READING = []  # the last (clock, CPU seconds of every process, of this one)
+
+
+def _cpu_seconds():
+    """CPU seconds used since boot by every process (``/proc/stat``,
+    hypervisor steal included) and by this one; None where unknown."""
+    try:
+        with open("/proc/stat") as f:
+            fields = [int(v) for v in f.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields
+    own = os.times()
+    return (
+        (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK"),
+        own.user + own.system,
+    )
+
+
+def cores_used_by_others(clock=time.perf_counter):
+    """The cores other processes kept busy since the previous call (between
+    OTHERS_WINDOW seconds and RECENT seconds before), or None: unknown (not
+    Linux, or no such window)."""
+    now, seconds = clock(), _cpu_seconds()
+    if seconds is None:
+        return None
+    previous = _READING[:]
+    _READING[:] = [now, *seconds]
+    if not previous or not OTHERS_WINDOW <= now - previous[0] <= RECENT:
+        if previous and now - previous[0] < OTHERS_WINDOW:
+            _READING[:] = previous  # keep the window growing
+        return None
+    wall = now - previous[0]
+    return max(0.0, (seconds[0] - previous[1]) - (seconds[1] - previous[2])) / wall
+
+
+def wake_threads():
+    """A throwaway product large enough for OpenBLAS to use every thread it
+    is set to: it wakes them (measured: 4 ms for the first product after a
+    pause, against 0.25 ms right after another)."""
+    if not _WAKE_OPERANDS:
+        _WAKE_OPERANDS.extend([np.ones((256, 256)), np.empty((256, 256))])
+    a, out = _WAKE_OPERANDS
+    np.matmul(a, a, out=out)
 
 
 def largest_product(rows, layer_units):
@@ -143,6 +196,11 @@ class Threads:
         :func:`blas_controller`); a test gives a fake one.
     memory : dict or None
         The recent choices (None: this process's); a test gives its own.
+    wake : callable or None
+        Wakes BLAS's sleeping threads (None: :func:`wake_threads`).
+    others : callable or None
+        The cores other processes keep busy now, or None if unknown (None:
+        :func:`cores_used_by_others`); a test gives a fake one.
 
     Attributes
     ----------
@@ -163,6 +221,8 @@ class Threads:
         clock=time.perf_counter,
         controller=None,
         memory=None,
+        wake=None,
+        others=None,
     ):
         self.setting, self.work, self.report, self.clock = setting, work, report, clock
         if steps is not None:
@@ -170,6 +230,8 @@ class Threads:
             rounds = max(1, min(rounds, steps // STEPS_PER_ROUND))
         self.rounds, self.controller = rounds, controller
         self.memory = _RECENT if memory is None else memory
+        self.wake = wake_threads if wake is None else wake
+        self.others = cores_used_by_others if others is None else others
         self.count, self.decisions = None, []
         self._queue, self._samples, self._step, self._rows = [], {}, 0, 0
         self._recheck_at, self._interval = None, FIRST_RECHECK
@@ -200,9 +262,11 @@ class Threads:
     def _start_timing(self, available):
         """Time the first steps, or take a choice timed moments ago on
         products of about this size (within a factor of two)."""
-        self._candidates = candidates(available)
+        self._all_candidates = self._candidates = candidates(available)
         self._key = (self.work.bit_length(), available)
         now = self.clock()
+        if self._busy(now):
+            return
         known = self.memory.get(self._key)
         if known is not None and now - known[0] < RECENT:
             self._decide(known[1], f"timed {now - known[0]:.1f} s ago on products this size")
@@ -210,10 +274,31 @@ class Threads:
             self._interval = known[2]
             self._recheck_at = now + known[2]
             return
-        # The first step warms the caches and every thread, and is not
-        # timed; then each round times the counts from the most down.
-        self._set(available)
+        # The first step warms the caches, on one thread (cheap on a busy
+        # machine), and is not timed; then each round times the counts from
+        # the most down.
+        self._set(1)
         self._queue = [None] + self._candidates[::-1] * self.rounds
+
+    def _busy(self, now):
+        """Whether other processes keep the cores too busy for more than one
+        thread (then one is set and checked again later, without timing);
+        otherwise the candidates are the counts the free cores can hold."""
+        others = self.others()
+        if others is None:
+            return False
+        free = (os.cpu_count() or 1) - others
+        self._candidates = [n for n in self._all_candidates if n == 1 or n <= round(free)]
+        if len(self._candidates) > 1:
+            return False
+        if self.count == 1 and self.decisions:
+            self._interval = min(2 * self._interval, LAST_RECHECK)
+        else:
+            self._interval = FIRST_RECHECK
+            self._decide(1, f"other processes keep {others:.1f} of {os.cpu_count()} cores busy")
+        self._recheck_at = now + self._interval
+        self.memory[self._key] = (now, 1, self._interval)
+        return True
 
     def __exit__(self, *exc_info):
         for lib, count in zip(self._libraries, getattr(self, "_saved", ())):
@@ -270,6 +355,8 @@ class Threads:
     def _before_step(self):
         """The count this step is timed at (None: not timed)."""
         if not self._queue and self.clock() >= self._recheck_at:
+            if self._busy(self.clock()):
+                return None
             # Time each other count once, then the chosen one.
             others = [n for n in self._candidates if n != self.count]
             self._queue, self._samples, self._dropped = [*others, self.count], {}, set()
@@ -282,9 +369,10 @@ class Threads:
         if count != self.count:
             self._set(count)
             if count > 1 and self.clock() - self._threaded_at > WAKE:
-                # Its threads have gone to sleep and wake up during this
-                # step: timed from the next.
-                return None
+                # Its threads have gone to sleep; waking them (milliseconds)
+                # would be charged to the step. A small product wakes them
+                # at less cost than an untimed step would on a busy machine.
+                self.wake()
         self._queue.pop(0)
         return count
 

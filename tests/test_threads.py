@@ -60,8 +60,14 @@ class FakeMachine:
 def auto(cost, available=2, work=10 * SMALL_PRODUCT):
     controller = FakeController(available)
     machine = FakeMachine(cost, controller)
-    threads = Threads("auto", work, clock=machine.clock, controller=controller, memory={})
+    threads = Threads(
+        "auto", work, clock=machine.clock, controller=controller, memory={}, others=unknown
+    )
     return threads, machine, controller
+
+
+def unknown():
+    return None
 
 
 def test_candidates_are_one_the_powers_of_two_and_all():
@@ -107,26 +113,51 @@ def test_a_clearly_slower_count_is_timed_once():
     threads, machine, _ = auto({1: 1e-5, 2: 20e-5})
     with threads:
         counts = machine.run(threads, 1 + 2 * ROUNDS)
-    # The warm-up step at every thread, one timed step there, and then one
-    # thread, timed once and kept: the round was clear.
-    assert counts == [2, 2] + [1] * (len(counts) - 2)
+    # The warm-up step, one timed step at two threads, and one thread, timed
+    # once and kept: the round was clear.
+    assert counts == [1, 2] + [1] * (len(counts) - 2)
     assert threads.decisions[0]["step"] == 3
 
 
-def test_a_count_with_more_threads_is_timed_from_its_second_step_after_a_pause():
-    """Its threads have gone to sleep after a pause longer than WAKE and wake
-    up during the first step: that step is not timed, or waking would be
-    charged to the count. Right after a threaded step they are awake."""
+def test_sleeping_threads_are_woken_before_a_timed_step():
+    """After a pause longer than WAKE, BLAS's threads sleep, and waking them
+    would be charged to the step timed next: a small product wakes them
+    first. Right after a threaded step they are awake."""
+    woken = []
+
+    def run(cost, n_steps):
+        controller = FakeController(2)
+        machine = FakeMachine(cost, controller)
+        threads = Threads(
+            "auto",
+            10 * SMALL_PRODUCT,
+            clock=machine.clock,
+            controller=controller,
+            memory={},
+            wake=lambda: woken.append(machine.now),
+            others=unknown,
+        )
+        with threads:
+            counts = machine.run(threads, n_steps)
+        return counts
+
     # 0.1 s steps, longer than WAKE, too close to be clear after one round
-    threads, machine, _ = auto({1: 1e-3, 2: 0.9e-3})
-    with threads:
-        counts = machine.run(threads, 1 + 2 + 3 * (ROUNDS - 1))
-    # warm-up, 2 timed, 1 timed, then per round: 2 untimed, 2 timed, 1 timed
-    assert counts == [2, 2, 1] + [2, 2, 1] * (ROUNDS - 1)
-    threads, machine, _ = auto({1: 1e-5, 2: 0.9e-5})  # 1 ms steps
-    with threads:
-        counts = machine.run(threads, 1 + 2 * ROUNDS)
-    assert counts == [2] + [2, 1] * ROUNDS
+    counts = run({1: 1e-3, 2: 0.9e-3}, 1 + 2 * ROUNDS)
+    assert counts == [1] + [2, 1] * ROUNDS  # warm-up on one thread, then rounds
+    assert len(woken) == ROUNDS  # before each step on two threads
+    woken.clear()
+    counts = run({1: 1e-5, 2: 0.9e-5}, 1 + 2 * ROUNDS)  # 1 ms steps
+    assert counts == [1] + [2, 1] * ROUNDS
+    assert len(woken) == 1  # only the first time
+
+
+def test_wake_threads_runs_a_product():
+    from sknn_scratch import _threads
+
+    _threads.wake_threads()
+    _threads.wake_threads()
+    a, out = _threads._WAKE_OPERANDS
+    assert out[0, 0] == 256.0
 
 
 def test_means_not_medians_decide():
@@ -139,7 +170,9 @@ def test_means_not_medians_decide():
     def clock():
         return now[0]
 
-    threads = Threads("auto", 10 * SMALL_PRODUCT, clock=clock, controller=controller, memory={})
+    threads = Threads(
+        "auto", 10 * SMALL_PRODUCT, clock=clock, controller=controller, memory={}, others=unknown
+    )
     with threads:
         for _ in threads.steps(range(1 + 2 * ROUNDS), rows=lambda _: 1):
             now[0] += next(times) * 1e-3
@@ -184,7 +217,9 @@ def test_a_recent_choice_on_products_this_size_is_taken_at_once():
     machine = FakeMachine({1: 1e-5, 2: 0.5e-5}, controller)
 
     def call(work):
-        threads = Threads("auto", work, clock=machine.clock, controller=controller, memory=memory)
+        threads = Threads(
+            "auto", work, clock=machine.clock, controller=controller, memory=memory, others=unknown
+        )
         with threads:
             counts = machine.run(threads, 10)
         return threads, counts
@@ -360,8 +395,52 @@ def test_more_threads_need_every_round_and_short_calls_time_fewer():
     controller = FakeController(2)
     machine = FakeMachine({1: 1e-5, 2: 0.5e-5}, controller)
     short = Threads(
-        "auto", 10 * SMALL_PRODUCT, steps=40, clock=machine.clock, controller=controller, memory={}
+        "auto",
+        10 * SMALL_PRODUCT,
+        steps=40,
+        clock=machine.clock,
+        controller=controller,
+        memory={},
+        others=unknown,
     )
     with short:
         machine.run(short, 10)
     assert short.rounds == 1 and short.decisions[0]["step"] == 3
+
+
+def test_cores_busy_with_other_processes_mean_one_thread_without_timing():
+    """Where /proc/stat says other processes keep the cores busy, more
+    threads would wait for them: one thread, no step at two, and the load is
+    read again at the checks; once the cores are free, the counts are timed."""
+    load = {"others": 1.9}
+    controller = FakeController(2)
+    machine = FakeMachine({1: 1e-4, 2: 0.5e-4}, controller)
+    threads = Threads(
+        "auto",
+        10 * SMALL_PRODUCT,
+        clock=machine.clock,
+        controller=controller,
+        memory={},
+        others=lambda: load["others"],
+    )
+    with threads:
+        counts = machine.run(threads, 300)  # 3 s
+        assert set(counts) == {1}
+        assert "other processes keep 1.9" in threads.decisions[0]["reason"]
+        load["others"] = 0.1  # quiet again
+        counts = machine.run(threads, 600)
+    assert threads.count == 2 and 2 in counts
+
+
+def test_cores_used_by_others_reads_the_machine():
+    from sknn_scratch import _threads
+
+    now = [100.0]
+    _threads._READING.clear()
+    assert _threads.cores_used_by_others(lambda: now[0]) is None  # no window yet
+    now[0] += 0.5
+    value = _threads.cores_used_by_others(lambda: now[0])
+    if _threads._cpu_seconds() is None:
+        assert value is None  # not Linux
+    else:
+        assert value is not None and value >= 0.0
