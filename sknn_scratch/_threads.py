@@ -17,9 +17,11 @@ count back afterwards:
   ``threadpoolctl.threadpool_limits``).
 - ``"auto"``: one thread where a step's largest product is small
   (:data:`SMALL_PRODUCT` multiply-adds: threads gain nothing there even on a
-  quiet machine). Otherwise the first steps are timed at each candidate
-  count, from every thread the BLAS has down to one, and the count with the
-  lowest mean time per row is kept (means, because on a busy machine a
+  quiet machine), or where other processes keep the cores busy
+  (:func:`cores_used_by_others`, read from ``/proc/stat``: more threads
+  would wait for them). Otherwise the first steps are timed at each
+  candidate count, from every thread the BLAS has down to one, and the
+  count with the lowest mean time per row is kept (means, because on a busy machine a
   threaded step is now fast, now several times slower). The choice is timed
   again at growing intervals (:data:`FIRST_RECHECK` to
   :data:`LAST_RECHECK` seconds, and longer where the steps at slower counts
