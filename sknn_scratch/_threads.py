@@ -272,9 +272,11 @@ class Threads:
         known = self.memory.get(self._key)
         if known is not None and now - known[0] < RECENT:
             self._decide(known[1], f"timed {now - known[0]:.1f} s ago on products this size")
-            # The checks go on at the interval they had reached.
+            # The checks go on where they were: due when the interval they had
+            # reached has passed since that choice, in this call if need be
+            # (repeated predictions are each too short to reach one).
             self._interval = known[2]
-            self._recheck_at = now + known[2]
+            self._recheck_at = known[0] + known[2]
             return
         # The first step warms the caches, on one thread (cheap on a busy
         # machine), and is not timed; then each round times the counts from

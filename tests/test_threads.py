@@ -444,3 +444,32 @@ def test_cores_used_by_others_reads_the_machine():
         assert value is None  # not Linux
     else:
         assert value is not None and value >= 0.0
+
+
+def test_a_recent_choice_is_checked_once_its_interval_has_passed():
+    """Calls too short to reach a check (repeated predictions) still check:
+    a choice taken from memory is due when its interval has passed since it
+    was made."""
+    memory = {}
+    controller = FakeController(2)
+    machine = FakeMachine({1: 1e-5, 2: 0.5e-5}, controller)
+
+    def call(n_steps=5):
+        threads = Threads(
+            "auto",
+            10 * SMALL_PRODUCT,
+            steps=n_steps,
+            clock=machine.clock,
+            controller=controller,
+            memory=memory,
+            others=unknown,
+        )
+        with threads:
+            return machine.run(threads, n_steps)
+
+    call()
+    assert memory[next(iter(memory))][1] == 2
+    machine.now += 0.5  # within the interval: taken as it is
+    assert call() == [2] * 5
+    machine.now += 1.0  # past it: the first steps check the other count
+    assert 1 in call()
