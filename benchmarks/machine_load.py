@@ -17,19 +17,10 @@ import sys
 import time
 from contextlib import contextmanager
 
+from sknn_scratch._threads import machine_cpu_seconds
+
 #: Other processes below this share of the cores: a quiet machine.
 QUIET = 0.10
-
-
-def _machine_busy_seconds():
-    """CPU seconds all processes have used since boot (None: unknown)."""
-    try:
-        with open("/proc/stat") as f:
-            fields = [int(v) for v in f.readline().split()[1:9]]
-    except (OSError, ValueError):
-        return None
-    user, nice, system, _idle, _iowait, irq, softirq, steal = fields
-    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
 def _own_seconds():
@@ -43,12 +34,12 @@ class Watch:
     (``children_share``: the load a benchmark makes itself)."""
 
     def __enter__(self):
-        self._start = (time.perf_counter(), _machine_busy_seconds(), _own_seconds())
+        self._start = (time.perf_counter(), machine_cpu_seconds(), _own_seconds())
         return self
 
     def __exit__(self, *exc_info):
         wall0, busy0, (own0, kids0) = self._start
-        wall, busy, (own, kids) = time.perf_counter(), _machine_busy_seconds(), _own_seconds()
+        wall, busy, (own, kids) = time.perf_counter(), machine_cpu_seconds(), _own_seconds()
         capacity = (wall - wall0) * (os.cpu_count() or 1)
         self.children_share = (kids - kids0) / capacity
         self.other_share = (

@@ -112,20 +112,26 @@ _WAKE_OPERANDS = []
 _READING = []  # the last (clock, CPU seconds of every process, of this one)
 
 
-def _cpu_seconds():
-    """CPU seconds used since boot by every process (``/proc/stat``,
-    hypervisor steal included) and by this one; None where unknown."""
+def machine_cpu_seconds():
+    """CPU seconds every process has used since boot (``/proc/stat``,
+    hypervisor steal included); None where unknown (not Linux)."""
     try:
         with open("/proc/stat") as f:
             fields = [int(v) for v in f.readline().split()[1:9]]
     except (OSError, ValueError):
         return None
     user, nice, system, _idle, _iowait, irq, softirq, steal = fields
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds():
+    """CPU seconds used since boot by every process and by this one; None
+    where unknown."""
+    machine = machine_cpu_seconds()
+    if machine is None:
+        return None
     own = os.times()
-    return (
-        (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK"),
-        own.user + own.system,
-    )
+    return machine, own.user + own.system
 
 
 def cores_used_by_others(clock=time.perf_counter):

@@ -57,13 +57,24 @@ class FakeMachine:
         return counts
 
 
+def fake_threads(machine, **overrides):
+    """``Threads("auto", ...)`` on the fake machine and its BLAS, with its
+    own memory and no reading of the real machine's load."""
+    settings = dict(
+        work=10 * SMALL_PRODUCT,
+        clock=machine.clock,
+        controller=machine.controller,
+        memory={},
+        others=unknown,
+    )
+    settings.update(overrides)
+    return Threads("auto", **settings)
+
+
 def auto(cost, available=2, work=10 * SMALL_PRODUCT):
     controller = FakeController(available)
     machine = FakeMachine(cost, controller)
-    threads = Threads(
-        "auto", work, clock=machine.clock, controller=controller, memory={}, others=unknown
-    )
-    return threads, machine, controller
+    return fake_threads(machine, work=work), machine, controller
 
 
 def unknown():
@@ -128,15 +139,7 @@ def test_sleeping_threads_are_woken_before_a_timed_step():
     def run(cost, n_steps):
         controller = FakeController(2)
         machine = FakeMachine(cost, controller)
-        threads = Threads(
-            "auto",
-            10 * SMALL_PRODUCT,
-            clock=machine.clock,
-            controller=controller,
-            memory={},
-            wake=lambda: woken.append(machine.now),
-            others=unknown,
-        )
+        threads = fake_threads(machine, wake=lambda: woken.append(machine.now))
         with threads:
             counts = machine.run(threads, n_steps)
         return counts
@@ -217,9 +220,7 @@ def test_a_recent_choice_on_products_this_size_is_taken_at_once():
     machine = FakeMachine({1: 1e-5, 2: 0.5e-5}, controller)
 
     def call(work):
-        threads = Threads(
-            "auto", work, clock=machine.clock, controller=controller, memory=memory, others=unknown
-        )
+        threads = fake_threads(machine, work=work, memory=memory)
         with threads:
             counts = machine.run(threads, 10)
         return threads, counts
@@ -394,15 +395,7 @@ def test_more_threads_need_every_round_and_short_calls_time_fewer():
     assert threads.count == 2 and threads.decisions[0]["step"] == 1 + 2 * ROUNDS
     controller = FakeController(2)
     machine = FakeMachine({1: 1e-5, 2: 0.5e-5}, controller)
-    short = Threads(
-        "auto",
-        10 * SMALL_PRODUCT,
-        steps=40,
-        clock=machine.clock,
-        controller=controller,
-        memory={},
-        others=unknown,
-    )
+    short = fake_threads(machine, steps=40)
     with short:
         machine.run(short, 10)
     assert short.rounds == 1 and short.decisions[0]["step"] == 3
@@ -415,14 +408,7 @@ def test_cores_busy_with_other_processes_mean_one_thread_without_timing():
     load = {"others": 1.9}
     controller = FakeController(2)
     machine = FakeMachine({1: 1e-4, 2: 0.5e-4}, controller)
-    threads = Threads(
-        "auto",
-        10 * SMALL_PRODUCT,
-        clock=machine.clock,
-        controller=controller,
-        memory={},
-        others=lambda: load["others"],
-    )
+    threads = fake_threads(machine, others=lambda: load["others"])
     with threads:
         counts = machine.run(threads, 300)  # 3 s
         assert set(counts) == {1}
@@ -455,15 +441,7 @@ def test_a_recent_choice_is_checked_once_its_interval_has_passed():
     machine = FakeMachine({1: 1e-5, 2: 0.5e-5}, controller)
 
     def call(n_steps=5):
-        threads = Threads(
-            "auto",
-            10 * SMALL_PRODUCT,
-            steps=n_steps,
-            clock=machine.clock,
-            controller=controller,
-            memory=memory,
-            others=unknown,
-        )
+        threads = fake_threads(machine, steps=n_steps, memory=memory)
         with threads:
             return machine.run(threads, n_steps)
 
