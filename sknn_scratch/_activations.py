@@ -22,10 +22,22 @@ from scipy.special import expit, ndtr
 
 
 class Activation(NamedTuple):
-    """A hidden activation: ``forward(Z, work=None)``, ``derivative(A, delta, work)``."""
+    """Everything about a hidden activation, in one record.
+
+    ``forward(Z, work=None)`` and ``derivative(A, delta, work)`` (see the
+    module docstring). ``bound``: the largest ``|f(z)|`` whatever ``z`` is
+    (infinite for an unbounded one); ``offset``: the ``c`` with ``|f(z)| <=
+    |z| + c`` for every ``z``. Together they are all the divergence guard's
+    bound (``Network.output_bound``) needs to know. ``onnx``: the ONNX
+    operator that computes it (``"Relu"``), or the name of the sub-graph
+    that :mod:`sknn_scratch.onnx` builds for it (``"silu"``).
+    """
 
     forward: Callable
     derivative: Callable
+    onnx: str
+    bound: float = np.inf
+    offset: float = 0.0
 
 
 def identity(Z, work=None):
@@ -244,24 +256,20 @@ _LOG_MAX = {
 
 
 #: Hidden-layer activations, keyed by the strings users pass as ``activation``.
+#: Every hidden activation is one entry, keyed by the string users pass as
+#: ``activation``; the parameter's options, the layers, the divergence
+#: guard, the ONNX export and the docs' tables read it.
 HIDDEN_ACTIVATIONS = {
-    "identity": Activation(identity, identity_derivative),
-    "logistic": Activation(logistic, slope_derivative),
-    "tanh": Activation(tanh, slope_derivative),
-    "relu": Activation(relu, relu_derivative),
-    "leaky_relu": Activation(leaky_relu, slope_derivative),
-    "elu": Activation(elu, slope_derivative),
-    "gelu": Activation(gelu, slope_derivative),
-    "silu": Activation(silu, slope_derivative),
-    "softplus": Activation(softplus, slope_derivative),
+    "identity": Activation(identity, identity_derivative, "identity"),
+    "logistic": Activation(logistic, slope_derivative, "Sigmoid", bound=1.0),
+    "tanh": Activation(tanh, slope_derivative, "Tanh", bound=1.0),
+    "relu": Activation(relu, relu_derivative, "Relu"),
+    "leaky_relu": Activation(leaky_relu, slope_derivative, "leaky_relu"),
+    "elu": Activation(elu, slope_derivative, "elu"),
+    "gelu": Activation(gelu, slope_derivative, "gelu"),
+    "silu": Activation(silu, slope_derivative, "silu"),
+    "softplus": Activation(softplus, slope_derivative, "softplus", offset=float(np.log(2.0))),
 }
-
-#: Largest ``|f(z)|`` of the activations bounded whatever ``z`` is. Every
-#: other hidden activation here satisfies ``|f(z)| <= |z| + offset``, with
-#: the offset below (0 if not listed), which is all the divergence check
-#: (``_network.output_bound``) needs to know about it.
-BOUNDED_ACTIVATIONS = {"logistic": 1.0, "tanh": 1.0}
-ACTIVATION_OFFSETS = {"softplus": float(np.log(2.0))}
 
 #: Output activations (inverse link functions), keyed by ``out_activation_``.
 OUTPUT_ACTIVATIONS = {

@@ -36,29 +36,16 @@ from ._compat import (
     scorer_response_methods,
     with_callbacks,
 )
+from ._fitted import FittedNetwork
 from ._held_out import ValidationData, warn_if_unlike
-from ._initializers import INITIALIZERS, fit_to_data, initialize
-from ._layers import (
-    CategoryEmbedding,
-    Members,
-    PeriodicEmbedding,
-    PiecewiseLinear,
-    Scale,
-)
+from ._initializers import INITIALIZERS, fit_to_data
+from ._input_layers import input_layers, learned
+from ._layers import multilayer_perceptron
 from ._listeners import VerbosePrinter
 from ._losses import LOSSES
-from ._network import (
-    Network,
-    checked_weights,
-    hidden_sums_and_values,
-    hidden_values,
-    layer_units_of,
-    learned,
-    predict_raw,
-    through_inputs,
-)
+from ._network import Network, checked_weights
 from ._objective import Objective, epoch_scales, full_batch_scales
-from ._optimizers import SOLVERS, STOCHASTIC_SOLVERS, GroupSettings
+from ._optimizers import OPTIMIZERS, SOLVERS, STOCHASTIC_SOLVERS, GroupSettings
 from ._plan import (
     lbfgs_plan,
     listeners_of,
@@ -114,7 +101,7 @@ def _has_text_columns(X):
     return array is not None and array.dtype.kind in "OUS"
 
 
-class BaseMLP(CallbackSupportMixin, BaseEstimator):
+class BaseMLP(FittedNetwork, CallbackSupportMixin, BaseEstimator):
     """Shared machinery of MLPRegressor and MLPClassifier; not for direct use."""
 
     _parameter_constraints: dict = {
@@ -350,7 +337,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
 
     def _fit_unguarded(self, X, y, sample_weight, incremental, classes, validation, owner):
         hidden_layer_sizes = self._checked_settings(incremental)
-        first_pass = not hasattr(self, "coefs_") or not (incremental or self.warm_start)
+        first_pass = not hasattr(self, "network_") or not (incremental or self.warm_start)
         if not first_pass:
             self._check_model_unchanged(incremental)
         X, y, Y, sample_weight, alpha = self._validate_training_data(
@@ -358,25 +345,15 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         )
         self._check_scoring(validation)
         rng = check_random_state(self.random_state)
-        inputs = self._new_inputs(X, rng) if first_pass else self._inputs()
-        width = inputs[-1][0].units_out if inputs else X.shape[1]
-        # An ensemble's last layer holds every member's output head.
-        layer_units = [width, *hidden_layer_sizes, Y.shape[1] * self.ensemble_size]
         if first_pass:
-            self._initialize(layer_units, X.dtype, rng, inputs)
-            if self.data_init:
-                self._fit_initialization_to(X, rng, inputs)
+            self._initialize(X, Y.shape[1], hidden_layer_sizes, rng)
         else:
-            self._check_architecture(layer_units)
+            self._check_architecture(X, Y.shape[1], hidden_layer_sizes)
         validation = self._validated_validation_data(validation, X.dtype, y)
         if validation is not None:
             warn_if_unlike(X, validation.X)
         net = self._network(X.dtype)
-        self.coefs_, self.intercepts_ = net.coefs, net.intercepts
-        if net.input_layers:
-            self.input_params_ = net.input_params
-        if net.activation_params:
-            self.activation_params_ = net.activation_params
+        self.network_ = net.fitted()  # the same parameters: training shows in coefs_
         data = (X, Y, sample_weight, y)
         self._train(net, data, (rng, alpha), validation, (incremental, owner))
         return self
@@ -596,86 +573,52 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
-        if not reset and hasattr(self, "coefs_"):
+        if not reset and hasattr(self, "network_"):
             # Training continues in the model's precision, as in scikit-learn.
-            X = X.astype(self.coefs_[0].dtype, copy=False)
+            X = X.astype(self.network_.params.dtype, copy=False)
         Y = self._encode_targets(y, X.dtype, reset, incremental, classes)
         sample_weight = self._target_weights(y, sample_weight, X, incremental)
         sample_weight, alpha = self._checked_sample_weight(sample_weight, X)
         return X, y, Y, sample_weight, alpha
 
     def _network(self, dtype):
-        """A Network holding a copy of the current weights in ``dtype``."""
-        return Network(
-            self.coefs_,
-            self.intercepts_,
-            self.activation,
-            self._loss(),
-            dtype,
-            self._inputs(),
-            self._activation_params(),
-        )
+        """A copy of the fitted network in ``dtype``, ready to train."""
+        return self.network_.for_training(self._loss(), dtype)
 
-    def _fit_initialization_to(self, X, rng, inputs, max_rows=1000):
+    def _fit_initialization_to(self, X, rng, network, max_rows=1000):
         """``data_init``: the hidden layers rescaled and their biases placed
         on (at most ``max_rows``) training rows (``_initializers.fit_to_data``)."""
         if hasattr(X, "tocsr"):
             X = X[: min(max_rows, X.shape[0])].toarray()
         rows = rng.permutation(X.shape[0])[:max_rows]
-        A = through_inputs(np.asarray(X[rows]), inputs)
-        names = self._activations(len(self.coefs_) - 1)
-        fit_to_data(self.coefs_, self.intercepts_, A, names, rng)
+        A = network.through_inputs(np.asarray(X[rows]))
+        names = self._activations(len(network.coefs) - 1)
+        fit_to_data(network.coefs, network.intercepts, A, names, rng)
 
-    def _activation_params(self):
-        """The parametric activations' ``a``, one array per hidden layer
-        (none with ``parametric_activation=False``)."""
-        return list(getattr(self, "activation_params_", ()))
-
-    def _inputs(self):
-        """The fitted input layers with their parameters (none by default)."""
-        return list(zip(getattr(self, "input_layers_", ()), getattr(self, "input_params_", ())))
-
-    def _new_inputs(self, X, rng):
-        """Fresh input layers for X's columns, with their initial parameters,
-        in the order they run: the piecewise-linear and periodic encodings of
-        the numbers, the category embedding, the scaling layer, the ensemble's
-        members."""
-        inputs, width = [], X.shape[1]
-        embedded = self.numerical_embedding or self.piecewise_linear_bins
-        if (embedded or self.feature_scaling or self.ensemble_size > 1) and hasattr(X, "tocsr"):
-            raise TypeError(
-                "numerical_embedding, piecewise_linear_bins, feature_scaling and "
-                "ensemble_size > 1 read dense columns; X is a sparse matrix. Turn them "
-                "off, or pass a dense X (X.toarray())."
-            )
-        columns = self._numeric_columns(width)
-        blocks = np.asarray(self._wide_category_blocks(), dtype=np.intp).reshape(-1, 2)
-        if self.piecewise_linear_bins and len(columns):
-            # Bins from the training rows; the columns stay first, so the
-            # periodic embedding below still finds them at their indices.
-            layer = PiecewiseLinear.from_data(np.asarray(X), columns, self.piecewise_linear_bins)
-            if len(layer.lower):  # else no column has two bins: all pass unbinned
-                inputs.append((layer, ()))
-                width = layer.units_out
-        if self.numerical_embedding == "periodic" and len(columns):
-            layer = PeriodicEmbedding(width, columns)
-            inputs.append((layer, layer.initial_parameters(rng, X.dtype)))
-            width = layer.units_out
-        if len(blocks):
-            # The one-hot blocks where the numerical embeddings left them.
-            for layer, _ in inputs:
-                blocks = layer.position_of(blocks)
-            size = self.category_embedding
-            layer = CategoryEmbedding(width, blocks, size, first=not learned(inputs))
-            inputs.append((layer, layer.initial_parameters(rng, X.dtype)))
-            width = layer.units_out
-        if self.feature_scaling:
-            layer = Scale(width, first=not learned(inputs))
-            inputs.append((layer, layer.initial_parameters(rng, X.dtype)))
-        if self.ensemble_size > 1:
-            layer = Members(width, self.ensemble_size, first=not learned(inputs))
-            inputs.append((layer, layer.initial_parameters(rng, X.dtype)))
-        return inputs
+    def _layers(self, X, n_outputs, hidden_layer_sizes):
+        """The layers of a new network for X: the input layers the settings
+        ask for, then the dense stack (an ensemble's last layer holds every
+        member's output head)."""
+        inputs = input_layers(
+            X,
+            self._numeric_columns(X.shape[1]),
+            self._wide_category_blocks(),
+            piecewise_linear_bins=self.piecewise_linear_bins,
+            numerical_embedding=self.numerical_embedding,
+            category_embedding=self.category_embedding,
+            feature_scaling=self.feature_scaling,
+            ensemble_size=self.ensemble_size,
+        )
+        width = inputs[-1].units_out if inputs else X.shape[1]
+        dense = multilayer_perceptron(
+            [width, *hidden_layer_sizes, n_outputs * self.ensemble_size],
+            self.activation,
+            first=not learned(inputs),
+            members=self.ensemble_size,
+            parametric=self.parametric_activation,
+            init=self.init,
+        )
+        return inputs + dense
 
     def _wide_category_blocks(self):
         """The one-hot blocks that ``category_embedding`` embeds: those of
@@ -820,40 +763,18 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         exponent = -int(np.round(np.log2(sample_weight.mean())))
         return np.ldexp(sample_weight, exponent).astype(X.dtype), np.ldexp(self.alpha, exponent)
 
-    def _initialize(self, layer_units, dtype, rng, inputs=()):
-        """Draw fresh weights and reset every fitted attribute."""
-        for name in ("input_layers_", "input_params_", "activation_params_"):
-            self.__dict__.pop(name, None)
-        if inputs:
-            self.input_layers_ = [layer for layer, _ in inputs]
-            self.input_params_ = [params for _, params in inputs]
-        self.n_layers_ = len(layer_units)
-        self.n_outputs_ = layer_units[-1] // self.ensemble_size
+    def _initialize(self, X, n_outputs, hidden_layer_sizes, rng):
+        """A new network with its first weights, and every fitted attribute
+        reset."""
+        network = Network.initialized(self._layers(X, n_outputs, hidden_layer_sizes), rng, X.dtype)
+        if self.data_init:
+            self._fit_initialization_to(X, rng, network)
+        self.network_ = network
+        self.n_layers_ = len(network.units)
+        self.n_outputs_ = n_outputs
         self.out_activation_ = self._out_activation()
-        # Each layer is drawn for the activation it feeds (scikit-learn's
-        # rule; the output layer uses the last hidden layer's).
-        names = self._activations(len(layer_units) - 2)
-        feeds = names + names[-1:] if names else [self.activation]
-        layers = [
-            initialize(self.init, fan_in, fan_out, rng, dtype, activation)
-            for fan_in, fan_out, activation in zip(layer_units[:-2], layer_units[1:-1], feeds)
-        ]
-        layers.append(self._output_heads(layer_units[-2], rng, dtype, feeds[-1]))
-        self.coefs_ = [coef for coef, _ in layers]
-        self.intercepts_ = [intercept for _, intercept in layers]
-        if self.parametric_activation:  # a = 1: each unit starts as its activation
-            self.activation_params_ = [np.ones(units, dtype) for units in layer_units[1:-1]]
         self._fitted_model_params = self._model_params()
         self._reset_training_state()
-
-    def _output_heads(self, fan_in, rng, dtype, activation):
-        """The output layer: with ``ensemble_size`` members, one head per
-        member, each drawn as the single network's would be, side by side."""
-        heads = [
-            initialize(self.init, fan_in, self.n_outputs_, rng, dtype, activation)
-            for _ in range(self.ensemble_size)
-        ]
-        return np.hstack([w for w, _ in heads]), np.concatenate([b for _, b in heads])
 
     def _reset_training_state(self):
         """The bookkeeping of a network that has not been trained yet."""
@@ -871,9 +792,12 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         self._no_improvement_count = 0
         self._optimizer = None
 
-    def _check_architecture(self, layer_units):
+    def _check_architecture(self, X, n_outputs, hidden_layer_sizes):
         """Continuing training needs the same layers as the weights have."""
-        current = layer_units_of(self.coefs_)
+        network = self.network_
+        width = network.input_layers[-1].units_out if network.input_layers else X.shape[1]
+        layer_units = [width, *hidden_layer_sizes, n_outputs * self.ensemble_size]
+        current = network.units
         if current != layer_units:
             raise ValueError(
                 "Cannot continue training: the data and hidden_layer_sizes give "
@@ -887,9 +811,8 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         if not incremental:
             record.n_iter = 0
             record.no_improvement_count = 0
-        kind = "Adam" if self.solver == "adam" else "SGD"
         # (The working copy of the estimator holds a copy of the optimizer.)
-        reuse = incremental and type(self._optimizer).__name__ == kind
+        reuse = incremental and type(self._optimizer) is OPTIMIZERS[self.solver]
         optimizer = self._optimizer
         if not reuse:
             self._warn_long_warmup()
@@ -983,7 +906,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         est.n_features_in_ = coefs[0].shape[0]
         est.n_layers_ = len(coefs) + 1
         est.n_outputs_ = coefs[-1].shape[1]
-        est.coefs_, est.intercepts_ = coefs, intercepts
+        est.network_ = Network.of_lists(coefs, intercepts, est.activation)
         est._fitted_model_params = est._model_params()
         est._reset_training_state()
         return est
@@ -1028,14 +951,8 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
                 "hidden layers see each row once per member. Fit it with ensemble_size=1 "
                 "to look inside."
             )
-        X = through_inputs(X, self._inputs())
-        if pre_activation:
-            return hidden_sums_and_values(
-                X, self.coefs_, self.intercepts_, self.activation, self._activation_params()
-            )
-        return hidden_values(
-            X, self.coefs_, self.intercepts_, self.activation, self._activation_params()
-        )
+        sums, values = self.network_.hidden_sums_and_values(X)
+        return (sums, values) if pre_activation else values
 
     # -------------------------------------------------------------- predict
 
@@ -1114,16 +1031,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
     def _raw_output(self, X):
         """Validate X and run the forward pass up to the raw output."""
         X = self._validated_input(X)
-        return predict_raw(
-            X,
-            self.coefs_,
-            self.intercepts_,
-            self.activation,
-            inputs=self._inputs(),
-            out_activation=self.out_activation_,
-            activation_params=self._activation_params(),
-            n_threads=self.n_threads,
-        )
+        return self.network_.predict_raw(X, self.out_activation_, self.n_threads)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -53,14 +53,14 @@ class Reporter(Listener):
         attributes, with the record's, make the hooks' fitted estimator)."""
         self.est = est
 
-    def epoch_ends(self, record, weights, stopping):
+    def epoch_ends(self, record, network, stopping):
         """Close the epoch's task; return True if a callback asks to stop."""
         if not self.active:
             return False
         epoch, self.epoch = self.epoch, None
 
         def state():
-            return _fitted_state(self.est, record.attributes(), weights)
+            return _fitted_state(self.est, record.attributes(), network)
 
         return bool(
             epoch.call_on_fit_task_end(
@@ -84,10 +84,10 @@ class Reporter(Listener):
             )
 
 
-def _fitted_state(est, record, weights):
+def _fitted_state(est, record, network):
     """Every attribute a fitted copy needs: the estimator's, the record's
-    (``{attribute: value}``), and the ``weights`` (a ``Weights``; None: the
-    estimator's), copied now."""
+    (``{attribute: value}``), and the ``network`` (None: the estimator's),
+    copied now."""
     state = {
         name: copy.copy(value)
         for name, value in {**est.__dict__, **record}.items()
@@ -95,15 +95,5 @@ def _fitted_state(est, record, weights):
     }
     if hasattr(est, "_label_binarizer"):
         state["_label_binarizer"] = est._label_binarizer
-    if weights is None:
-        coefs, intercepts, inputs = est.coefs_, est.intercepts_, est._inputs()
-    else:
-        coefs, intercepts, inputs = weights.coefs, weights.intercepts, weights.inputs
-    state["coefs_"] = [coef.copy() for coef in coefs]
-    state["intercepts_"] = [intercept.copy() for intercept in intercepts]
-    if inputs:
-        state["input_params_"] = [tuple(p.copy() for p in params) for _, params in inputs]
-    mixes = est._activation_params() if weights is None else weights.activations
-    if mixes:
-        state["activation_params_"] = [a.copy() for a in mixes]
+    state["network_"] = (est.network_ if network is None else network).copy()
     return state

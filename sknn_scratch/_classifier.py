@@ -349,6 +349,14 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         were initialised.
     t_ : int
         Number of training samples seen by the solver.
+    network_ : Network
+        The fitted network: its layers (``network_.layers``, the input
+        layers and then the dense stack) and the one flat vector of all
+        their parameters (``network_.params``). ``coefs_``,
+        ``intercepts_``, ``input_params_`` and ``activation_params_`` are
+        views of that vector: a change in place changes the model, and an
+        entry assigned (``coefs_[i] = W``) is copied in after a check of its
+        shape.
     coefs_ : list of ndarray
         ``coefs_[i]`` has shape (units of layer i, units of layer i + 1):
         column ``j`` holds the incoming weights of unit ``j``.

@@ -112,25 +112,25 @@ class GradientComparison:
         return "\n".join(rows)
 
 
+#: The fitted attribute that publishes each group of the dense stack's
+#: parameters (the input layers' are ``input_params_``).
+_PUBLISHED = {"weights": "coefs_", "biases": "intercepts_", "activation": "activation_params_"}
+
+
 def _parameter_names(estimator):
     """The name of each entry of the flat parameter vector, in its layout:
     ``coefs_[i][j, k]``, ``intercepts_[i][k]``, then the input layers'
     ``input_params_[i][j][...]`` and the ``activation_params_[i][k]``."""
-    from ._network import DENSE_KINDS
-
-    net = estimator._network(estimator.coefs_[0].dtype)
+    net = estimator.network_
     n_inputs = len(net.input_layers)
-    dense = [i for i, layer in enumerate(net.layers) if layer.kind in DENSE_KINDS]
-    mixes = [i for i, layer in enumerate(net.layers) if layer.kind == "parametric"]
-    names, seen = [None] * net.params.size, {}
-    for index, _, part in net.parameter_slices:
+    names, seen, counts = [None] * net.params.size, {}, {}
+    for index, group, part in net.parameter_slices:
         j = seen[index] = seen.get(index, -1) + 1  # the layer's j-th parameter
         if index < n_inputs:
             base = f"input_params_[{index}][{j}]"
-        elif index in dense:
-            base = f"{'coefs_' if j == 0 else 'intercepts_'}[{dense.index(index)}]"
         else:
-            base = f"activation_params_[{mixes.index(index)}]"
+            i = counts[group] = counts.get(group, -1) + 1
+            base = f"{_PUBLISHED[group]}[{i}]"
         shape = net.param_views[index][j].shape
         for offset, at in enumerate(np.ndindex(shape)):
             names[part.start + offset] = f"{base}[{', '.join(map(str, at))}]"

@@ -29,7 +29,6 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.metrics import check_scoring
 
-from ._network import predict_raw
 from ._objective import mean_loss
 
 
@@ -43,17 +42,8 @@ class ValidationData(NamedTuple):
 
 
 def validation_record(est, network, validation, penalty_term):
-    """Return ``(score, loss)`` of the ``network`` weights (a ``_network.Weights``)."""
-    coefs, intercepts, inputs = network.coefs, network.intercepts, network.inputs
-    raw = predict_raw(
-        validation.X,
-        coefs,
-        intercepts,
-        est.activation,
-        inputs=inputs,
-        out_activation=est.out_activation_,
-        activation_params=network.activations,
-    )
+    """Return ``(score, loss)`` of the ``network`` (a ``_network.Network``)."""
+    raw = network.predict_raw(validation.X, est.out_activation_)
     weights = validation.sample_weight
     loss = mean_loss(est._loss(), raw, validation.Y, weights) + penalty_term
     if est.scoring is None:
@@ -100,11 +90,7 @@ class _Answering:
     def of(est, raw, X_val, network):
         answering = object.__new__(type(est))
         answering.__dict__.update(est.__dict__)
-        answering.coefs_, answering.intercepts_ = list(network.coefs), list(network.intercepts)
-        if network.inputs:
-            answering.input_params_ = [params for _, params in network.inputs]
-        if network.activations:
-            answering.activation_params_ = list(network.activations)
+        answering.network_ = network
         for name, from_raw in est._responses_from_raw().items():
             method = getattr(type(est), name).__get__(answering)
             setattr(answering, name, _answer(name, from_raw, raw, X_val, method))

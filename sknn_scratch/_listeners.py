@@ -4,9 +4,10 @@ Both training loops (``_training``) call the same methods of each listener,
 in the order the estimator lists them:
 
 - ``epoch_begins()`` before each epoch (L-BFGS: iteration);
-- ``epoch_ends(record, weights, stopping)`` after it: ``record`` is the
+- ``epoch_ends(record, network, stopping)`` after it: ``record`` is the
   :class:`~sknn_scratch._record.TrainingRecord` with the epoch in it,
-  ``weights`` the :class:`Weights` at its end, ``stopping`` whether an
+  ``network`` the :class:`~sknn_scratch._network.Network` with the weights
+  at its end, ``stopping`` whether an
   earlier listener already asked to stop; return True to stop training;
 - ``epoch_aborted()`` when an epoch did not complete (divergence, Ctrl-C);
 - ``training_ends(record, net, guard)`` once the loop is over (``guard``
@@ -31,7 +32,6 @@ import warnings
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from ._network import Weights  # noqa: F401  (the weights listeners are handed)
 from ._objective import penalty_value
 from ._safeguards import restore_best
 
@@ -42,7 +42,7 @@ class Listener:
     def epoch_begins(self):
         pass
 
-    def epoch_ends(self, record, weights, stopping):
+    def epoch_ends(self, record, network, stopping):
         return False
 
     def epoch_aborted(self):
@@ -65,9 +65,9 @@ class Listeners(Listener):
         for listener in self.listeners:
             listener.epoch_begins()
 
-    def epoch_ends(self, record, weights, stopping=False):
+    def epoch_ends(self, record, network, stopping=False):
         for listener in self.listeners:
-            stopping = listener.epoch_ends(record, weights, stopping) or stopping
+            stopping = listener.epoch_ends(record, network, stopping) or stopping
         return stopping
 
     def epoch_aborted(self):
@@ -89,7 +89,7 @@ class ValidationScorer(Listener):
     Parameters
     ----------
     score : callable
-        ``score(weights, penalty_term) -> (score, loss)`` (see
+        ``score(network, penalty_term) -> (score, loss)`` (see
         ``_held_out.validation_record``).
     penalty : float
         The penalty scale of J, so that the validation loss is on the
@@ -101,11 +101,10 @@ class ValidationScorer(Listener):
     def __init__(self, score, penalty, l1_ratio):
         self.score, self.penalty, self.l1_ratio = score, penalty, l1_ratio
 
-    def epoch_ends(self, record, weights, stopping):
-        n_weights = sum(coef.size for coef in weights.coefs)
-        penalty_term = penalty_value(weights.flat[:n_weights], self.penalty, self.l1_ratio)
+    def epoch_ends(self, record, network, stopping):
+        penalty_term = penalty_value(network.weights, self.penalty, self.l1_ratio)
         with np.errstate(over="ignore", invalid="ignore"):
-            score, loss = self.score(weights, penalty_term)
+            score, loss = self.score(network, penalty_term)
         record.add_validation(score, loss)
         return False
 
@@ -113,7 +112,7 @@ class ValidationScorer(Listener):
 class VerbosePrinter(Listener):
     """``verbose=True``: the loss of each epoch, and its validation record."""
 
-    def epoch_ends(self, record, weights, stopping):
+    def epoch_ends(self, record, network, stopping):
         print(f"Iteration {record.n_iter}, loss = {record.loss:.8f}")
         if record.validation_scores:
             score, loss = record.validation_scores[-1], record.validation_loss_curve[-1]
@@ -161,7 +160,7 @@ class StopRule(Listener):
         self.on_validation, self.tol = on_validation, tol
         self.patience, self.holder, self.verbose = n_iter_no_change, optimizer_holder, verbose
 
-    def epoch_ends(self, record, weights, stopping):
+    def epoch_ends(self, record, network, stopping):
         if self.on_validation:
             _, stalled = progress(
                 record.validation_scores[-1], record.score_to_beat, self.tol, True
@@ -210,9 +209,9 @@ class BestWeights(Listener):
     def arrays(self):
         return (self.best,)
 
-    def epoch_ends(self, record, weights, stopping):
+    def epoch_ends(self, record, network, stopping):
         if record.best_epoch == len(record.validation_scores):
-            np.copyto(self.best, weights.flat)
+            np.copyto(self.best, network.params)
         return False
 
     def training_ends(self, record, net, guard=None):
@@ -253,7 +252,7 @@ class TimeLimit(Listener):
         self.max_time, self.early_stopping = max_time, early_stopping
         self.started = self.clock()
 
-    def epoch_ends(self, record, weights, stopping):
+    def epoch_ends(self, record, network, stopping):
         if stopping:
             return True
         elapsed = self.clock() - self.started

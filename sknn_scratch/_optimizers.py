@@ -207,6 +207,8 @@ class SGD(Optimizer):
     """
 
     _STATE = ("velocity",)
+    #: The estimator's parameters that set it, in the order it takes them.
+    SETTINGS = ("momentum", "nesterovs_momentum")
 
     def __init__(self, n_params, dtype, schedule, momentum, nesterov, groups=None):
         super().__init__(n_params, dtype, schedule, groups)
@@ -284,6 +286,8 @@ class Adam(Optimizer):
     """
 
     _STATE = ("grad_sum", "square_sum")
+    #: The estimator's parameters that set it, in the order it takes them.
+    SETTINGS = ("beta_1", "beta_2", "epsilon", "weight_decay")
 
     def __init__(
         self, n_params, dtype, schedule, beta_1, beta_2, epsilon, weight_decay=0.0, groups=None
@@ -357,7 +361,10 @@ def _say(verbose, msg):
         print(msg)
 
 
-#: Solvers that take gradient steps epoch by epoch (and so offer partial_fit).
-STOCHASTIC_SOLVERS = ("gd", "sgd", "adam")
+#: The optimizer of each solver that takes gradient steps epoch by epoch
+#: (and so offers partial_fit); ``"gd"`` is SGD on the whole training set.
+OPTIMIZERS = {"gd": SGD, "sgd": SGD, "adam": Adam}
+#: Solvers that take gradient steps epoch by epoch.
+STOCHASTIC_SOLVERS = tuple(OPTIMIZERS)
 #: Every solver name users may pass.
 SOLVERS = STOCHASTIC_SOLVERS + ("lbfgs",)

@@ -23,7 +23,7 @@ from ._listeners import (
     VerbosePrinter,
     registered,
 )
-from ._optimizers import SGD, Adam, Groups, parameter_groups
+from ._optimizers import OPTIMIZERS, Groups, parameter_groups
 from ._safeguards import Hints
 from ._schedules import ANNEALING, Schedule
 from ._threads import Threads, largest_product
@@ -78,10 +78,9 @@ def make_optimizer(est, net, epochs=None, group_settings=None):
         groups = parameter_groups(net.parameter_slices, group_settings, n_params)
     else:
         groups = Groups.default(net.weights.size)
-    if est.solver == "adam":
-        betas = (est.beta_1, est.beta_2)
-        return Adam(n_params, dtype, schedule, *betas, est.epsilon, est.weight_decay, groups)
-    return SGD(n_params, dtype, schedule, est.momentum, est.nesterovs_momentum, groups)
+    optimizer = OPTIMIZERS[est.solver]
+    settings = [getattr(est, name) for name in optimizer.SETTINGS]
+    return optimizer(n_params, dtype, schedule, *settings, groups=groups)
 
 
 def stochastic_plan(est, epochs, n_train, incremental, threads=None):

@@ -20,7 +20,7 @@ from typing import NamedTuple
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from ._network import abs_max, all_finite, output_bound, predict_raw
+from ._network import abs_max, all_finite
 from ._objective import full_batch_scales
 
 
@@ -155,27 +155,10 @@ class Guard:
     def outputs_finite(self):
         net = self.net
         scratch = net.workspace.scratch  # lent for this call: |W| goes there
-        bound = output_bound(
-            self.x_bound,
-            net.coefs,
-            net.intercepts,
-            net.activation,
-            scratch,
-            net.inputs,
-            net.activation_params,
-        )
-        if bound < self.limit:
+        if net.output_bound(self.x_bound, scratch) < self.limit:
             return True
         with np.errstate(over="ignore", invalid="ignore"):
-            raw = predict_raw(
-                self.X,
-                net.coefs,
-                net.intercepts,
-                net.activation,
-                inputs=net.inputs,
-                activation_params=net.activation_params,
-                out_activation=net.layers[-1].loss.out_activation,
-            )
+            raw = net.predict_raw(self.X, net.out_activation)
         return bool(np.isfinite(raw).all())
 
     def finite_objective(self):

@@ -20,19 +20,40 @@ def state_problems(est):
         hidden = est._checked_hidden_layer_sizes()
     except (InvalidParameterError, ValueError, TypeError) as error:
         return [f"invalid parameters: {error}"]
-    if not hasattr(est, "coefs_"):
+    if "network_" not in vars(est):
         return []  # an unfitted estimator: its parameters are all there is
-    problems = _weight_problems(est.coefs_, getattr(est, "intercepts_", None))
+    network = est.network_
+    problems = _network_problems(network)
+    problems = problems or _weight_problems(network.coefs, network.intercepts)
     problems = problems or _encoder_problems(est)
     if problems:
         return problems
-    units = [est.coefs_[0].shape[0]] + [coef.shape[1] for coef in est.coefs_]
+    problems += _input_layer_problems(est, network)
+    problems += _activation_problems(est, network)
+    problems += _shape_problems(est, network, hidden)
+    try:
+        est._activations(len(hidden))
+    except ValueError:
+        problems.append(f"unknown activation {est.activation!r}")
+    try:
+        est._dropout_rates(len(hidden))
+    except (ValueError, TypeError) as error:
+        problems.append(str(error))
+    loss = getattr(est, "loss_", None)
+    if loss is not None and not np.isfinite(loss):
+        problems.append(f"loss_ is {loss}")
+    problems += _record_problems(est) + _target_range_problems(est)
+    problems += _optimizer_problems(est)
+    return problems + est._output_problems()
+
+
+def _shape_problems(est, network, hidden):
+    """The fitted counts and the encoder must agree with the network's sizes."""
+    units, problems = network.units, []
     encoder = getattr(est, "input_encoder_", None)
-    layers = getattr(est, "input_layers_", None)
+    layers = network.input_layers
     n_inputs = layers[0].units if layers else units[0]  # the columns the network reads
-    problems += _input_layer_problems(est, layers, units)
-    problems += _activation_problems(est, units)
-    members = layers[-1].members if layers and layers[-1].kind == "members" else 1
+    members = network.members
     expected = {
         "n_features_in_": n_inputs if encoder is None else encoder.n_features_in_,
         "n_outputs_": units[-1] // members if units[-1] % members == 0 else units[-1] / members,
@@ -51,65 +72,52 @@ def state_problems(est):
             f"hidden_layer_sizes={est.hidden_layer_sizes!r} but the weights have "
             f"hidden layers of {units[1:-1]} units"
         )
-    try:
-        est._activations(len(hidden))
-    except ValueError:
-        problems.append(f"unknown activation {est.activation!r}")
-    try:
-        est._dropout_rates(len(hidden))
-    except (ValueError, TypeError) as error:
-        problems.append(str(error))
-    loss = getattr(est, "loss_", None)
-    if loss is not None and not np.isfinite(loss):
-        problems.append(f"loss_ is {loss}")
-    problems += _record_problems(est) + _target_range_problems(est)
-    problems += _optimizer_problems(est, units)
-    return problems + est._output_problems()
-
-
-def _input_layer_problems(est, layers, units):
-    """The input layers must feed the first dense layer, hold parameters
-    finite and shaped as they need, and make as many ensemble members as
-    ``ensemble_size`` says."""
-    problems = _input_param_problems(est, layers)
-    if problems:
-        return problems
-    if layers and layers[-1].units_out != units[0]:
-        problems.append(
-            f"the input layers give {layers[-1].units_out} values but the weights take {units[0]}"
-        )
-    members = layers[-1].members if layers and layers[-1].kind == "members" else 1
-    if members != est.ensemble_size:
-        problems.append(
-            f"ensemble_size={est.ensemble_size!r} but the input layers make {members} member(s)"
-        )
     return problems
 
 
-def _input_param_problems(est, layers):
-    """Each input layer's parameters: as many arrays as its
-    ``parameter_shapes``, of those shapes, finite, in the weights' dtype
-    (checked with or without optimizer state)."""
-    params = getattr(est, "input_params_", None)
-    if layers is None and params is None:
-        return []
-    if not isinstance(layers, list) or not isinstance(params, list) or len(layers) != len(params):
-        return ["input_layers_ and input_params_ must be lists of the same length"]
-    dtype = est.coefs_[0].dtype
-    problems = []
-    for i, (layer, arrays) in enumerate(zip(layers, params)):
-        if not hasattr(layer, "parameter_shapes"):
-            problems.append(f"input layer {i} is a {type(layer).__name__}, not a layer")
-            continue
-        shapes = [shape for _, shape in layer.parameter_shapes()]
-        fits = isinstance(arrays, (tuple, list)) and [np.shape(a) for a in arrays] == shapes
-        if not fits or not all(
-            isinstance(a, np.ndarray) and a.dtype == dtype and np.isfinite(a).all() for a in arrays
-        ):
-            problems.append(
-                f"input layer {i} ({layer.kind}) must hold finite {dtype} parameters of "
-                f"shapes {shapes}"
-            )
+def _network_problems(network):
+    """The network itself: layers of known kinds over one finite float
+    vector of exactly the parameters they take."""
+    from ._layers import LAYER_KINDS
+    from ._network import Network
+
+    if not isinstance(network, Network):
+        return [f"network_ is a {type(network).__name__}, not a Network"]
+    params = getattr(network, "params", None)
+    if not (
+        isinstance(params, np.ndarray)
+        and params.ndim == 1
+        and params.dtype in (np.float32, np.float64)
+    ):
+        return ["the network's parameters must be one vector of float32 or float64"]
+    layers = getattr(network, "layers", None)
+    kinds = tuple(LAYER_KINDS.values())
+    if not isinstance(layers, list) or not all(type(layer) in kinds for layer in layers):
+        return ["the network's layers must be a list of layers"]
+    size = sum(int(np.prod(shape)) for layer in layers for _, shape in layer.parameter_shapes())
+    if size != params.size or getattr(network, "layout_error", None):
+        return [f"the network's layers take {size} parameters but it holds {params.size}"]
+    return [
+        f"layer {index} ({layers[index].kind}) has NaN or infinite parameters"
+        for index, _, part in network.parameter_slices
+        if not np.isfinite(params[part]).all()
+    ][:1]
+
+
+def _input_layer_problems(est, network):
+    """The input layers must feed the first dense layer and make as many
+    ensemble members as ``ensemble_size`` says."""
+    layers, problems = network.input_layers, []
+    if layers and layers[-1].units_out != network.units[0]:
+        problems.append(
+            f"the input layers give {layers[-1].units_out} values but the weights take "
+            f"{network.units[0]}"
+        )
+    if network.members != est.ensemble_size:
+        problems.append(
+            f"ensemble_size={est.ensemble_size!r} but the input layers make "
+            f"{network.members} member(s)"
+        )
     return problems
 
 
@@ -190,21 +198,22 @@ def _column_problem(column):
     return f"is of an unknown kind {kind!r}"
 
 
-def _activation_problems(est, units):
-    """Parametric activations: one finite ``a`` per hidden unit, or none."""
-    mixes = getattr(est, "activation_params_", None)
-    if not est.parametric_activation:
-        return [] if mixes is None else ["activation_params_ without parametric_activation"]
-    expected = [(n,) for n in units[1:-1]]
-    dtype = est.coefs_[0].dtype
-    fits = isinstance(mixes, list) and [np.shape(a) for a in mixes] == expected
-    if not fits or not all(
-        isinstance(a, np.ndarray) and a.dtype == dtype and np.isfinite(a).all() for a in mixes
-    ):
+def _activation_problems(est, network):
+    """Parametric activations: one ``a`` per hidden unit, or none; and each
+    hidden layer's activation the one ``activation`` names."""
+    mixes = network.activation_params
+    if bool(mixes) != bool(est.parametric_activation) and len(network.units) > 2:
         return [
-            f"activation_params_ must be {len(expected)} finite {dtype} arrays of shapes "
-            f"{expected} (parametric_activation=True)"
+            f"the network's activations {'are' if mixes else 'are not'} parametric but "
+            f"parametric_activation={est.parametric_activation!r}"
         ]
+    try:
+        names = est._activations(len(network.units) - 2)
+    except ValueError:
+        return []  # named below, with the other parameters
+    used = [layer.name for layer in network.layers if layer.activates]
+    if used != names:
+        return [f"activation={est.activation!r} but the network's layers use {used}"]
     return []
 
 
@@ -221,19 +230,17 @@ def _record_problems(est):
     return problems
 
 
-def _optimizer_problems(est, units):
+def _optimizer_problems(est):
     """The optimizer's state must fit the weights it will update."""
-    from ._optimizers import SGD, Adam  # (the optimizers import nothing of ours back)
+    from ._optimizers import OPTIMIZERS, Adam  # (the optimizers import nothing of ours back)
 
     optimizer = getattr(est, "_optimizer", None)
     if optimizer is None:
         return []
-    if type(optimizer) not in (SGD, Adam):
-        return [f"the optimizer state is a {type(optimizer).__name__}, not SGD or Adam"]
-    n_params = sum(a * b + b for a, b in zip(units[:-1], units[1:]))
-    n_params += sum(np.size(p) for params in getattr(est, "input_params_", ()) for p in params)
-    n_params += sum(np.size(a) for a in getattr(est, "activation_params_", ()))
-    dtype = est.coefs_[0].dtype
+    known = {cls.__name__: cls for cls in OPTIMIZERS.values()}
+    if type(optimizer) not in known.values():
+        return [f"the optimizer state is a {type(optimizer).__name__}, not one of {sorted(known)}"]
+    n_params, dtype = est.network_.params.size, est.network_.params.dtype
     problems = []
     for name in optimizer._STATE:
         state = getattr(optimizer, name, None)

@@ -112,7 +112,7 @@ def train_stochastic(plan, objective, optimizing, train, rng, record, listeners,
     batches = _Batches(train, plan.batch_size)
     snapshots = Snapshots([net.params, *listeners.arrays()], optimizing, record)
     guard = Guard(objective, train, scales.penalty)
-    weights = net.weights_of(net.params)
+    network = net.fitted()  # what the listeners see: the weights being trained
     diverged = False
     try:
         for epoch in range(plan.epochs):
@@ -133,7 +133,7 @@ def train_stochastic(plan, objective, optimizing, train, rng, record, listeners,
             seconds = time.perf_counter() - started
             _end_epoch(plan, record, optimizing.optimizer, (loss, n_samples, seconds))
             # Every epoch that ran reaches the listeners, the last one too.
-            if listeners.epoch_ends(record, weights):
+            if listeners.epoch_ends(record, network):
                 break  # converged, stalled, out of time, or a callback asked to stop
         else:
             if plan.exhausted:
@@ -382,7 +382,7 @@ class _Iterations:
 
     def __call__(self, intermediate_result):
         theta = intermediate_result.x.astype(self.net.params.dtype)
-        weights = self.net.weights_of(theta)
+        network = self.net.over(theta)
         now = time.perf_counter()
         seconds, self.clock = now - self.clock, now
         # Recorded and scored before it counts as complete (below): an
@@ -390,7 +390,7 @@ class _Iterations:
         self.before = self.record.snapshot()
         fun = float(intermediate_result.fun)
         self.record.add_epoch(fun, self.n_rows, seconds)
-        stop = self.listeners.epoch_ends(self.record, weights)
+        stop = self.listeners.epoch_ends(self.record, network)
         self.losses.append(fun)
         np.copyto(self.last, intermediate_result.x)
         if stop:

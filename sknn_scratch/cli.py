@@ -1144,7 +1144,7 @@ class _EpochLine(Listener):
     def __init__(self, progress):
         self.progress = progress
 
-    def epoch_ends(self, record, weights, stopping):
+    def epoch_ends(self, record, network, stopping):
         line = f"Iteration {record.n_iter}, loss = {record.loss:.8f}"
         self.progress._write(f"{self.progress.status} | {line}")
         return False

@@ -119,7 +119,7 @@ def fit_blocks(est, X, y, *, epochs, classes=None, sample_weight=None):
         uniques = dask.compute(*[dask.delayed(np.unique)(block) for block in parts["y"]])
         classes = np.unique(np.concatenate(uniques))
     trainee = est._working_copy()
-    if est.input_encoding is not None and not hasattr(est, "coefs_"):
+    if est.input_encoding is not None and not hasattr(est, "network_"):
         trainee._encoder_from_blocks = _encoder_from_blocks(dask, est, parts["X"])
     random_state = est.random_state
     saved_rng = (

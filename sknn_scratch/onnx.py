@@ -19,7 +19,7 @@ import re
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from ._activations import _LEAK, _LOG_MAX, per_layer
+from ._activations import _LEAK, _LOG_MAX, HIDDEN_ACTIVATIONS
 from ._classifier import MLPClassifier
 from ._regressor import MLPRegressor
 from ._tabular import (
@@ -317,48 +317,58 @@ def _without_double_zipmap(est, options):
 
 
 def _forward(scope, container, est, inputs, proto):
-    """Nodes of the forward pass from the graph's ``inputs``; the name of the
-    response (the output activation's values, the mean of the members'
-    for an ensemble)."""
-    hidden = per_layer(est.activation, len(est.coefs_) - 1)
+    """Nodes of the forward pass from the graph's ``inputs``: the network's
+    layers in order, each by the converter of its kind (:data:`_LAYERS`);
+    the name of the response (the output activation's values, the mean of
+    the members' for an ensemble)."""
     dtype = np.float64 if proto == onnx_proto.TensorProto.DOUBLE else np.float32
-    graph = _Graph(scope, container, proto, dtype)
+    graph = _Graph(scope, container, proto, dtype, est.out_activation_)
     if getattr(est, "input_encoder_", None) is not None:
         name = _encoded(graph, est.input_encoder_, [v.full_name for v in inputs])
     else:
         name = _node(scope, container, "Cast", [inputs[0].full_name], to=proto)
-    for layer, params in est._inputs():
-        name = _INPUT_LAYERS[layer.kind](graph, layer, params, name)
-    members = est.ensemble_size
-    last = len(est.coefs_) - 1
-    for i, (coef, intercept) in enumerate(zip(est.coefs_, est.intercepts_)):
-        if i == last and members > 1:
-            return _heads(graph, est, coef, intercept, name)
-        weights = graph.constant(coef)
-        biases = graph.constant(intercept.reshape(1, -1))
-        name = _node(scope, container, "MatMul", [name, weights])
-        name = _node(scope, container, "Add", [name, biases])
-        if i < len(hidden):
-            name = _activation(graph, hidden[i], name, est._activation_params()[i : i + 1])
-    return _OUTPUT[est.out_activation_](scope, container, name, proto)
+    network = est.network_
+    for layer, params in zip(network.layers, network.param_views):
+        name = _LAYERS[layer.kind](graph, layer, params, name)
+    return name
 
 
-def _activation(graph, kind, z, mix):
+def _dense(graph, layer, params, name):
+    """``A @ W + b`` (``_layers.Dense``)."""
+    name = graph.node("MatMul", name, graph.constant(params[0]))
+    return graph.node("Add", name, graph.constant(params[1].reshape(1, -1)))
+
+
+def _activation(graph, layer, params, z):
     """The hidden activation ``f(z)``, or with a parametric activation's
     ``a``, ``z + a (f(z) - z)`` (``_layers.ParametricActivation``)."""
-    f = _HIDDEN[kind](graph.scope, graph.container, z, graph.proto)
-    if not mix:
+    f = _hidden(layer.name)(graph.scope, graph.container, z, graph.proto)
+    if not params:
         return f
-    gap = graph.node("Mul", graph.node("Sub", f, z), graph.constant(mix[0].reshape(1, -1)))
+    gap = graph.node("Mul", graph.node("Sub", f, z), graph.constant(params[0].reshape(1, -1)))
     return graph.node("Add", z, gap)
+
+
+def _passed(graph, layer, params, name):
+    """Dropout: prediction keeps every unit."""
+    return name
+
+
+def _output(graph, layer, params, name):
+    """The output activation of the raw output; an ensemble's heads have
+    already given the members' mean response."""
+    if layer.members > 1:
+        return name
+    return _OUTPUT[graph.out_activation](graph.scope, graph.container, name, graph.proto)
 
 
 class _Graph:
     """The conversion's scope and container with its float type: nodes and
     constants in one call each."""
 
-    def __init__(self, scope, container, proto, dtype):
+    def __init__(self, scope, container, proto, dtype, out_activation=None):
         self.scope, self.container, self.proto, self.dtype = scope, container, proto, dtype
+        self.out_activation = out_activation
 
     def node(self, op_type, *inputs, **attributes):
         return _node(self.scope, self.container, op_type, list(inputs), **attributes)
@@ -527,32 +537,42 @@ def _category_embedding(graph, layer, params, name):
     return graph.node("Concat", *parts, axis=1)
 
 
-_INPUT_LAYERS = {
-    "category_embedding": _category_embedding,
-    "scale": _scale,
-    "periodic": _periodic,
-    "members": _members,
-    "piecewise_linear": _piecewise_linear,
-}
-
-
-def _heads(graph, est, coef, intercept, name):
+def _heads(graph, layer, params, name):
     """An ensemble's output (``_layers.Heads`` and ``mean_response_raw``):
     each member's rows through its own head, the output activation, and
     the mean over the members, as one MatMul with weights 1/k."""
-    k, o = est.ensemble_size, est.n_outputs_
+    coef, intercept = params
+    k = layer.members
+    o = layer.fan_out // k
     rows = graph.node("Reshape", name, graph.shape(-1, k, 1, coef.shape[0]))
     heads = coef.reshape(coef.shape[0], k, o).transpose(1, 0, 2)  # (k, fan_in, o)
     raw = graph.node("MatMul", rows, graph.constant(heads))  # (n, k, 1, o)
     raw = graph.node("Add", raw, graph.constant(intercept.reshape(k, 1, o)))
     raw = graph.node("Reshape", raw, graph.shape(-1, k, o))
-    if est.out_activation_ == "softmax":  # over each member's classes
+    if graph.out_activation == "softmax":  # over each member's classes
         response = graph.node("Softmax", raw, axis=2)
     else:
-        response = _OUTPUT[est.out_activation_](graph.scope, graph.container, raw, graph.proto)
+        response = _OUTPUT[graph.out_activation](graph.scope, graph.container, raw, graph.proto)
     by_output = graph.node("Transpose", response, perm=[0, 2, 1])  # (n, o, k)
     mean = graph.node("MatMul", by_output, graph.constant(np.full((k, 1), 1.0 / k)))
     return graph.node("Reshape", mean, graph.shape(-1, o))
+
+
+#: The converter of each layer kind (``_layers.LAYER_KINDS``): ``(graph,
+#: layer, params, name of its input) -> name of its output``.
+_LAYERS = {
+    "category_embedding": _category_embedding,
+    "scale": _scale,
+    "periodic": _periodic,
+    "members": _members,
+    "piecewise_linear": _piecewise_linear,
+    "dense": _dense,
+    "activation": _activation,
+    "parametric": _activation,
+    "dropout": _passed,
+    "heads": _heads,
+    "output": _output,
+}
 
 
 def _node(scope, container, op_type, inputs, output=None, op_domain="", **attributes):
@@ -749,17 +769,25 @@ def _capped_exp(scope, container, name, proto):
     return _node(scope, container, "Exp", [_node(scope, container, "Min", [name, cap])])
 
 
-_HIDDEN = {
+#: The sub-graphs of the hidden activations that no single ONNX operator
+#: computes as ``predict`` does, by the name their registry entry gives
+#: (``_activations.HIDDEN_ACTIVATIONS``, field ``onnx``).
+_SUBGRAPHS = {
     "identity": _identity,
-    "relu": _unary("Relu"),
-    "tanh": _unary("Tanh"),
-    "logistic": _unary("Sigmoid"),
     "leaky_relu": _leaky_relu,
     "elu": _elu,
     "gelu": _gelu,
     "silu": _silu,
     "softplus": _softplus,
 }
+
+
+def _hidden(name):
+    """The converter of the hidden activation ``name``: its sub-graph, or
+    the one operator its registry entry names."""
+    op = HIDDEN_ACTIVATIONS[name].onnx
+    return _SUBGRAPHS[op] if op in _SUBGRAPHS else _unary(op)
+
 
 _OUTPUT = {
     "identity": _identity,

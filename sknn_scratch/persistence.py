@@ -6,8 +6,8 @@ that loads it, so a pickle is only as safe as its source. The skops format
 stores the estimator as data (JSON plus NumPy arrays) and, on loading,
 refuses every type that has not been explicitly trusted. :func:`load` trusts
 exactly the classes of this package that a fitted estimator holds (the two
-estimators, the optimizers, the learning-rate schedule, the tabular encoder
-and the input layers) and ``numpy.dtype``; skops itself trusts NumPy, SciPy
+estimators, their network and its layers, the optimizers, the learning-rate
+schedule, the tabular encoder) and ``numpy.dtype``; skops itself trusts NumPy, SciPy
 and scikit-learn types such as the classifier's ``LabelBinarizer``. A file
 that names any other type is refused before anything in it runs.
 
@@ -27,13 +27,9 @@ skops is an optional dependency: ``pip install skops`` (or
 # (Imported under private names: this module's namespace is dump, load,
 # TRUSTED_TYPES and DATA_TYPES.)
 from ._classifier import MLPClassifier as _MLPClassifier
-from ._layers import CategoryEmbedding as _CategoryEmbedding
-from ._layers import Members as _Members
-from ._layers import PeriodicEmbedding as _PeriodicEmbedding
-from ._layers import PiecewiseLinear as _PiecewiseLinear
-from ._layers import Scale as _Scale
-from ._optimizers import SGD as _SGD
-from ._optimizers import Adam as _Adam
+from ._layers import LAYER_KINDS as _LAYER_KINDS
+from ._network import Network as _Network
+from ._optimizers import OPTIMIZERS as _OPTIMIZERS
 from ._optimizers import Groups as _Groups
 from ._regressor import MLPRegressor as _MLPRegressor
 from ._schedules import Schedule as _Schedule
@@ -43,25 +39,25 @@ from ._tabular import _Column
 
 __all__ = ["dump", "load", "TRUSTED_TYPES", "DATA_TYPES"]
 
-#: The only types :func:`load` trusts beyond skops's own defaults.
-TRUSTED_TYPES = [
-    f"{cls.__module__}.{cls.__qualname__}"
-    for cls in (
-        _MLPRegressor,
-        _MLPClassifier,
-        _SGD,
-        _Adam,
-        _Groups,
-        _Schedule,
-        _TabularEncoder,
-        _Column,
-        _PeriodicEmbedding,
-        _Scale,
-        _Members,
-        _PiecewiseLinear,
-        _CategoryEmbedding,
-    )
-]
+#: The only types :func:`load` trusts beyond skops's own defaults: what a
+#: fitted estimator holds, read off the registries (every layer kind, every
+#: solver's optimizer), so that a new kind is trusted when it is registered.
+TRUSTED_TYPES = sorted(
+    {
+        f"{cls.__module__}.{cls.__qualname__}"
+        for cls in (
+            _MLPRegressor,
+            _MLPClassifier,
+            _Network,
+            *_LAYER_KINDS.values(),
+            *_OPTIMIZERS.values(),
+            _Groups,
+            _Schedule,
+            _TabularEncoder,
+            _Column,
+        )
+    }
+)
 
 #: Types beyond ours and skops's that are data, not code: a NumPy dtype
 #: (``SimpleImputer`` keeps the one it was fitted on), rebuilt from its name.

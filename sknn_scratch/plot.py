@@ -29,8 +29,7 @@ except ImportError:
         "sknn_scratch.plot needs matplotlib: pip install 'sknn-scratch[plot]'"
     ) from None
 
-from ._activations import HIDDEN_ACTIVATIONS, per_layer
-from ._network import through_inputs
+from ._activations import HIDDEN_ACTIVATIONS
 
 __all__ = [
     "NetworkDisplay",
@@ -128,9 +127,11 @@ class NetworkDisplay:
     def from_estimator(cls, est, x=None, *, ax=None, max_units=12, show_weights=None, digits=3):
         """Draw ``est`` (see :func:`plot_network` for the parameters)."""
         check_is_fitted(est)
-        coefs = [np.asarray(c, dtype=float) for c in est.coefs_]
-        intercepts = [np.asarray(b, dtype=float) for b in est.intercepts_]
-        names = per_layer(est.activation, len(coefs) - 1) + [est.out_activation_]
+        network = est.network_
+        coefs = [np.asarray(c, dtype=float) for c in network.coefs]
+        intercepts = [np.asarray(b, dtype=float) for b in network.intercepts]
+        names = [layer.name for layer in network.layers if layer.activates]
+        names.append(est.out_activation_)
         display = cls(coefs, intercepts, names, _input_names(est), _output_names(est))
         if x is not None:
             display.values = _values_of_row(est, x)
@@ -331,7 +332,7 @@ def _layer_title(layer, units, activations):
 
 def _output_names(est):
     classes = getattr(est, "classes_", None)
-    n_outputs = est.coefs_[-1].shape[1]
+    n_outputs = est.network_.units[-1]
     if classes is None:
         return ["ŷ"] if n_outputs == 1 else [f"ŷ{k}" for k in range(n_outputs)]
     if isinstance(classes, list) or n_outputs != 1:  # multilabel or softmax units
@@ -348,8 +349,9 @@ def _input_names(est):
         names = [str(f) for f in encoder.get_feature_names_out()]
     else:
         names = [str(f) for f in getattr(est, "feature_names_in_", [])]
-    layers = getattr(est, "input_layers_", [])
-    names = names or [f"x{i}" for i in range(layers[0].units if layers else est.coefs_[0].shape[0])]
+    network = est.network_
+    layers = network.input_layers
+    names = names or [f"x{i}" for i in range(layers[0].units if layers else network.units[0])]
     for layer in layers:
         names = layer.names_out(names)
     return names
@@ -364,10 +366,11 @@ def _values_of_row(est, x):
     if row.shape[0] != 1:
         raise ValueError(f"x must be one input row; got {row.shape[0]} rows.")
     # What the first dense layer reads (after any encoding and input layers).
-    inputs = through_inputs(est._validated_input(row), est._inputs())
+    network = est.network_
+    inputs = network.through_inputs(est._validated_input(row))
     sums, hidden = est.hidden_activations(row, pre_activation=True)
     last = hidden[-1] if hidden else inputs
-    raw = np.asarray(last @ est.coefs_[-1] + est.intercepts_[-1], dtype=float)
+    raw = np.asarray(last @ network.coefs[-1] + network.intercepts[-1], dtype=float)
     outputs = _final_outputs(est, row)
     values = [(None, inputs[0].astype(float))]
     values += [(z[0], a[0]) for z, a in zip(sums, hidden)]
@@ -383,7 +386,7 @@ def _final_outputs(est, row):
     """What the output nodes hold after the output activation."""
     if hasattr(est, "predict_proba"):
         proba = est.predict_proba(row)[0]
-        single = est.coefs_[-1].shape[1] == 1 and not isinstance(est.classes_, list)
+        single = est.network_.units[-1] == 1 and not isinstance(est.classes_, list)
         return proba[1:] if single else proba
     return np.atleast_1d(est.predict(row)[0]).astype(float)
 

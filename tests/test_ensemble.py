@@ -12,7 +12,8 @@ from sklearn.model_selection import GridSearchCV
 
 from sknn_scratch import MLPClassifier, MLPRegressor, check_gradients
 from sknn_scratch._activations import OUTPUT_ACTIVATIONS
-from sknn_scratch._layers import Heads, Members, Slot, mean_response_raw
+from sknn_scratch._input_layers import Members
+from sknn_scratch._layers import Heads, Slot, mean_response_raw
 from sknn_scratch._losses import LOSSES
 
 

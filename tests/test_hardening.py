@@ -340,9 +340,8 @@ def test_divergence_check_sees_every_training_row():
     # Row 1000 of 1001 is the only one whose outputs overflow.
     X = np.ones((1001, 2))
     X[1000] = 1e300
-    net = _network.Network(
-        [np.full((2, 1), 1e10)], [np.zeros(1)], "relu", "squared_error", np.float64
-    )
+    net = _network.Network.of_lists([np.full((2, 1), 1e10)], [np.zeros(1)], "relu")
+    net = net.for_training("squared_error", np.float64)
     guard = _safeguards.Guard(_objective.Objective(net), (X, np.zeros((1001, 1)), None), 0.0)
     assert not guard.outputs_finite()
     assert guard.diverged(1.0)
@@ -359,11 +358,12 @@ def test_output_bound_bounds_every_output(rng):
         coefs = [rng.normal(size=(4, 5)), rng.normal(size=(5, 2))]
         intercepts = [rng.normal(size=5), rng.normal(size=2)]
         X = rng.normal(size=(300, 4)) * 3
-        raw = _network.predict_raw(X, coefs, intercepts, activation)
-        bound = _network.output_bound(np.abs(X).max(), coefs, intercepts, activation)
+        net = _network.Network.of_lists(coefs, intercepts, activation)
+        raw = net.predict_raw(X)
+        bound = net.output_bound(np.abs(X).max())
         assert np.abs(raw).max() <= bound
         work = np.full(25, np.nan)  # the buffer's old contents must not matter
-        assert _network.output_bound(np.abs(X).max(), coefs, intercepts, activation, work) == bound
+        assert net.output_bound(np.abs(X).max(), work) == bound
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -560,7 +560,7 @@ def _tamper_nan(est):
 
 
 def _tamper_shape(est):
-    est.coefs_[1] = est.coefs_[1][:-1]
+    est.network_.params = est.network_.params[:-1]
 
 
 def _tamper_features(est):
@@ -587,8 +587,8 @@ def _tamper_loss(est):
     est.loss_ = np.inf
 
 
-def _tamper_dtypes(est):
-    est.intercepts_[0] = est.intercepts_[0].astype(np.float32)
+def _tamper_layers(est):
+    est.network_.layers[1] = "relu"
 
 
 def _tamper_dropout_value(est):
@@ -644,14 +644,14 @@ TAMPERINGS = {
     "n_iter_": (_tamper_n_iter, "n_iter_=-1"),
     "loss_curve_": (_tamper_curve, "loss_curve_"),
     "NaN weight": (_tamper_nan, "NaN or infinite"),
-    "wrong shape": (_tamper_shape, "layer 1"),
+    "wrong shape": (_tamper_shape, "parameters but it holds"),
     "n_features_in_": (_tamper_features, "n_features_in_=5"),
     "hidden_layer_sizes": (_tamper_hidden, "hidden_layer_sizes"),
     "unknown activation": (_tamper_activation, "activation"),
     "out_activation_": (_tamper_out_activation, "out_activation_"),
     "n_outputs_": (_tamper_outputs, "n_outputs_"),
     "infinite loss_": (_tamper_loss, "loss_"),
-    "mixed dtypes": (_tamper_dtypes, "mix float32 and float64"),
+    "not a layer": (_tamper_layers, "list of layers"),
 }
 
 

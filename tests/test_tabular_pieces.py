@@ -251,7 +251,8 @@ def test_backprop_through_dropout_masks_matches_finite_differences(activation, r
     X, Y = rng.normal(size=(40, 4)), rng.normal(size=(40, 2))
     coefs = [rng.normal(size=(4, 6)), rng.normal(size=(6, 5)), rng.normal(size=(5, 2))]
     intercepts = [rng.normal(size=6), rng.normal(size=5), rng.normal(size=2)]
-    net = Network(coefs, intercepts, activation, "squared_error", np.float64)
+    net = Network.of_lists(coefs, intercepts, activation)
+    net = net.for_training("squared_error", np.float64)
     objective = Objective(net)
     masks = dropout_masks(rng, 40, [6, 5], [0.3, 0.5], np.float64)
     objective.value_and_gradient(X, Y, None, 1 / 40, 0.1, masks)
@@ -503,7 +504,7 @@ def _net_and_slices(rng):
 
     coefs = [rng.normal(size=(3, 4)), rng.normal(size=(4, 1))]
     intercepts = [rng.normal(size=4), rng.normal(size=1)]
-    net = Network(coefs, intercepts, "relu", "squared_error", np.float64)
+    net = Network.of_lists(coefs, intercepts, "relu").for_training("squared_error", np.float64)
     return net, net.parameter_slices
 
 

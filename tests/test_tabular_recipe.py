@@ -77,7 +77,7 @@ def _layer_gradients_match(layer, A, rng):
 
 @pytest.mark.parametrize("first", [True, False])
 def test_scale_layer_gradients_by_finite_differences(first):
-    from sknn_scratch._layers import Scale
+    from sknn_scratch._input_layers import Scale
 
     rng = np.random.RandomState(0)
     A = rng.normal(size=(7, 4))
@@ -86,7 +86,7 @@ def test_scale_layer_gradients_by_finite_differences(first):
 
 
 def test_periodic_embedding_gradients_by_finite_differences():
-    from sknn_scratch._layers import PeriodicEmbedding
+    from sknn_scratch._input_layers import PeriodicEmbedding
 
     rng = np.random.RandomState(1)
     A = rng.normal(size=(6, 5))
@@ -150,12 +150,12 @@ def test_input_layers_what_they_hold():
     (scales,) = est.input_params_[1]
     assert scales.shape == (2 * 3 + 5,) == (est.coefs_[0].shape[0],)
     # The estimator's prediction is the input layers, then the dense ones.
-    from sknn_scratch._network import predict_raw, through_inputs
+    from sknn_scratch._network import Network
 
     Xe = est.input_encoder_.transform(df)
-    A = through_inputs(Xe, est._inputs())
+    A = est.network_.through_inputs(Xe)
     np.testing.assert_allclose(A[:, 6:], Xe * scales[6:])  # raw columns, scaled
-    raw = predict_raw(A, est.coefs_, est.intercepts_, est.activation)
+    raw = Network.of_lists(est.coefs_, est.intercepts_, est.activation).predict_raw(A)
     np.testing.assert_allclose(est.predict(df), raw.ravel())
     assert est.hidden_activations(df)[0].shape == (60, 4)
 
@@ -200,7 +200,7 @@ def test_input_layers_continue_and_refuse_a_change():
     est.partial_fit(df, y)
     layers = est.input_layers_
     est.partial_fit(df, y)
-    assert est.input_layers_ is layers
+    assert all(now is before for now, before in zip(est.input_layers_, layers))
     est.set_params(feature_scaling=False)
     with pytest.raises(ValueError, match="feature_scaling"):
         est.partial_fit(df, y)
@@ -344,7 +344,8 @@ def test_flat_cosine_anneals_dropout_and_weight_decay(monkeypatch):
 
 
 def test_piecewise_linear_encoding_against_its_formula():
-    from sknn_scratch._layers import PiecewiseLinear, Slot
+    from sknn_scratch._input_layers import PiecewiseLinear
+    from sknn_scratch._layers import Slot
 
     rng = np.random.RandomState(0)
     X = np.column_stack([rng.normal(size=200), rng.choice([0.0, 1.0], 200), rng.normal(size=200)])
@@ -391,7 +392,7 @@ def test_piecewise_linear_bins_in_the_estimators():
 
 @pytest.mark.parametrize("first", [True, False])
 def test_category_embedding_gradients_by_finite_differences(first):
-    from sknn_scratch._layers import CategoryEmbedding
+    from sknn_scratch._input_layers import CategoryEmbedding
 
     rng = np.random.RandomState(3)
     layer = CategoryEmbedding(7, [(1, 4), (5, 7)], 2, first=first)
@@ -477,15 +478,17 @@ def test_parametric_activation_in_the_estimators(tmp_path):
     assert state_problems(free) == []
     np.testing.assert_array_equal(pickle.loads(pickle.dumps(free)).predict(X), free.predict(X))
     broken = pickle.loads(pickle.dumps(free))
-    broken.activation_params_ = broken.activation_params_[:1]
-    assert any("activation_params_" in p for p in state_problems(broken))
+    with pytest.raises(ValueError, match="activation_params_ has 2 entries"):
+        broken.activation_params_ = broken.activation_params_[:1]
+    broken.set_params(parametric_activation=False)
+    assert any("are parametric" in p for p in state_problems(broken))
 
 
 def test_piecewise_linear_bins_pass_degenerate_columns_through():
     # 0/1 features and a mostly-zero count: too few distinct quantiles for
     # bins. The recipe trains, with such columns unbinned.
     pd = pytest.importorskip("pandas")
-    from sknn_scratch._layers import PiecewiseLinear
+    from sknn_scratch._input_layers import PiecewiseLinear
 
     rng = np.random.RandomState(0)
     n = 200
@@ -522,9 +525,9 @@ def test_target_range_comes_from_the_training_targets_only():
 @pytest.mark.parametrize(
     "change, message",
     [
-        (lambda e: e.input_params_[0][0].__setitem__((0, 0), np.nan), "input layer 0 .periodic."),
-        (lambda e: e.input_params_.__setitem__(1, (np.ones(3),)), "input layer 1 .scale."),
-        (lambda e: e.input_params_.pop(), "same length"),
+        (lambda e: e.input_params_[0][0].__setitem__((0, 0), np.nan), "layer 0 .periodic. has NaN"),
+        (lambda e: setattr(e.network_.layers[1], "units", 3), "parameters but it holds"),
+        (lambda e: e.network_.layers.__setitem__(0, "periodic"), "list of layers"),
         (lambda e: setattr(e, "target_range_", (np.array([np.nan]), np.array([1.0]))), "target"),
         (lambda e: setattr(e, "target_range_", (np.array([2.0]), np.array([1.0]))), "low above"),
     ],
