@@ -1,4 +1,5 @@
-"""Activation functions and their derivatives, side by side.
+"""Activation functions and their derivatives, side by side, and the layers
+that apply them (:class:`HiddenActivation`, :class:`ParametricActivation`).
 
 Every forward function works in place on the pre-activation ``Z = A @ W + b``
 of a layer and returns it. Every derivative function multiplies ``delta``
@@ -19,6 +20,8 @@ from typing import NamedTuple
 
 import numpy as np
 from scipy.special import expit, ndtr
+
+from ._protocol import Layer
 
 
 class Activation(NamedTuple):
@@ -286,3 +289,109 @@ def per_layer(activation, n_hidden):
     if isinstance(activation, str):
         return [activation] * n_hidden
     return list(activation)
+
+
+# ------------------------------------------------------------------ the layers
+
+
+class HiddenActivation(Layer):
+    """``out = f(A)`` elementwise, in place; backward ``delta * f'(.)``.
+
+    ``f`` and ``f'`` come from :data:`HIDDEN_ACTIVATIONS`.
+    In training the forward pass leaves what the derivative needs in
+    ``slot.work``; in prediction (``slot.work`` None) it keeps nothing.
+    """
+
+    kind = "activation"
+    activates = True
+
+    def __init__(self, name, units):
+        self.name, self.units = name, units
+
+    @property
+    def function(self):
+        """``f`` and ``f'``, from the registry (a saved layer holds the name)."""
+        return HIDDEN_ACTIVATIONS[self.name]
+
+    def parameter_shapes(self):
+        return ()
+
+    def slot_shapes(self):
+        return {"work": self.units}
+
+    def forward(self, A, params, slot):
+        return self.function.forward(A, slot.work)
+
+    def backward(self, A, out, delta, params, grads, slot):
+        self.function.derivative(out, delta, slot.work)
+        return delta
+
+    def bound(self, value_bound, params, scratch=None):
+        # |f(z)| <= |z| + offset, or bounded outright (logistic, tanh).
+        return min(value_bound + self.function.offset, self.function.bound)
+
+
+class ParametricActivation(Layer):
+    """``out = z + a * (f(z) - z)``: the activation ``f`` mixed with the
+    identity by a learned ``a`` per unit, starting at 1 (plain ``f``).
+
+    RealMLP's parametric activation: a unit whose nonlinearity does not
+    help can move towards linear (``a -> 0``), or sharpen (``a > 1``).
+    With ``g = f(z) - z`` kept from the forward pass::
+
+        dJ/da = sum_i delta_i * g_i        dJ/dz = delta * (1 - a) + a * delta * f'(z)
+
+    ``f'`` is what :data:`~sknn_scratch._activations.HIDDEN_ACTIVATIONS`'
+    derivative leaves, as for :class:`HiddenActivation`.
+    """
+
+    kind = "parametric"
+    activates = True
+
+    def __init__(self, name, units):
+        self.name, self.units = name, units
+
+    @property
+    def function(self):
+        """``f`` and ``f'``, from the registry (a saved layer holds the name)."""
+        return HIDDEN_ACTIVATIONS[self.name]
+
+    def parameter_shapes(self):
+        return (("activation", (self.units,)),)
+
+    def initial_parameters(self, rng, dtype):
+        return (np.ones(self.units, dtype=dtype),)  # a = 1: plain f
+
+    def slot_shapes(self):
+        return {"out": self.units, "work": self.units, "kept": self.units}
+
+    def forward(self, A, params, slot):
+        a = params[0]
+        out = slot.out if slot.out is not None else np.empty_like(A)
+        out[...] = A  # z
+        fz = self.function.forward(A, slot.work)  # in place: A is f(z) now
+        g = fz if slot.kept is None else slot.kept
+        np.subtract(fz, out, out=g)  # g = f(z) - z
+        if slot.kept is not None:
+            np.multiply(g, a, out=A)
+            out += A
+        else:
+            g *= a
+            out += g
+        return out
+
+    def backward(self, A, out, delta, params, grads, slot):
+        a = params[0]
+        np.einsum("ij,ij->j", delta, slot.kept, out=grads[0])
+        scaled = np.multiply(delta, a, out=A)  # A (the layer's input) is free now
+        self.function.derivative(None, scaled, slot.work)  # a * delta * f'(z)
+        delta *= 1 - a
+        delta += scaled
+        return delta
+
+    def bound(self, value_bound, params, scratch=None):
+        # |z + a (f(z) - z)| <= |1 - a| |z| + |a| |f(z)|.
+        a = np.abs(params[0])
+        f_bound = min(value_bound + self.function.offset, self.function.bound)
+        rest = float(np.abs(1 - params[0]).max(initial=0.0))
+        return rest * value_bound + float(a.max(initial=0.0)) * f_bound

@@ -36,7 +36,7 @@ from ._compat import (
     scorer_response_methods,
     with_callbacks,
 )
-from ._fitted import FittedNetwork
+from ._fitted import FittedNetwork, all_or_nothing
 from ._held_out import ValidationData, warn_if_unlike
 from ._initializers import INITIALIZERS, fit_to_data
 from ._input_layers import input_layers, learned
@@ -287,53 +287,14 @@ class BaseMLP(FittedNetwork, CallbackSupportMixin, BaseEstimator):
 
     @with_callbacks  # tears scikit-learn callbacks down however the call ends
     def _fit(self, X, y, sample_weight, incremental, classes=None, validation=None):
-        """Train a working copy, and publish it only if the call succeeds.
-
-        The copy shares nothing that training changes in place: the weights
-        live in a buffer made anew for each call, and the lists of records
-        and the optimizer are copied. A call that fails, for any reason,
-        therefore leaves this estimator exactly as it was (pickled byte for
-        byte); a ``RandomState`` given as ``random_state`` is rewound too. A
-        ``predict`` from another thread meanwhile sees the model as it was
-        before the call, and then the new one, swapped in by one dictionary
-        update.
-        """
-        trainee = self._working_copy()
-        random_state = self.random_state
-        saved_rng = (
-            random_state.get_state() if isinstance(random_state, np.random.RandomState) else None
+        """Train a working copy, and publish it only if the call succeeds
+        (``_safeguards.all_or_nothing``)."""
+        return all_or_nothing(
+            self,
+            lambda trainee: trainee._fit_unguarded(
+                X, y, sample_weight, incremental, classes, validation, self
+            ),
         )
-        try:
-            trainee._fit_unguarded(X, y, sample_weight, incremental, classes, validation, self)
-        except BaseException:
-            if saved_rng is not None:
-                random_state.set_state(saved_rng)
-            raise
-        self._publish(trainee)
-        return self
-
-    def _publish(self, trainee):
-        """Take the state of the trained working copy ``trainee``, in one
-        dictionary update."""
-        # Fitted attributes only the old model had (feature_names_in_ after a
-        # refit on arrays); private state such as the callback context stays.
-        stale = {
-            name
-            for name in self.__dict__.keys() - trainee.__dict__.keys()
-            if name.endswith("_") and not name.startswith("_")
-        }
-        self.__dict__.update(trainee.__dict__)
-        for name in stale:
-            self.__dict__.pop(name, None)
-
-    def _working_copy(self):
-        trainee = object.__new__(type(self))
-        trainee.__dict__.update(self.__dict__)
-        # (Training writes its records to a TrainingRecord, which copies the
-        # lists it continues.)
-        if getattr(self, "_optimizer", None) is not None:
-            trainee._optimizer = self._optimizer.copy()
-        return trainee
 
     def _fit_unguarded(self, X, y, sample_weight, incremental, classes, validation, owner):
         hidden_layer_sizes = self._checked_settings(incremental)
@@ -401,7 +362,7 @@ class BaseMLP(FittedNetwork, CallbackSupportMixin, BaseEstimator):
         X, Y, sample_weight, _ = data
         self._optimizer = None
         objective = Objective(net, self.l1_ratio)
-        scales = full_batch_scales(X, sample_weight, alpha)
+        scales = full_batch_scales(X.shape[0], sample_weight, alpha)
         record.start_validation(validation is not None, self.early_stopping)
         listeners = listeners_of(self, net, validation, (scales, None, reporter))
         threads = threads_of(self, net, X.shape[0], self.max_iter)
@@ -673,7 +634,7 @@ class BaseMLP(FittedNetwork, CallbackSupportMixin, BaseEstimator):
             X, Y = X.astype(dtype), Y.astype(dtype)
             sample_weight = None if sample_weight is None else sample_weight.astype(dtype)
         net = self._network(X.dtype)
-        scales = full_batch_scales(X, sample_weight, alpha)
+        scales = full_batch_scales(X.shape[0], sample_weight, alpha)
         J = Objective(net, self.l1_ratio)
 
         def objective(theta):

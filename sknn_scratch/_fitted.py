@@ -1,4 +1,5 @@
-"""The estimators' fitted weights, as scikit-learn publishes them.
+"""The estimators' fitted state: the weights as scikit-learn publishes
+them, and the rule that a call which fails changes none of it.
 
 A fitted estimator keeps one network (``network_``, a
 :class:`~sknn_scratch._network.Network`): its layers and the one flat vector
@@ -15,6 +16,9 @@ views of that vector and can never disagree with what predicts:
 
 Estimators saved before the network existed (with the lists in their
 state) load into one.
+
+:func:`all_or_nothing` trains a working copy and publishes it only when
+the call succeeds: ``fit``, ``partial_fit`` and ``dask.fit_blocks`` alike.
 """
 
 import numpy as np
@@ -120,3 +124,55 @@ def _with_network(state):
         state.pop("activation_params_", ()),
     )
     return state
+
+
+def all_or_nothing(est, train):
+    """Run ``train(trainee)`` on a working copy of ``est``, and publish the
+    copy only if it returns; return ``est``.
+
+    The copy shares nothing that training changes in place: the weights
+    live in a buffer made anew for each call, and the lists of records and
+    the optimizer are copied. A call that fails, for any reason, therefore
+    leaves ``est`` exactly as it was (pickled byte for byte); a
+    ``RandomState`` given as ``random_state`` is rewound too. A ``predict``
+    from another thread meanwhile sees the model as it was before the call,
+    and then the new one, swapped in by one dictionary update.
+    """
+    trainee = _working_copy(est)
+    random_state = est.random_state
+    saved_rng = (
+        random_state.get_state() if isinstance(random_state, np.random.RandomState) else None
+    )
+    try:
+        train(trainee)
+    except BaseException:
+        if saved_rng is not None:
+            random_state.set_state(saved_rng)
+        raise
+    _publish(est, trainee)
+    return est
+
+
+def _working_copy(est):
+    trainee = object.__new__(type(est))
+    trainee.__dict__.update(est.__dict__)
+    # (Training writes its records to a TrainingRecord, which copies the
+    # lists it continues.)
+    if getattr(est, "_optimizer", None) is not None:
+        trainee._optimizer = est._optimizer.copy()
+    return trainee
+
+
+def _publish(est, trainee):
+    """Take the state of the trained working copy ``trainee``, in one
+    dictionary update."""
+    # Fitted attributes only the old model had (feature_names_in_ after a
+    # refit on arrays); private state such as the callback context stays.
+    stale = {
+        name
+        for name in est.__dict__.keys() - trainee.__dict__.keys()
+        if name.endswith("_") and not name.startswith("_")
+    }
+    est.__dict__.update(trainee.__dict__)
+    for name in stale:
+        est.__dict__.pop(name, None)

@@ -16,7 +16,7 @@ are wide categories, and the settings.
 
 import numpy as np
 
-from ._layers import Layer
+from ._protocol import Layer
 
 
 class Scale(Layer):

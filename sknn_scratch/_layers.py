@@ -1,100 +1,21 @@
-"""Layer kinds: each one's forward pass and backward pass side by side.
+"""The dense stack: fully connected layers, dropout and an ensemble's heads.
 
-A network is a sequence of layers (:class:`sknn_scratch._network.Network`).
-A layer holds no arrays of its own: its parameters (views of the network's
-one flat vector), its gradients (views of the flat gradient) and its work
-arrays (a :class:`Slot`, owned by the network's :class:`Workspace`) are
-handed to it on every call. That keeps one owner per buffer, lets the same
-layer serve training, prediction with any weights, and the gradient checker,
-and makes a layer easy to read next to its maths:
-
-- ``forward(A, params, slot)`` returns the layer's output for inputs ``A``
-  (written into ``slot.out``, or in place into ``A``);
-- ``backward(A, out, delta, params, grads, slot)`` is handed the layer's
-  input ``A``, its output ``out`` and ``delta``, the gradient of the
-  objective with respect to ``out``. It writes the gradient with respect to
-  its parameters into ``grads`` and returns the gradient with respect to
-  ``A`` (None below the first layer, where nothing needs it);
-- ``parameter_shapes()`` says which parameters it has, each with its group:
-  ``"weights"`` (penalised, laid out first in the flat vector) or
-  ``"biases"``;
-- ``slot_shapes()`` says which work arrays of how many columns it needs per
-  row of a batch;
-- ``bound(value_bound, params)`` bounds ``|output|`` given ``|input| <=
-  value_bound`` (the divergence guard's one pass over the weights).
-
-A new kind is one class here and an entry in :data:`LAYER_KINDS`; nothing
-else switches on a layer's kind.
+Each kind keeps its forward pass and backward pass side by side, under the
+layer protocol of :mod:`sknn_scratch._protocol`. :func:`multilayer_perceptron`
+builds the stack of an MLP: dense layers, each hidden one followed by its
+activation (:mod:`sknn_scratch._activations`) and a dropout layer, and the
+output layer that pairs the raw output with the loss
+(:mod:`sknn_scratch._losses`).
 """
 
 import numpy as np
 import scipy.sparse as sp
 from scipy.special import logsumexp
 
-from ._activations import (
-    HIDDEN_ACTIVATIONS,
-    OUTPUT_ACTIVATIONS,
-    per_layer,
-)
+from ._activations import HiddenActivation, ParametricActivation, per_layer
 from ._initializers import initialize
-from ._losses import LOSSES, Loss, weighted_loss_and_deltas
-
-#: Every layer kind, by its ``kind`` name: each subclass of :class:`Layer`
-#: enters itself (the contract test runs over every entry).
-LAYER_KINDS = {}
-
-
-class Layer:
-    """What every layer kind has, with the defaults of a layer without
-    parameters or work arrays; a kind overrides what it does differently.
-
-    ``activates``: it applies a hidden activation (its input is a layer's
-    weighted sums; ``hidden_activations`` shows them). ``takes_mask``: it
-    takes the batch's dropout mask. ``row_factor``: rows of its output per
-    row of its input (an ensemble's members: ``k``).
-    """
-
-    kind = None
-    activates = False
-    takes_mask = False
-    row_factor = 1
-
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        LAYER_KINDS[cls.kind] = cls
-
-    def parameter_shapes(self):
-        return ()
-
-    def slot_shapes(self):
-        return {}
-
-    def initial_parameters(self, rng, dtype):
-        return ()
-
-    def bound(self, value_bound, params, scratch=None):
-        return value_bound
-
-
-class Slot:
-    """The work arrays of one layer for one batch size (views of arrays that
-    the :class:`Workspace` keeps across batches).
-
-    ``out``: the layer's output; ``work``: the activation's work array (see
-    :mod:`sknn_scratch._activations`); ``delta_in``: the gradient with
-    respect to the layer's input; ``mask``: this batch's dropout mask (set
-    by the network, None when the layer keeps every unit); ``ones``: a
-    vector of ones (bias gradients as a BLAS product); ``bias``: the bias
-    as added to this batch (the bias itself, or, in ``predict_raw``, the
-    bias repeated over a block's rows, which adds faster); ``kept``: what a
-    layer keeps from its forward pass for its backward pass.
-    """
-
-    __slots__ = ("out", "work", "delta_in", "mask", "ones", "bias", "kept")
-
-    def __init__(self, **arrays):
-        for name in self.__slots__:
-            setattr(self, name, arrays.get(name))
+from ._losses import Output
+from ._protocol import Layer
 
 
 def dot_into(A, B, out):
@@ -179,109 +100,6 @@ def _backward_product(delta, weights, out):
         np.matmul(delta, weights.T, out=out)
 
 
-class Activation(Layer):
-    """``out = f(A)`` elementwise, in place; backward ``delta * f'(.)``.
-
-    ``f`` and ``f'`` come from :data:`sknn_scratch._activations.HIDDEN_ACTIVATIONS`.
-    In training the forward pass leaves what the derivative needs in
-    ``slot.work``; in prediction (``slot.work`` None) it keeps nothing.
-    """
-
-    kind = "activation"
-    activates = True
-
-    def __init__(self, name, units):
-        self.name, self.units = name, units
-
-    @property
-    def function(self):
-        """``f`` and ``f'``, from the registry (a saved layer holds the name)."""
-        return HIDDEN_ACTIVATIONS[self.name]
-
-    def parameter_shapes(self):
-        return ()
-
-    def slot_shapes(self):
-        return {"work": self.units}
-
-    def forward(self, A, params, slot):
-        return self.function.forward(A, slot.work)
-
-    def backward(self, A, out, delta, params, grads, slot):
-        self.function.derivative(out, delta, slot.work)
-        return delta
-
-    def bound(self, value_bound, params, scratch=None):
-        # |f(z)| <= |z| + offset, or bounded outright (logistic, tanh).
-        return min(value_bound + self.function.offset, self.function.bound)
-
-
-class ParametricActivation(Layer):
-    """``out = z + a * (f(z) - z)``: the activation ``f`` mixed with the
-    identity by a learned ``a`` per unit, starting at 1 (plain ``f``).
-
-    RealMLP's parametric activation: a unit whose nonlinearity does not
-    help can move towards linear (``a -> 0``), or sharpen (``a > 1``).
-    With ``g = f(z) - z`` kept from the forward pass::
-
-        dJ/da = sum_i delta_i * g_i        dJ/dz = delta * (1 - a) + a * delta * f'(z)
-
-    ``f'`` is what :data:`~sknn_scratch._activations.HIDDEN_ACTIVATIONS`'
-    derivative leaves, as for :class:`Activation`.
-    """
-
-    kind = "parametric"
-    activates = True
-
-    def __init__(self, name, units):
-        self.name, self.units = name, units
-
-    @property
-    def function(self):
-        """``f`` and ``f'``, from the registry (a saved layer holds the name)."""
-        return HIDDEN_ACTIVATIONS[self.name]
-
-    def parameter_shapes(self):
-        return (("activation", (self.units,)),)
-
-    def initial_parameters(self, rng, dtype):
-        return (np.ones(self.units, dtype=dtype),)  # a = 1: plain f
-
-    def slot_shapes(self):
-        return {"out": self.units, "work": self.units, "kept": self.units}
-
-    def forward(self, A, params, slot):
-        a = params[0]
-        out = slot.out if slot.out is not None else np.empty_like(A)
-        out[...] = A  # z
-        fz = self.function.forward(A, slot.work)  # in place: A is f(z) now
-        g = fz if slot.kept is None else slot.kept
-        np.subtract(fz, out, out=g)  # g = f(z) - z
-        if slot.kept is not None:
-            np.multiply(g, a, out=A)
-            out += A
-        else:
-            g *= a
-            out += g
-        return out
-
-    def backward(self, A, out, delta, params, grads, slot):
-        a = params[0]
-        np.einsum("ij,ij->j", delta, slot.kept, out=grads[0])
-        scaled = np.multiply(delta, a, out=A)  # A (the layer's input) is free now
-        self.function.derivative(None, scaled, slot.work)  # a * delta * f'(z)
-        delta *= 1 - a
-        delta += scaled
-        return delta
-
-    def bound(self, value_bound, params, scratch=None):
-        # |z + a (f(z) - z)| <= |1 - a| |z| + |a| |f(z)|.
-        a = np.abs(params[0])
-        f_bound = min(value_bound + self.function.offset, self.function.bound)
-        rest = float(np.abs(1 - params[0]).max(initial=0.0))
-        return rest * value_bound + float(a.max(initial=0.0)) * f_bound
-
-
 class Dropout(Layer):
     """Inverted dropout: ``out = A * M`` in place, ``M`` this batch's mask
     (see ``_training.dropout_masks``); backward ``delta * M``. With no mask
@@ -312,58 +130,6 @@ class Dropout(Layer):
 
     def bound(self, value_bound, params, scratch=None):
         return value_bound  # training only: prediction keeps every unit
-
-
-class Output(Layer):
-    """The raw output (the logits), paired with the loss that reads it.
-
-    Each loss comes with its canonical output activation (identity for the
-    squared error, logistic, softmax, exp; see :mod:`sknn_scratch._losses`),
-    for which ``dloss_i/dz = out_activation(z) - y``: the backward pass
-    starts from that, without a derivative of its own. The forward pass
-    keeps the raw output, from which the losses are computed stably;
-    predictions apply the output activation later (the estimators'
-    ``_responses_from_raw``).
-    """
-
-    kind = "output"
-
-    def __init__(self, loss=None, members=1):
-        # None: a network that only predicts.
-        self.loss = LOSSES[loss] if isinstance(loss, str) else loss
-        self.members = members
-        if isinstance(self.loss, Loss):
-            self.link = OUTPUT_ACTIVATIONS[self.loss.out_activation]
-
-    def parameter_shapes(self):
-        return ()
-
-    def slot_shapes(self):
-        return {}
-
-    def forward(self, A, params, slot):
-        return A
-
-    def loss_and_delta(self, raw, Y, sample_weight, data_scale):
-        """Return ``sum_i s_i loss_i`` and turn ``raw`` into ``dJ/d raw``
-        for ``J = data_scale * sum_i s_i loss_i``.
-
-        An ensemble of ``k`` members (see :class:`Members`) gives ``k`` rows
-        of ``raw`` per sample; ``loss_i`` is then the mean of the members'
-        losses on sample ``i`` (each member learns on its own, as TabM does;
-        the loss of the members' mean would let them lean on each other).
-        """
-        k = self.members
-        if k > 1:
-            Y = np.repeat(Y, k, axis=0)
-            sample_weight = None if sample_weight is None else np.repeat(sample_weight, k)
-        data_term = weighted_loss_and_deltas(self.loss, raw, Y, sample_weight, self.link)
-        # Scaling the output delta scales every gradient below it: one small op.
-        raw *= data_scale / k
-        return data_term / k
-
-    def bound(self, value_bound, params, scratch=None):
-        return value_bound
 
 
 class Heads(Dense):
@@ -494,7 +260,7 @@ def multilayer_perceptron(
     # Each dense layer is drawn for the activation it feeds; the output
     # layer for the last hidden one's (scikit-learn's rule).
     feeds = names + names[-1:] if names else [activation]
-    activation_kind = ParametricActivation if parametric else Activation
+    activation_kind = ParametricActivation if parametric else HiddenActivation
     layers = []
     pairs = list(zip(layer_units[:-1], layer_units[1:]))
     for i, (fan_in, fan_out) in enumerate(pairs):

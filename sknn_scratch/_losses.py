@@ -19,7 +19,8 @@ from typing import NamedTuple
 import numpy as np
 from scipy.special import logsumexp, xlogy
 
-from ._activations import exp
+from ._activations import OUTPUT_ACTIVATIONS, exp
+from ._protocol import Layer
 
 
 class Loss(NamedTuple):
@@ -173,3 +174,55 @@ LOSSES = {
 
 #: Regressor losses with a parameter: built by these from it.
 PARAMETRIC_LOSSES = {"huber": huber, "quantile": pinball}
+
+
+class Output(Layer):
+    """The raw output (the logits), paired with the loss that reads it.
+
+    Each loss comes with its canonical output activation (identity for the
+    squared error, logistic, softmax, exp; see :mod:`sknn_scratch._losses`),
+    for which ``dloss_i/dz = out_activation(z) - y``: the backward pass
+    starts from that, without a derivative of its own. The forward pass
+    keeps the raw output, from which the losses are computed stably;
+    predictions apply the output activation later (the estimators'
+    ``_responses_from_raw``).
+    """
+
+    kind = "output"
+
+    def __init__(self, loss=None, members=1):
+        # None: a network that only predicts.
+        self.loss = LOSSES[loss] if isinstance(loss, str) else loss
+        self.members = members
+        if isinstance(self.loss, Loss):
+            self.link = OUTPUT_ACTIVATIONS[self.loss.out_activation]
+
+    def parameter_shapes(self):
+        return ()
+
+    def slot_shapes(self):
+        return {}
+
+    def forward(self, A, params, slot):
+        return A
+
+    def loss_and_delta(self, raw, Y, sample_weight, data_scale):
+        """Return ``sum_i s_i loss_i`` and turn ``raw`` into ``dJ/d raw``
+        for ``J = data_scale * sum_i s_i loss_i``.
+
+        An ensemble of ``k`` members (see :class:`Members`) gives ``k`` rows
+        of ``raw`` per sample; ``loss_i`` is then the mean of the members'
+        losses on sample ``i`` (each member learns on its own, as TabM does;
+        the loss of the members' mean would let them lean on each other).
+        """
+        k = self.members
+        if k > 1:
+            Y = np.repeat(Y, k, axis=0)
+            sample_weight = None if sample_weight is None else np.repeat(sample_weight, k)
+        data_term = weighted_loss_and_deltas(self.loss, raw, Y, sample_weight, self.link)
+        # Scaling the output delta scales every gradient below it: one small op.
+        raw *= data_scale / k
+        return data_term / k
+
+    def bound(self, value_bound, params, scratch=None):
+        return value_bound

@@ -20,25 +20,17 @@ The objective that training minimises is in :mod:`sknn_scratch._objective`.
 from contextlib import nullcontext
 
 import numpy as np
-import scipy.sparse as sp
 
 from ._input_layers import learned
-from ._layers import Output, Slot, mean_response_raw, multilayer_perceptron
+from ._layers import mean_response_raw, multilayer_perceptron
+from ._losses import Output
+from ._protocol import Slot
 from ._threads import Threads, largest_product
 
 
 def layer_units_of(coefs):
     """Units per layer, inputs first, read off the weight shapes."""
     return [coefs[0].shape[0]] + [coef.shape[1] for coef in coefs]
-
-
-def abs_max(X):
-    """``max |x|`` over the entries of a dense or sparse X, as a float64."""
-    values = X.data if sp.issparse(X) else X
-    if values.size == 0:
-        return 0.0
-    # max and min instead of abs(values).max(): no copy of the data.
-    return float(max(values.max(), -values.min()))
 
 
 def all_finite(values):

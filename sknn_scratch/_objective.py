@@ -51,10 +51,10 @@ def epoch_scales(n_samples, sample_weight, alpha):
     return Scales(n_samples / total_weight, float(alpha) / total_weight)
 
 
-def full_batch_scales(X, sample_weight, alpha):
-    """The scales of J on the whole of ``X``: ``(1 / S, alpha / S)``."""
-    data_scale, penalty = epoch_scales(X.shape[0], sample_weight, alpha)
-    return Scales(data_scale / X.shape[0], penalty)
+def full_batch_scales(n_samples, sample_weight, alpha):
+    """The scales of J on all ``n_samples`` rows: ``(1 / S, alpha / S)``."""
+    data_scale, penalty = epoch_scales(n_samples, sample_weight, alpha)
+    return Scales(data_scale / n_samples, penalty)
 
 
 def penalty_value(weights, penalty, l1_ratio=0.0):

@@ -11,6 +11,9 @@ Both training loops use them through one small interface:
   weights worth keeping;
 - :func:`keep_lowest_sound` goes back, after a divergence, to the sound
   snapshot with the lowest objective, and warns.
+
+(The estimator's own safeguard, that a failed call changes nothing, is
+``_fitted.all_or_nothing``.)
 """
 
 import collections
@@ -18,9 +21,10 @@ import warnings
 from typing import NamedTuple
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 
-from ._network import abs_max, all_finite
+from ._network import all_finite
 from ._objective import full_batch_scales
 
 
@@ -122,6 +126,15 @@ def _copy(array, into=None):
     return into
 
 
+def abs_max(X):
+    """``max |x|`` over the entries of a dense or sparse X, as a float64."""
+    values = X.data if sp.issparse(X) else X
+    if values.size == 0:
+        return 0.0
+    # max and min instead of abs(values).max(): no copy of the data.
+    return float(max(values.max(), -values.min()))
+
+
 class Guard:
     """Decides whether training has diverged, and checks weights to keep.
 
@@ -147,7 +160,8 @@ class Guard:
         self.X, self.Y, self.sample_weight = train
         self.x_bound = abs_max(self.X)
         self.limit = np.finfo(self.net.params.dtype).max / 4
-        self.full_scales = (full_batch_scales(self.X, self.sample_weight, 0.0)[0], penalty)
+        n_rows = self.X.shape[0]
+        self.full_scales = (full_batch_scales(n_rows, self.sample_weight, 0.0)[0], penalty)
 
     def diverged(self, loss):
         return not (np.isfinite(loss) and all_finite(self.net.params) and self.outputs_finite())

@@ -78,8 +78,8 @@ def _shape_problems(est, network, hidden):
 def _network_problems(network):
     """The network itself: layers of known kinds over one finite float
     vector of exactly the parameters they take."""
-    from ._layers import LAYER_KINDS
     from ._network import Network
+    from ._protocol import LAYER_KINDS
 
     if not isinstance(network, Network):
         return [f"network_ is a {type(network).__name__}, not a Network"]

@@ -21,6 +21,8 @@ import numpy as np
 from sklearn.base import is_classifier
 from sklearn.utils import check_random_state
 
+from ._fitted import all_or_nothing
+
 __all__ = ["fit_blocks", "cluster"]
 
 _EXTRA = "pip install 'sknn-scratch[dask]'"
@@ -118,21 +120,16 @@ def fit_blocks(est, X, y, *, epochs, classes=None, sample_weight=None):
     if first_fit and classes is None:
         uniques = dask.compute(*[dask.delayed(np.unique)(block) for block in parts["y"]])
         classes = np.unique(np.concatenate(uniques))
-    trainee = est._working_copy()
+    encoder = None
     if est.input_encoding is not None and not hasattr(est, "network_"):
-        trainee._encoder_from_blocks = _encoder_from_blocks(dask, est, parts["X"])
-    random_state = est.random_state
-    saved_rng = (
-        random_state.get_state() if isinstance(random_state, np.random.RandomState) else None
-    )
-    try:
+        encoder = _encoder_from_blocks(dask, est, parts["X"])
+
+    def train(trainee):
+        if encoder is not None:
+            trainee._encoder_from_blocks = encoder
         _train_epochs(dask, trainee, parts, epochs, classes if first_fit else None)
-    except BaseException:
-        if saved_rng is not None:
-            random_state.set_state(saved_rng)
-        raise
-    est._publish(trainee)
-    return est
+
+    return all_or_nothing(est, train)
 
 
 def _encoder_from_blocks(dask, est, blocks):

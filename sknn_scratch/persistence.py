@@ -27,10 +27,10 @@ skops is an optional dependency: ``pip install skops`` (or
 # (Imported under private names: this module's namespace is dump, load,
 # TRUSTED_TYPES and DATA_TYPES.)
 from ._classifier import MLPClassifier as _MLPClassifier
-from ._layers import LAYER_KINDS as _LAYER_KINDS
 from ._network import Network as _Network
 from ._optimizers import OPTIMIZERS as _OPTIMIZERS
 from ._optimizers import Groups as _Groups
+from ._protocol import LAYER_KINDS as _LAYER_KINDS
 from ._regressor import MLPRegressor as _MLPRegressor
 from ._schedules import Schedule as _Schedule
 from ._state import state_problems as _state_problems

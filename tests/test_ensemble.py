@@ -13,8 +13,9 @@ from sklearn.model_selection import GridSearchCV
 from sknn_scratch import MLPClassifier, MLPRegressor, check_gradients
 from sknn_scratch._activations import OUTPUT_ACTIVATIONS
 from sknn_scratch._input_layers import Members
-from sknn_scratch._layers import Heads, Slot, mean_response_raw
+from sknn_scratch._layers import Heads, mean_response_raw
 from sknn_scratch._losses import LOSSES
+from sknn_scratch._protocol import Slot
 
 
 def _check_layer(layer, A, params, n_out_rows, rng):

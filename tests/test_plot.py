@@ -258,7 +258,7 @@ def test_per_parameter_gradients_point_at_a_broken_backward_pass(monkeypatch):
     monkeypatch.setitem(
         _activations.HIDDEN_ACTIVATIONS,
         "relu",
-        _activations.Activation(_activations.HIDDEN_ACTIVATIONS["relu"].forward, broken),
+        _activations.HIDDEN_ACTIVATIONS["relu"]._replace(derivative=broken),
     )
     wrong = check_gradients(net, X, y, per_parameter=True)
     assert wrong.max_relative_error > 1e-3

@@ -50,7 +50,7 @@ def test_coslog4_trains_and_ends_without_a_convergence_warning(recwarn):
 
 def _layer_gradients_match(layer, A, rng):
     """Finite differences of J = sum(out * R) against the layer's backward."""
-    from sknn_scratch._layers import Slot
+    from sknn_scratch._protocol import Slot
 
     params = layer.initial_parameters(rng, np.float64)
     params = tuple(p + rng.normal(0, 0.1, p.shape) for p in params)  # not at the init
@@ -345,7 +345,7 @@ def test_flat_cosine_anneals_dropout_and_weight_decay(monkeypatch):
 
 def test_piecewise_linear_encoding_against_its_formula():
     from sknn_scratch._input_layers import PiecewiseLinear
-    from sknn_scratch._layers import Slot
+    from sknn_scratch._protocol import Slot
 
     rng = np.random.RandomState(0)
     X = np.column_stack([rng.normal(size=200), rng.choice([0.0, 1.0], 200), rng.normal(size=200)])
@@ -403,7 +403,7 @@ def test_category_embedding_gradients_by_finite_differences(first):
     onehot = np.zeros((2, 7))
     onehot[0, [0, 2, 6]] = 1.0  # category 1 of block one, category 1 of block two
     onehot[1, 0] = 5.0  # no category in either block
-    from sknn_scratch._layers import Slot
+    from sknn_scratch._protocol import Slot
 
     out = layer.forward(onehot, params, Slot())
     np.testing.assert_array_equal(out[:, :2], onehot[:, [0, 4]])
@@ -442,7 +442,7 @@ def test_category_embedding_in_the_estimators():
 
 @pytest.mark.parametrize("name", ["relu", "silu", "tanh", "gelu", "elu", "identity"])
 def test_parametric_activation_gradients_by_finite_differences(name):
-    from sknn_scratch._layers import ParametricActivation
+    from sknn_scratch._activations import ParametricActivation
 
     rng = np.random.RandomState(4)
     _layer_gradients_match(ParametricActivation(name, 5), rng.normal(size=(7, 5)), rng)

@@ -105,7 +105,9 @@ def test_check_gradients_detects_a_wrong_gradient(monkeypatch):
     """The checker can fail: break tanh's derivative and it notices."""
     from sknn_scratch import _activations
 
-    broken = _activations.Activation(_activations.tanh, lambda A, delta, work: None)
+    broken = _activations.HIDDEN_ACTIVATIONS["tanh"]._replace(
+        derivative=lambda A, delta, work: None
+    )
     monkeypatch.setitem(_activations.HIDDEN_ACTIVATIONS, "tanh", broken)
     net = MLPRegressor.from_weights(ONE_LAYER, activation="tanh")
     assert check_gradients(net, [[0.2, 0.3]], [1.0]) > 1e-3
