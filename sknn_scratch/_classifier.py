@@ -18,6 +18,7 @@ from sklearn.utils.multiclass import (
 from ._activations import OUTPUT_ACTIVATIONS
 from ._base import BaseMLP, _has_stochastic_solver
 from ._compat import Interval, StrOptions, _check_sample_weight
+from ._settings import TABULAR
 
 
 class MLPClassifier(ClassifierMixin, BaseMLP):
@@ -417,7 +418,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     }
 
     # Label smoothing also measured best for the classifiers (REALDATA.md).
-    _TABULAR = {**BaseMLP._TABULAR, "label_smoothing": 0.1}
+    _TABULAR = {**TABULAR, "label_smoothing": 0.1}
 
     # The shared parameters plus the classifier's own, keyword-only.
     def __init__(

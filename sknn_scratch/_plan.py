@@ -1,18 +1,23 @@
-"""From the estimator's parameters to a training plan and its listeners.
+"""From the estimator's parameters to a training plan, and the training call.
 
-This is the estimator's side of training: it reads the hyper-parameters
-(checked before, in ``BaseMLP._fit_unguarded``), splits off the
+This is the estimator's side of training. :func:`train` is handed the
+network and a :class:`Call` (the data and how the user called), reads the
+hyper-parameters (checked before, in ``_settings``), splits off the
 early-stopping validation set, and builds what the loops of
 :mod:`sknn_scratch._training` take: a :class:`~sknn_scratch._training.Plan`
-(or ``LbfgsPlan``), a record resumed from the fitted attributes, and the
-listeners that watch the epochs.
+(or ``LbfgsPlan``), a record resumed from the fitted attributes, the
+optimizer, and the listeners that watch the epochs; then it runs the loop
+and publishes the record on the estimator it trains.
 """
 
+import time
 import warnings
+from typing import NamedTuple
 
 import numpy as np
 from sklearn.model_selection import train_test_split
 
+from ._callbacks import Reporter
 from ._held_out import ValidationData, validation_record
 from ._listeners import (
     BestWeights,
@@ -23,11 +28,123 @@ from ._listeners import (
     VerbosePrinter,
     registered,
 )
+from ._objective import Objective, epoch_scales, full_batch_scales
 from ._optimizers import OPTIMIZERS, Groups, parameter_groups
+from ._record import TrainingRecord
 from ._safeguards import Hints
 from ._schedules import ANNEALING, Schedule
+from ._settings import dropout_rates_of, group_settings_of, warn_long_warmup
 from ._threads import Threads, largest_product
-from ._training import LbfgsPlan, Plan
+from ._training import (
+    LbfgsPlan,
+    Optimizing,
+    Plan,
+    Rows,
+    close_epoch,
+    train_lbfgs,
+    train_stochastic,
+)
+
+
+class Call(NamedTuple):
+    """One call that trains: its data, and how the user called."""
+
+    X: object
+    Y: np.ndarray  # the encoded targets
+    sample_weight: object
+    y: object  # the targets as given (the callbacks and the split read them)
+    validation: object  # ValidationData given to fit, or None
+    rng: np.random.RandomState
+    alpha: float  # with the sample weights' scale (BaseMLP._checked_sample_weight)
+    incremental: bool
+    owner: object  # the estimator the user called (the callbacks' estimator)
+
+
+def train(est, net, call):
+    """Train ``net`` for the working copy ``est`` of ``call.owner``, and
+    publish the record on ``est``."""
+    lbfgs = est.solver == "lbfgs"
+    # partial_fit: one epoch, its schedule planned over max_iter epochs.
+    planned = planned_epochs(est, call.X.shape[0], call.validation is not None)
+    epochs = 1 if call.incremental else planned
+    # L-BFGS: one subtask per iteration, and one that never runs (as in
+    # scikit-learn's LogisticRegression).
+    reporter = Reporter(call.owner, epochs + lbfgs, call.X, call.y, call.sample_weight)
+    reporter.bind(est)
+    record = TrainingRecord.resume(vars(est))
+    if lbfgs:
+        _train_lbfgs(est, net, call, record, reporter)
+    else:
+        schedule = est.max_iter if call.incremental else planned
+        _train_stochastic(est, net, call, record, reporter, epochs, schedule)
+    est.__dict__.update(record.attributes())
+    reporter.fit_ends(est)
+
+
+def _train_lbfgs(est, net, call, record, reporter):
+    """Train with L-BFGS."""
+    est._optimizer = None
+    objective = Objective(net, est.l1_ratio)
+    scales = full_batch_scales(call.X.shape[0], call.sample_weight, call.alpha)
+    record.start_validation(call.validation is not None, est.early_stopping)
+    listeners = listeners_of(est, net, call.validation, scales, None, reporter)
+    threads = threads_of(est, net, call.X.shape[0], est.max_iter)
+    with threads:
+        rows = Rows(call.X, call.Y, call.sample_weight)
+        train_lbfgs(lbfgs_plan(est, threads), objective, rows, record, listeners, scales)
+    est.n_threads_ = threads.count
+
+
+def _train_stochastic(est, net, call, record, reporter, n_epochs, schedule):
+    """Train with gd, sgd or adam for ``n_epochs``, the schedule planned
+    over ``schedule`` epochs."""
+    optimizing = Optimizing(_prepared_optimizer(est, net, call.incremental, schedule, record))
+    rows, validation = split_validation(est, call)
+    plan = stochastic_plan(est, n_epochs, rows.X.shape[0], call.incremental)
+    steps = plan.epochs * -(-rows.X.shape[0] // plan.batch_size)
+    threads = threads_of(est, net, plan.batch_size, steps)
+    record.start_validation(validation is not None, est.early_stopping)
+    scales = epoch_scales(rows.X.shape[0], rows.sample_weight, call.alpha)
+    listeners = listeners_of(est, net, validation, scales, optimizing, reporter)
+    objective = Objective(net, est.l1_ratio)
+    with threads:
+        plan = plan._replace(threads=threads)
+        train_stochastic(plan, objective, optimizing, rows, call.rng, record, listeners, scales)
+    est._optimizer = optimizing.optimizer
+    est.n_threads_ = threads.count
+
+
+def _prepared_optimizer(est, net, incremental, epochs, record):
+    """The optimizer's state kept for partial_fit, or a fresh one for fit
+    (its schedule planned over ``epochs``)."""
+    if not incremental:
+        record.n_iter = 0
+        record.no_improvement_count = 0
+    # (The working copy of the estimator holds a copy of the optimizer.)
+    reuse = incremental and type(est._optimizer) is OPTIMIZERS[est.solver]
+    optimizer = est._optimizer
+    if not reuse:
+        warn_long_warmup(est.warmup_epochs, est.max_iter, est.learning_rate)
+        groups = group_settings_of(est.group_learning_rates)
+        optimizer = make_optimizer(est, net, epochs, groups)
+    record.learning_rate = optimizer.rate
+    return optimizer
+
+
+def close_block_epoch(est, blocks):
+    """Record the epoch that ``fit_blocks`` trained block by block
+    (see ``_training.BlockEpoch``)."""
+    if not blocks.rows:
+        return
+    record = TrainingRecord.resume(vars(est))
+    optimizing = Optimizing(est._optimizer)
+    seconds = time.perf_counter() - blocks.started
+    close_epoch(record, optimizing.optimizer, blocks.loss(), 0, seconds)
+    listeners = [VerbosePrinter()] if est.verbose else []
+    for listener in listeners + [stop_rule(est, optimizing)]:
+        listener.epoch_ends(record, None, False)
+    est.__dict__.update(record.attributes())
+    est._optimizer = optimizing.optimizer
 
 
 def planned_epochs(est, n_samples, validation_given):
@@ -90,7 +207,7 @@ def stochastic_plan(est, epochs, n_train, incremental, threads=None):
         epochs=epochs,
         batch_size=_batch_size(est, n_train),
         shuffle=est.shuffle,
-        dropout=est._dropout_rates(len(est.coefs_) - 1),
+        dropout=dropout_rates_of(est.dropout, len(est.network_.coefs) - 1, est.solver),
         max_grad_norm=est.max_grad_norm,
         exhausted=None if incremental else _exhausted_message(est, epochs),
         hints=_hints(est),
@@ -128,15 +245,14 @@ def _exhausted_message(est, epochs):
     return f"Stochastic Optimizer: {limit} reached and the optimization hasn't converged yet."
 
 
-def listeners_of(est, net, validation, training):
+def listeners_of(est, net, validation, scales, optimizing, reporter):
     """The listeners of a training call, in the order they hear each epoch.
 
-    ``training`` is ``(scales, optimizing, reporter)``: the objective's
-    scales (its penalty gives the validation loss the training loss's
-    scale), the holder of the optimizer (None for L-BFGS), and the
-    listener that calls scikit-learn's callbacks.
+    ``scales``: the objective's scales (its penalty gives the validation
+    loss the training loss's scale); ``optimizing``: the holder of the
+    optimizer (None for L-BFGS); ``reporter``: the listener that calls
+    scikit-learn's callbacks.
     """
-    scales, optimizing, reporter = training
     block = getattr(est, "_block_epoch", None) is not None
     listeners = []
     if validation is not None:
@@ -192,17 +308,17 @@ def _n_validation(est, n_samples):
     return int(np.ceil(est.validation_fraction * n_samples))
 
 
-def split_validation(est, data, rng, incremental, given=None):
-    """The training data and the validation data, if any.
+def split_validation(est, call):
+    """The training rows (``_training.Rows``) and the validation data, if any.
 
     Validation data given to ``fit`` are used as they are; otherwise early
     stopping holds out ``validation_fraction`` of the training data.
     """
-    X, Y, sample_weight, y = data
-    if given is not None:
-        return (X, Y, sample_weight), given
-    if not est.early_stopping or incremental:
-        return (X, Y, sample_weight), None
+    X, Y, sample_weight, y = call.X, call.Y, call.sample_weight, call.y
+    if call.validation is not None:
+        return Rows(X, Y, sample_weight), call.validation
+    if not est.early_stopping or call.incremental:
+        return Rows(X, Y, sample_weight), None
     n_validation = _n_validation(est, X.shape[0])
     if n_validation < 2 or n_validation >= X.shape[0]:
         raise ValueError(
@@ -217,13 +333,13 @@ def split_validation(est, data, rng, incremental, given=None):
     parts = train_test_split(
         *arrays,
         test_size=est.validation_fraction,
-        random_state=rng,
+        random_state=call.rng,
         stratify=stratify,
     )
     X_train, X_val, Y_train, Y_val, _, y_val = parts[:6]
     sw_train, sw_val = parts[6:] if sample_weight is not None else (None, None)
     _check_split_weights(est, sample_weight, (sw_train, sw_val))
-    return (X_train, Y_train, sw_train), ValidationData(X_val, Y_val, y_val, sw_val)
+    return Rows(X_train, Y_train, sw_train), ValidationData(X_val, Y_val, y_val, sw_val)
 
 
 def _check_split_weights(est, sample_weight, parts):

@@ -11,13 +11,14 @@ with a bare ``KeyError`` or predicting nonsense.
 import numpy as np
 
 from ._compat import InvalidParameterError
+from ._settings import activations_of, dropout_rates_of, hidden_layer_sizes_of
 
 
 def state_problems(est):
     """Return a list of sentences, one per inconsistency; empty if none."""
     try:
         est._validate_params()
-        hidden = est._checked_hidden_layer_sizes()
+        hidden = hidden_layer_sizes_of(est.hidden_layer_sizes, type(est).__name__)
     except (InvalidParameterError, ValueError, TypeError) as error:
         return [f"invalid parameters: {error}"]
     if "network_" not in vars(est):
@@ -32,11 +33,11 @@ def state_problems(est):
     problems += _activation_problems(est, network)
     problems += _shape_problems(est, network, hidden)
     try:
-        est._activations(len(hidden))
+        activations_of(est.activation, len(hidden))
     except ValueError:
         problems.append(f"unknown activation {est.activation!r}")
     try:
-        est._dropout_rates(len(hidden))
+        dropout_rates_of(est.dropout, len(hidden), est.solver)
     except (ValueError, TypeError) as error:
         problems.append(str(error))
     loss = getattr(est, "loss_", None)
@@ -208,7 +209,7 @@ def _activation_problems(est, network):
             f"parametric_activation={est.parametric_activation!r}"
         ]
     try:
-        names = est._activations(len(network.units) - 2)
+        names = activations_of(est.activation, len(network.units) - 2)
     except ValueError:
         return []  # named below, with the other parameters
     used = [layer.name for layer in network.layers if layer.activates]

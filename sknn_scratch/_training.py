@@ -30,6 +30,14 @@ from ._safeguards import (
 )
 
 
+class Rows(NamedTuple):
+    """The training rows: inputs, encoded targets, sample weights (or None)."""
+
+    X: object
+    Y: np.ndarray
+    sample_weight: object
+
+
 class Plan(NamedTuple):
     """What a stochastic training call does (built by ``_plan.stochastic_plan``).
 
@@ -177,7 +185,7 @@ def close_epoch(record, optimizer, loss, n_samples, seconds):
 class BlockEpoch:
     """One epoch trained block by block, as ``partial_fit`` calls
     (``sknn_scratch.dask.fit_blocks``): the epoch is recorded once, when it
-    closes (``BaseMLP._close_block_epoch``), so that ``n_iter_`` and
+    closes (``_plan.close_block_epoch``), so that ``n_iter_`` and
     ``loss_curve_`` count epochs, not blocks, and the schedule steps once
     an epoch.
 

@@ -167,6 +167,7 @@ def _check_estimator(est):
 
 def _train_epochs(dask, est, parts, epochs, classes):
     """The epochs of fit_blocks, on the working copy ``est``."""
+    from ._plan import close_block_epoch
     from ._training import BlockEpoch
 
     rng = check_random_state(est.random_state)
@@ -189,7 +190,7 @@ def _train_epochs(dask, est, parts, epochs, classes):
                 trained_rows += n_rows
             if not trained_rows:
                 raise ValueError("Every block of X is empty: there are no rows to train on.")
-            est._close_block_epoch(est._block_epoch)
+            close_block_epoch(est, est._block_epoch)
     finally:
         est.__dict__.pop("_block_epoch", None)
 

@@ -203,13 +203,13 @@ class _InterruptAfter:
 
 
 def test_ctrl_c_keeps_last_completed_epoch(rng, monkeypatch):
-    from sknn_scratch import _base
+    from sknn_scratch import _plan
 
     X, y = rng.normal(size=(100, 3)), rng.normal(size=100)
     reference = fit_quietly(MLPRegressor(batch_size=20, **{**SMALL, "max_iter": 2}), X, y)
 
-    real = _base.make_optimizer
-    monkeypatch.setattr(_base, "make_optimizer", lambda *a: _InterruptAfter(real(*a), n=5 * 2 + 3))
+    real = _plan.make_optimizer
+    monkeypatch.setattr(_plan, "make_optimizer", lambda *a: _InterruptAfter(real(*a), n=5 * 2 + 3))
     with pytest.warns(UserWarning, match="interrupted"):
         est = MLPRegressor(batch_size=20, **SMALL).fit(X, y)
     assert est.n_iter_ == 2

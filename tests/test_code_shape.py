@@ -17,12 +17,14 @@ MAX_LINES = 50
 #: The modules of training and of the maths: none of them reads an estimator.
 ESTIMATOR_FREE = [
     "_activations.py",
+    "_input_layers.py",
     "_layers.py",
     "_listeners.py",
     "_losses.py",
     "_network.py",
     "_objective.py",
     "_optimizers.py",
+    "_protocol.py",
     "_record.py",
     "_safeguards.py",
     "_schedules.py",
@@ -83,3 +85,20 @@ def test_training_and_maths_never_read_the_estimator(name):
         for arg in node.args.args + node.args.kwonlyargs
     }
     assert not arguments & {"est", "estimator", "owner"}
+
+
+#: The classes that may be long: the two public estimators, whose docstrings
+#: document every parameter.
+PUBLIC_ESTIMATORS = {"MLPRegressor", "MLPClassifier"}
+
+
+@pytest.mark.parametrize("path", sorted(PACKAGE.glob("*.py")), ids=lambda p: p.name)
+def test_no_class_but_the_estimators_is_over_500_lines(path):
+    long = [
+        f"{node.name}: {node.end_lineno - node.lineno + 1} lines"
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.ClassDef)
+        and node.name not in PUBLIC_ESTIMATORS
+        and node.end_lineno - node.lineno + 1 > 500
+    ]
+    assert not long, f"{path.name}: split these classes: {long}"
