@@ -264,7 +264,7 @@ _LOG_MAX = {
 #: guard, the ONNX export and the docs' tables read it.
 HIDDEN_ACTIVATIONS = {
     "identity": Activation(identity, identity_derivative, "identity"),
-    "logistic": Activation(logistic, slope_derivative, "Sigmoid", bound=1.0),
+    "logistic": Activation(logistic, slope_derivative, "Sigmoid", bound=1.0, offset=0.5),
     "tanh": Activation(tanh, slope_derivative, "Tanh", bound=1.0),
     "relu": Activation(relu, relu_derivative, "Relu"),
     "leaky_relu": Activation(leaky_relu, slope_derivative, "leaky_relu"),

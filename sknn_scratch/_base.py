@@ -215,7 +215,7 @@ class BaseMLP(FittedNetwork, DataChecks, CallbackSupportMixin, BaseEstimator):
         """Check every parameter and every combination of them, before any
         work; return the hidden layer sizes."""
         self._validate_params()
-        return check_settings(self.get_params(deep=False), incremental, type(self).__name__)
+        return check_settings(vars(self), incremental, type(self).__name__)
 
     def _model_params(self):
         """The parameters that give the fitted weights their meaning.

@@ -17,6 +17,7 @@ the one :class:`Workspace` of work arrays).
 The objective that training minimises is in :mod:`sknn_scratch._objective`.
 """
 
+import math
 from contextlib import nullcontext
 
 import numpy as np
@@ -124,7 +125,7 @@ def layout(layers, flat):
         for i, layer in enumerate(layers):
             for name, shape in layer.parameter_shapes():
                 if name == group:
-                    size = int(np.prod(shape))
+                    size = math.prod(shape)
                     views[i].append(flat[start : start + size].reshape(shape))
                     slices.append((i, group, slice(start, start + size)))
                     start += size
@@ -171,7 +172,7 @@ class Network:
         )
         self.units = layer_units_of(self.coefs)
         # An ensemble's members layer gives k rows per sample.
-        self.members = int(np.prod([layer.row_factor for layer in self.layers]))
+        self.members = math.prod(layer.row_factor for layer in self.layers)
         # Weights come first in the layout, so they are a prefix of params.
         self.weights = self.params[: sum(coef.size for coef in self.coefs)]
 
@@ -191,7 +192,7 @@ class Network:
     @classmethod
     def of_parameters(cls, layers, parameters, dtype):
         """A network with these parameters (a tuple per layer) copied in."""
-        size = sum(int(np.prod(shape)) for layer in layers for _, shape in layer.parameter_shapes())
+        size = sum(math.prod(shape) for layer in layers for _, shape in layer.parameter_shapes())
         net = cls(layers, np.empty(size, dtype=dtype))
         for views, values in zip(net.param_views, parameters):
             for view, value in zip(views, values):
@@ -209,14 +210,14 @@ class Network:
             layer_units_of(coefs),
             activation,
             first=not learned(input_layers),
-            members=int(np.prod([layer.row_factor for layer in input_layers])),
+            members=math.prod(layer.row_factor for layer in input_layers),
             parametric=bool(len(activation_params)),
         )
-        pairs, mixes = iter(zip(coefs, intercepts)), iter(activation_params)
+        pairs, activations = iter(zip(coefs, intercepts)), iter(activation_params)
         parameters = [params for _, params in inputs] + [
             next(pairs)
             if "weights" in _groups(layer)
-            else (next(mixes),)
+            else (next(activations),)
             if "activation" in _groups(layer)
             else ()
             for layer in dense
@@ -386,6 +387,7 @@ class TrainingNetwork(Network):
 
     def __init__(self, layers, params):
         super().__init__(layers, params)
+        self._fitted_layers = self.fitted().layers  # (L-BFGS asks for one per iteration)
         self.grads = np.empty_like(self.params)
         self.grad_views, _ = layout(self.layers, self.grads)
         self.weight_grads = self.grads[: self.weights.size]
@@ -410,7 +412,7 @@ class TrainingNetwork(Network):
     def over(self, flat):
         """The fitted network over another flat vector (no loss, no work
         arrays): what listeners and callbacks are handed."""
-        return self.fitted().over(flat)
+        return Network(self._fitted_layers, flat)
 
     @property
     def out_activation(self):
@@ -491,8 +493,8 @@ def _dense_views(layers, views):
     """The weight matrices, bias vectors and parametric activations' ``a``
     among the views of the dense stack's layers."""
     dense = [v for layer, v in zip(layers, views) if "weights" in _groups(layer)]
-    mixes = [v[0] for layer, v in zip(layers, views) if "activation" in _groups(layer)]
-    return [v[0] for v in dense], [v[1] for v in dense], mixes
+    activation_params = [v[0] for layer, v in zip(layers, views) if "activation" in _groups(layer)]
+    return [v[0] for v in dense], [v[1] for v in dense], activation_params
 
 
 def _groups(layer):

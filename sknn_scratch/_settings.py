@@ -116,7 +116,8 @@ TABULAR = {
 def check_settings(params, incremental, owner):
     """Check every parameter's value and every combination of them, before
     any work; return the hidden layer sizes. ``params``: the estimator's
-    ``get_params()``; ``owner``: its class name, for the messages."""
+    parameters by name (its ``vars``: ``get_params`` would read the
+    signature again); ``owner``: its class name, for the messages."""
     sizes = hidden_layer_sizes_of(params["hidden_layer_sizes"], owner)
     if incremental and params["early_stopping"]:
         raise ValueError("partial_fit does not support early_stopping=True.")

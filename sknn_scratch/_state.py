@@ -202,10 +202,10 @@ def _column_problem(column):
 def _activation_problems(est, network):
     """Parametric activations: one ``a`` per hidden unit, or none; and each
     hidden layer's activation the one ``activation`` names."""
-    mixes = network.activation_params
-    if bool(mixes) != bool(est.parametric_activation) and len(network.units) > 2:
+    activation_params = network.activation_params
+    if bool(activation_params) != bool(est.parametric_activation) and len(network.units) > 2:
         return [
-            f"the network's activations {'are' if mixes else 'are not'} parametric but "
+            f"the network's activations {'are' if activation_params else 'are not'} parametric but "
             f"parametric_activation={est.parametric_activation!r}"
         ]
     try:

@@ -12,11 +12,12 @@ from sknn_scratch import MLPClassifier, MLPRegressor
 
 pytest.importorskip("skl2onnx")
 onnxruntime = pytest.importorskip("onnxruntime")
+from sknn_scratch._activations import HIDDEN_ACTIVATIONS  # noqa: E402
 from sknn_scratch.onnx import to_onnx  # noqa: E402 (after the skips)
 
 #: How close onnxruntime must come to our predictions, by the graph's dtype.
 TOLERANCE = {np.float32: 1e-5, np.float64: 1e-10}
-HIDDEN = ["identity", "relu", "tanh", "logistic", "leaky_relu", "elu", "gelu", "silu", "softplus"]
+HIDDEN = sorted(HIDDEN_ACTIVATIONS)
 
 
 def run(model, X):
