@@ -1,7 +1,8 @@
 """sknn-scratch compare: LinearRegression against the MLP, in Pipelines.
 
-Both models sit behind the same preprocessing (numeric columns scaled, text
-columns one-hot encoded) and are cross-validated on the same folds. The table
+Both models sit behind the same preprocessing (the library's TabularEncoder:
+numeric columns scaled, text columns one-hot encoded) and are
+cross-validated on the same folds. The table
 shows R^2 (mean and standard deviation over folds), RMSE, MAE, fit time and
 predict time per row; for generated data a "ceiling" row scores the
 noise-free expectation, the best any model can do.
@@ -9,11 +10,9 @@ noise-free expectation, the best any model can do.
 
 import argparse
 import contextlib
-import csv
 import json
 import math
 import os
-import re
 import sys
 import time
 import warnings
@@ -21,20 +20,20 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.base import clone
-from sklearn.compose import ColumnTransformer, TransformedTargetRegressor
+from sklearn.compose import TransformedTargetRegressor
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LinearRegression
 from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score
 from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.preprocessing import StandardScaler
 from sklearn.utils.parallel import Parallel, delayed
 
 from . import __version__
+from ._csv import CsvError, read_table
 from ._listeners import Listener, listening
 from ._regressor import MLPRegressor
-from ._tabular import identifier_reason
+from ._tabular import TabularEncoder
 from .datasets import BANK_FEATURES, _expected_transactions, make_bank_transactions
 
 __all__ = ["main"]
@@ -150,7 +149,8 @@ def _data_arguments(compare):
     compare.add_argument(
         "--impute",
         action="store_true",
-        help="fill missing feature values (median, or most frequent for text) instead of "
+        help="fill missing feature values (a number: the median, with a column saying "
+        "where; text: no category) instead of "
         "stopping; rows whose target is missing are dropped (targets are never imputed)",
     )
     compare.add_argument(
@@ -458,7 +458,11 @@ def _load(args):
     scikit-learn): pandas is imported for ``--csv`` alone.
     """
     if args.csv is not None:
-        data = _load_csv(args.csv, args.target, args.impute, args.decimal)
+        pd = _require("pandas", "--csv")
+        try:
+            data = read_table(pd, args.csv, args.target, args.impute, args.decimal)
+        except CsvError as error:
+            raise UsageError(str(error)) from None
     else:
         data = _builtin_data(args)
         data["dropped"] = {}
@@ -511,161 +515,6 @@ def _drop_asked(data, names):
     return data
 
 
-def _load_csv(path, target, impute, decimal=None):
-    pd = _require("pandas", "--csv")
-    if target is None:
-        raise UsageError("--csv needs --target COLUMN.")
-    frame = _read_csv(pd, path, decimal)
-    if target not in frame.columns:
-        raise UsageError(
-            f"no column {target!r} in {path}; columns: {', '.join(map(str, frame.columns))}"
-        )
-    if frame.empty:
-        raise UsageError(f"{path} has a header but no data rows.")
-    y = _numeric_column(pd, frame.pop(target))
-    if not pd.api.types.is_numeric_dtype(y):
-        hint = (
-            "; its values look like numbers with decimal commas: pass '--decimal ,'"
-            if _decimal_commas(y)
-            else ""
-        )
-        raise UsageError(f"the target column {target!r} is not numeric (dtype {y.dtype}){hint}.")
-    frame, y = _rows_with_a_target(frame, y, target, impute)
-    frame = frame.apply(lambda column: _numeric_column(pd, column))
-    _check_finite(pd, frame, y, target)
-    frame, dropped = _drop_identifiers(frame)
-    missing = [str(c) for c in frame.columns if frame[c].isna().any()]
-    if missing and not impute:
-        raise UsageError(
-            f"missing values in column(s) {', '.join(missing)}; pass --impute to fill them."
-        )
-    if frame.shape[1] == 0:
-        raise UsageError(f"{path} has no feature columns besides {target!r}.")
-    return {
-        "X": frame,
-        "y": y.to_numpy(dtype=float),
-        "expected": None,
-        "columns": list(frame.columns),
-        "dropped": dropped,
-        "description": f"{path.name} (target {target})",
-    }
-
-
-def _rows_with_a_target(frame, y, target, impute):
-    """Targets are never imputed (that would invent what the models are
-    scored against): with --impute their rows are dropped, with a note."""
-    missing = y.isna()
-    if not missing.any():
-        return frame, y
-    n_missing = int(missing.sum())
-    if not impute:
-        raise UsageError(
-            f"the target column {target!r} has {n_missing} missing value(s); pass --impute "
-            "to drop those rows (targets are never imputed)."
-        )
-    if n_missing == len(y):
-        raise UsageError(f"the target column {target!r} has no values.")
-    print(
-        f"sknn-scratch: note: dropping {n_missing} row(s) whose target {target!r} is missing "
-        "(targets are never imputed).",
-        file=sys.stderr,
-    )
-    return frame[~missing].reset_index(drop=True), y[~missing].reset_index(drop=True)
-
-
-def _read_csv(pd, path, decimal=None):
-    if path.is_dir():
-        raise UsageError(f"--csv {path} is a directory, not a CSV file.")
-    if not path.exists():
-        raise UsageError(f"no such file: {path}")
-    if not path.is_file():
-        raise UsageError(f"--csv {path} is not a regular file.")
-    try:
-        with open(path, newline="", encoding="utf-8") as file:
-            sample = file.read(65536)
-    except (OSError, UnicodeDecodeError) as error:
-        raise UsageError(f"cannot read {path}: {error}") from None
-    if not sample.strip():
-        raise UsageError(f"{path} is empty.")
-    separator = _delimiter(sample)
-    try:
-        frame = pd.read_csv(path, sep=separator, decimal=decimal or ".")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-        raise UsageError(f"cannot read {path} as CSV: {str(error).splitlines()[0]}") from None
-    if decimal is None and separator != ",":
-        # A comma cannot be the decimal mark of a comma-separated file; in
-        # others, a column written wholly with decimal commas is numbers.
-        for name in frame.columns:
-            if _decimal_commas(frame[name]):
-                frame[name] = pd.to_numeric(frame[name].str.replace(",", ".", regex=False))
-    return frame
-
-
-_DECIMAL_COMMA = re.compile(r"^\s*[+-]?(\d+,\d*|,\d+)\s*$")
-_INTEGER = re.compile(r"^\s*[+-]?\d+\s*$")
-
-
-def _decimal_commas(column):
-    """Whether a text column holds numbers written with decimal commas (at
-    least one such value, and every value a number so written or an integer)."""
-    if getattr(column.dtype, "kind", "O") in "biufcmM":  # numbers, dates
-        return False
-    values = [str(v) for v in column.dropna()]
-    return any(_DECIMAL_COMMA.match(v) for v in values) and all(
-        _DECIMAL_COMMA.match(v) or _INTEGER.match(v) for v in values
-    )
-
-
-def _delimiter(sample):
-    """The CSV's delimiter: comma, semicolon, tab or |, sniffed from the start."""
-    try:
-        return csv.Sniffer().sniff(sample.splitlines()[0], delimiters=",;\t|").delimiter
-    except csv.Error:
-        return ","  # a single column: no delimiter to find
-
-
-def _numeric_column(pd, column):
-    """True/False columns (bool, or text holding only True/False) as 0/1 numbers."""
-    if pd.api.types.is_bool_dtype(column):
-        return column.astype(float)
-    if column.dtype == object:
-        values = set(column.dropna().map(lambda v: str(v).strip().lower()))
-        if values and values <= {"true", "false"}:
-            return column.map(
-                lambda v: v if pd.isna(v) else float(str(v).strip().lower() == "true")
-            )
-    return column
-
-
-def _check_finite(pd, frame, y, target):
-    """Refuse infinite values, and finite ones so large that scaling the
-    column would overflow (its variance sums their squares)."""
-    columns = [(target, y)] + [(name, frame[name]) for name in frame.columns]
-    limit = _largest_scalable(len(y))
-    for name, column in columns:
-        if not pd.api.types.is_numeric_dtype(column):
-            continue
-        values = np.abs(column.to_numpy(dtype=float))
-        if np.isinf(values).any():
-            raise UsageError(
-                f"column {name!r} holds infinite values (or numbers beyond 1e308); "
-                "remove or cap them."
-            )
-        largest = np.nanmax(values, initial=0.0)
-        if largest > limit:
-            raise UsageError(
-                f"column {name!r} holds values as large as {largest:.3g}: beyond {limit:.1e}, "
-                "scaling the column overflows; rescale it (divide by a power of ten) or cap "
-                "the outliers."
-            )
-
-
-def _largest_scalable(n_rows):
-    """The largest magnitude whose squares, summed over ``n_rows`` rows,
-    stay well inside float64 (a factor of 100 to spare)."""
-    return float(np.sqrt(np.finfo(np.float64).max / (100.0 * max(n_rows, 1))))
-
-
 def _is_numeric(column):
     return column.dtype.kind in "biuf"
 
@@ -682,36 +531,6 @@ def _rows(X, index):
     return X[index] if isinstance(X, np.ndarray) else X.iloc[index]
 
 
-def _drop_identifiers(frame):
-    """Drop identifier columns (the TabularEncoder's rule,
-    ``_tabular.identifier_reason``); return the frame and ``{name: why}``.
-
-    A text column with a distinct value in more than half of at least 20
-    rows (IDs, dates, names: one-hot encoded, one column per row, teaching
-    nothing), and an integer column with a distinct value in every row whose
-    name says it is an identifier or a row number (``customer_id``, ``ID``,
-    ``row``, pandas' ``Unnamed: 0``): as a number it would give the network a
-    meaningless order to learn from. (A distinct integer in every row alone
-    is not enough: a sorted year or a count can be a real feature.)
-    """
-    dropped = {}
-    for name in list(frame.columns):
-        why = _identifier(frame[name], name)
-        if why:
-            print(f"sknn-scratch: note: dropping column {name!r}: {why}.", file=sys.stderr)
-            dropped[str(name)] = why
-            frame = frame.drop(columns=name)
-    return frame, dropped
-
-
-def _identifier(column, name):
-    """Why ``column`` looks like an identifier, or None: the rule the
-    TabularEncoder leaves identifiers out by (``identifier_reason``)."""
-    numeric = _is_numeric(column)
-    values = column.to_numpy(dtype=np.float64, na_value=np.nan) if numeric else column.to_numpy()
-    return identifier_reason(name, values, numeric)
-
-
 #: The extra that installs each optional module the command can use.
 _EXTRAS = {"matplotlib": "plot", "pandas": "csv"}
 
@@ -726,28 +545,12 @@ def _require(module, feature):
         ) from None
 
 
-def _preprocessing(X):
-    """Scale numeric columns and one-hot encode the others, imputing if asked."""
-    other = _text_columns(X)
-    # A NumPy array's columns are chosen by position, a DataFrame's by name.
-    columns = range(X.shape[1]) if isinstance(X, np.ndarray) else X.columns
-    numeric = [c for c in columns if c not in other]
-    return ColumnTransformer(
-        [
-            ("numeric", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), numeric),
-            (
-                "text",
-                make_pipeline(
-                    SimpleImputer(strategy="most_frequent"), OneHotEncoder(handle_unknown="ignore")
-                ),
-                other,
-            ),
-        ]
-    )
-
-
 def _models(data, args):
-    """The two Pipelines, with the same preprocessing.
+    """The two Pipelines, behind the same preprocessing: the library's
+    TabularEncoder (numbers robustly scaled and their outliers clipped
+    smoothly, categories and text one-hot encoded, a missing number as the
+    column's median with a 0/1 column saying where, a missing category as
+    no category).
 
     The MLP also standardises the target (TransformedTargetRegressor): with
     targets in the hundreds, unit-scale targets let the default learning rate
@@ -763,10 +566,8 @@ def _models(data, args):
     # With no hidden layer the "network" is a linear model: say so in the table.
     name = "MLPRegressor" if args.hidden else "MLPRegressor (no hidden layer)"
     return {
-        "LinearRegression": make_pipeline(_preprocessing(data["X"]), LinearRegression()),
-        name: Pipeline(
-            [("preprocess", _preprocessing(data["X"])), ("mlpregressor", scaled_target)]
-        ),
+        "LinearRegression": make_pipeline(TabularEncoder(), LinearRegression()),
+        name: Pipeline([("preprocess", TabularEncoder()), ("mlpregressor", scaled_target)]),
     }
 
 

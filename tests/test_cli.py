@@ -500,7 +500,7 @@ def _notes_of(capsys, *args):
     "args, expected",
     [
         # diabetes with (64, 64): every fold converged, the network overfits
-        (["--dataset", "diabetes"], ["overfits: R^2 0.985", "scores below LinearRegression"]),
+        (["--dataset", "diabetes"], ["overfits: R^2 0.971", "scores below LinearRegression"]),
         # the bank data: nothing to say
         ([], []),
         # too few epochs: the only cause named is non-convergence

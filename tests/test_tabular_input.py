@@ -438,15 +438,15 @@ def test_identifier_columns_are_left_out_with_a_warning():
 
 
 def test_the_cli_uses_the_encoders_identifier_detector():
-    from sknn_scratch import cli
+    from sknn_scratch import _csv
     from sknn_scratch._tabular import identifier_reason
 
     frame = pd.DataFrame({"ID": np.arange(30), "text": [f"t{i}" for i in range(30)]})
     for name in frame.columns:
-        assert cli._identifier(frame[name], name) == identifier_reason(
+        assert _csv._identifier(frame[name], name) == identifier_reason(
             name, frame[name].to_numpy(), frame[name].dtype.kind in "biuf"
         )
-        assert cli._identifier(frame[name], name) is not None
+        assert _csv._identifier(frame[name], name) is not None
 
 
 def test_dates_and_durations_become_numbers():
