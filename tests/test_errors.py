@@ -10,7 +10,11 @@ from helpers import fit_quietly
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.estimator_checks import check_param_validation
 
-from sknn_scratch import MLPClassifier, MLPRegressor
+from sknn_scratch import (
+    MLPClassifier,
+    MLPRegressor,
+    check_gradients,
+)
 
 ESTIMATORS = [MLPRegressor, MLPClassifier]
 
@@ -258,3 +262,82 @@ def test_changed_architecture_with_warm_start(rng):
     est.set_params(hidden_layer_sizes=(5,))
     with pytest.raises(ValueError, match="Cannot continue training"):
         est.fit(X, y)
+
+
+SMALL = dict(hidden_layer_sizes=(6,), max_iter=5, random_state=0)
+
+
+def _small_data(Estimator, rng, n=60):
+    X = rng.normal(size=(n, 3))
+    y = rng.randint(3, size=n) if Estimator is MLPClassifier else rng.poisson(2, size=n) * 1.0
+    return X, y
+
+
+# -------------------------------------------------- clear errors, not crashes
+
+
+@pytest.mark.parametrize("Estimator", [MLPRegressor, MLPClassifier])
+@pytest.mark.parametrize("validation_fraction", [0.1, 0.9])
+def test_early_stopping_split_with_zero_weight_part(Estimator, validation_fraction, rng):
+    X, y = _small_data(Estimator, rng, n=100)
+    if Estimator is MLPClassifier:
+        y = np.arange(100) % 2
+    weights = np.zeros(100)
+    weights[0] = 1.0  # whichever part holds it, the other has zero weight
+    est = Estimator(early_stopping=True, validation_fraction=validation_fraction, **SMALL)
+    with pytest.raises(ValueError, match="early-stopping split.*all zero"):
+        est.fit(X, y, sample_weight=weights)
+
+
+@pytest.mark.parametrize("eps", [0, -1e-6, np.nan, np.inf, 1e300, "1e-6"])
+def test_check_gradients_refuses_a_bad_step(eps):
+    net = MLPRegressor.from_weights([[[1.0], [2.0]]])
+    with pytest.raises(ValueError, match="eps must be a number"):
+        check_gradients(net, [[1, 2]], [1.0], eps=eps)
+
+
+@pytest.mark.parametrize("Estimator", [MLPRegressor, MLPClassifier])
+def test_check_gradients_with_y_of_the_wrong_shape(Estimator):
+    if Estimator is MLPRegressor:
+        net = Estimator.from_weights([[[1.0], [2.0]]])
+        y, match = [[1.0, 2.0]], "y has 2 output"
+    else:
+        net = Estimator.from_weights([[[1.0], [2.0]]], classes=[0, 1])
+        y, match = [[1, 0, 1]], "y"
+    with pytest.raises(ValueError, match=match):
+        check_gradients(net, [[1, 2]], y)
+
+
+def test_check_gradients_reports_a_non_finite_objective():
+    net = MLPRegressor.from_weights([[[1e200], [1e200]]])
+    with pytest.raises(ValueError, match="not finite"):
+        check_gradients(net, [[1e200, 1e200]], [1.0])
+
+
+@pytest.mark.parametrize(
+    "coefs, intercepts, match",
+    [
+        ([np.ones((2, 0)), np.ones((0, 1))], None, r"coefs\[0\] has shape \(2, 0\)"),
+        ([np.ones((0, 1))], None, r"at least one"),
+        ([np.ones((2, 1))], [np.ones((1, 1))], r"intercepts\[0\] has shape \(1, 1\)"),
+        ([np.ones((2, 1))], 3.0, "intercepts must be a list"),
+        ([np.ones((2, 1))], "ab", "intercepts must be a list"),
+        ([np.ones((2, 1)) * (1 + 1j)], None, "real numbers"),
+        ([np.ones((2, 1))], [np.ones(1) * 1j], "real numbers"),
+        ([[[1 + 2j], [1]]], None, "real numbers"),
+    ],
+)
+def test_from_weights_bad_weights_are_clear_errors(coefs, intercepts, match):
+    with pytest.raises(ValueError, match=match):
+        MLPRegressor.from_weights(coefs, intercepts)
+
+
+def test_from_weights_accepts_intercepts_as_a_2d_array_of_rows():
+    est = MLPRegressor.from_weights([np.ones((2, 2)), np.ones((2, 2))], np.ones((2, 2)))
+    np.testing.assert_array_equal(est.predict([[1, 1]]), [[7.0, 7.0]])
+
+
+@pytest.mark.parametrize("Estimator", [MLPRegressor, MLPClassifier])
+def test_unknown_keyword_names_the_public_class(Estimator):
+    with pytest.raises(TypeError, match=f"{Estimator.__name__}.__init__.*class_weights"):
+        Estimator(class_weights="balanced")

@@ -49,7 +49,7 @@ ALLOWED_SKIPS = {
         MLPRegressor(loss="huber", huber_delta=0.5, activation="elu", random_state=0),
         # (not class_weight="balanced": it depends on class counts, so by
         # design repeating samples is not the same as weighting them, and
-        # partial_fit refuses it; tests/test_tabular_pieces.py covers it)
+        # partial_fit refuses it; tests/test_dropout.py covers it)
         MLPClassifier(label_smoothing=0.1, init="lecun_normal", random_state=0),
         MLPClassifier(
             activation="silu",

@@ -1,4 +1,4 @@
-"""Training that users control (issue 11): validation data and what early
+"""Training that users control: validation data and what early
 stopping watches."""
 
 import pickle
@@ -650,7 +650,7 @@ def test_max_steps_is_refused_with_lbfgs_and_ignored_by_partial_fit(rng):
     assert est.n_iter_ == 1 and est.t_ == 60  # the whole epoch: six steps
 
 
-# ------------------------------- validation data not transformed like X (issue 20)
+# ------------------------------------- validation data not transformed like X
 
 
 def _breast_cancer_split():

@@ -1,4 +1,5 @@
-"""The tabular recipe's ingredients (issue 22): each against its formula."""
+"""The input layers (``_input_layers``) and the parametric activation: each
+against its formula, and in the estimators."""
 
 import math
 

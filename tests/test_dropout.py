@@ -1,0 +1,74 @@
+"""Dropout: masks, their expectation, and backpropagation through them."""
+
+import numpy as np
+import pytest
+from helpers import fit_quietly
+
+from sknn_scratch import MLPRegressor
+
+# ----------------------------------------------------------------- dropout
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "logistic", "gelu", "identity"])
+def test_backprop_through_dropout_masks_matches_finite_differences(activation, rng):
+    from sknn_scratch._network import Network
+    from sknn_scratch._objective import Objective
+    from sknn_scratch._training import dropout_masks
+
+    X, Y = rng.normal(size=(40, 4)), rng.normal(size=(40, 2))
+    coefs = [rng.normal(size=(4, 6)), rng.normal(size=(6, 5)), rng.normal(size=(5, 2))]
+    intercepts = [rng.normal(size=6), rng.normal(size=5), rng.normal(size=2)]
+    net = Network.of_lists(coefs, intercepts, activation)
+    net = net.for_training("squared_error", np.float64)
+    objective = Objective(net)
+    masks = dropout_masks(rng, 40, [6, 5], [0.3, 0.5], np.float64)
+    objective.value_and_gradient(X, Y, None, 1 / 40, 0.1, masks)
+    analytic = net.grads.copy()
+    numeric = np.empty_like(analytic)
+    for j in range(net.params.size):
+        saved = net.params[j]
+        net.params[j] = saved + 1e-6
+        up = objective.value_and_gradient(X, Y, None, 1 / 40, 0.1, masks)
+        net.params[j] = saved - 1e-6
+        down = objective.value_and_gradient(X, Y, None, 1 / 40, 0.1, masks)
+        net.params[j] = saved
+        numeric[j] = (up - down) / 2e-6
+    assert np.abs(analytic - numeric).max() / np.abs(numeric).max() < 1e-7
+
+
+def test_dropout_keeps_the_expected_activation(rng):
+    from sknn_scratch._training import dropout_masks
+
+    masks = dropout_masks(rng, 20000, [50], [0.3], np.float64)[0]
+    kept = round(0.7 * 65536) / 65536  # the keep probability, in 16-bit steps
+    assert kept == pytest.approx(0.7, abs=1e-5)
+    assert set(np.unique(masks)) == {0.0, 1 / kept}
+    assert masks.mean() == pytest.approx(1.0, abs=0.01)  # E[A M] = A
+    assert (masks == 0).mean() == pytest.approx(0.3, abs=0.01)
+
+
+def test_dropout_is_reproducible_and_predict_is_deterministic(rng):
+    X = rng.normal(size=(200, 3))
+    y = X[:, 0] * X[:, 1]
+    params = dict(hidden_layer_sizes=(32, 32), dropout=(0.1, 0.3), max_iter=20, random_state=0)
+    first = fit_quietly(MLPRegressor(**params), X, y)
+    second = fit_quietly(MLPRegressor(**params), X, y)
+    plain = fit_quietly(MLPRegressor(**{**params, "dropout": 0.0}), X, y)
+    np.testing.assert_array_equal(first.coefs_[0], second.coefs_[0])
+    assert not np.array_equal(first.coefs_[0], plain.coefs_[0])
+    np.testing.assert_array_equal(first.predict(X), first.predict(X))
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        (dict(solver="lbfgs", dropout=0.1), "dropout needs a stochastic solver"),
+        (dict(hidden_layer_sizes=(4,), dropout=(0.1, 0.2)), "one per hidden layer"),
+        (dict(dropout=(1.0,)), "each in"),
+        (dict(dropout=1.0), "dropout"),
+    ],
+)
+def test_bad_dropout_is_a_clear_error(params, match, rng):
+    X, y = rng.normal(size=(20, 2)), rng.normal(size=20)
+    with pytest.raises(ValueError, match=match):
+        MLPRegressor(**params).fit(X, y)
