@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 DOCS_STAMP := $(VENV)/.installed-docs
 RUNTIME_STAMP := $(VENV)/.installed-runtime
 
-.PHONY: test demo check-install bench bench-real bench-tabular lint docs docs-check clean
+.PHONY: test test-fast demo check-install bench bench-real bench-tabular lint docs docs-check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,11 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# The suite without its slowest files (conftest.SLOW_FILES): under a minute,
+# for the edit-test loop. make test (and CI) runs everything.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow"
 
 # Lint and format check (configured in pyproject.toml); CI fails on either.
 lint: $(STAMP)
