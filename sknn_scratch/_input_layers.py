@@ -431,10 +431,6 @@ class Members(Layer):
         return value_bound * float(np.abs(params[0]).max(initial=0.0))
 
 
-#: Every input layer kind, in the order :func:`input_layers` places them.
-INPUT_LAYERS = (PiecewiseLinear, PeriodicEmbedding, CategoryEmbedding, Scale, Members)
-
-
 def learned(layers):
     """Whether any of these layers has parameters: the layer above them must
     then pass its input's gradient down."""

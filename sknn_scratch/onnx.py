@@ -341,7 +341,7 @@ def _dense(graph, layer, params, name):
 
 def _activation(graph, layer, params, z):
     """The hidden activation ``f(z)``, or with a parametric activation's
-    ``a``, ``z + a (f(z) - z)`` (``_layers.ParametricActivation``)."""
+    ``a``, ``z + a (f(z) - z)`` (``_activations.ParametricActivation``)."""
     f = _hidden(layer.name)(graph.scope, graph.container, z, graph.proto)
     if not params:
         return f
@@ -472,12 +472,12 @@ def _encoded_category(graph, column, name):
 
 
 def _scale(graph, layer, params, name):
-    """``A * s`` (``_layers.Scale``)."""
+    """``A * s`` (``_input_layers.Scale``)."""
     return graph.node("Mul", name, graph.constant(params[0].reshape(1, -1)))
 
 
 def _periodic(graph, layer, params, name):
-    """The PBLD embedding (``_layers.PeriodicEmbedding``), in its (m, n, k)
+    """The PBLD embedding (``_input_layers.PeriodicEmbedding``), in its (m, n, k)
     layout: the chosen columns, their cosines, one MatMul per column
     (batched), then every column of A after them."""
     frequencies, phases, maps, offsets = params
@@ -497,7 +497,7 @@ def _periodic(graph, layer, params, name):
 
 def _members(graph, layer, params, name):
     """Each row once per member, times the member's factors
-    (``_layers.Members``): ``(n, d) -> (n * k, d)``."""
+    (``_input_layers.Members``): ``(n, d) -> (n * k, d)``."""
     (factors,) = params
     rows = graph.node("Reshape", name, graph.shape(-1, 1, layer.units))
     scaled = graph.node("Mul", rows, graph.constant(factors[None]))
@@ -506,7 +506,7 @@ def _members(graph, layer, params, name):
 
 def _piecewise_linear(graph, layer, params, name):
     """The columns, then every bin's ``clip((x - lower) / width)``
-    (``_layers.PiecewiseLinear``), as one Gather and elementwise nodes."""
+    (``_input_layers.PiecewiseLinear``), as one Gather and elementwise nodes."""
     indices = _constant(
         graph.scope,
         graph.container,
@@ -524,7 +524,7 @@ def _piecewise_linear(graph, layer, params, name):
 
 def _category_embedding(graph, layer, params, name):
     """The kept columns, then each one-hot block times its table
-    (``_layers.CategoryEmbedding``)."""
+    (``_input_layers.CategoryEmbedding``)."""
 
     def gather(indices):
         ints = np.asarray(indices, dtype=np.int64)
@@ -558,7 +558,7 @@ def _heads(graph, layer, params, name):
     return graph.node("Reshape", mean, graph.shape(-1, o))
 
 
-#: The converter of each layer kind (``_layers.LAYER_KINDS``): ``(graph,
+#: The converter of each layer kind (``_protocol.LAYER_KINDS``): ``(graph,
 #: layer, params, name of its input) -> name of its output``.
 _LAYERS = {
     "category_embedding": _category_embedding,
