@@ -338,12 +338,12 @@ def split_validation(est, call):
     )
     X_train, X_val, Y_train, Y_val, _, y_val = parts[:6]
     sw_train, sw_val = parts[6:] if sample_weight is not None else (None, None)
-    _check_split_weights(est, sample_weight, (sw_train, sw_val))
+    _check_split_weights(est, sample_weight, sw_train, sw_val)
     return Rows(X_train, Y_train, sw_train), ValidationData(X_val, Y_val, y_val, sw_val)
 
 
-def _check_split_weights(est, sample_weight, parts):
-    for part, weights in zip(("training", "validation"), parts):
+def _check_split_weights(est, sample_weight, sw_train, sw_val):
+    for part, weights in (("training", sw_train), ("validation", sw_val)):
         if weights is not None and not weights.any():
             raise ValueError(
                 f"The early-stopping split (validation_fraction={est.validation_fraction}, "

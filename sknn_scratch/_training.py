@@ -139,7 +139,7 @@ def train_stochastic(plan, objective, optimizing, train, rng, record, listeners,
                 diverged = True
                 break
             seconds = time.perf_counter() - started
-            _end_epoch(plan, record, optimizing.optimizer, (loss, n_samples, seconds))
+            _end_epoch(plan, record, optimizing.optimizer, loss, n_samples, seconds)
             # Every epoch that ran reaches the listeners, the last one too.
             if listeners.epoch_ends(record, network):
                 break  # converged, stalled, out of time, or a callback asked to stop
@@ -164,10 +164,9 @@ def _interrupted(snapshots, listeners, record):
     )
 
 
-def _end_epoch(plan, record, optimizer, epoch):
-    """Record an epoch of ``(loss, n_samples, seconds)`` and step the schedule;
-    an epoch of one block of a longer one only adds to that."""
-    loss, n_samples, seconds = epoch
+def _end_epoch(plan, record, optimizer, loss, n_samples, seconds):
+    """Record an epoch (its loss, rows and seconds) and step the schedule; an
+    epoch of one block of a longer one only adds to that."""
     if plan.block is not None:
         record.t += n_samples
         plan.block.add(loss, n_samples)
@@ -359,7 +358,7 @@ def train_lbfgs(plan, objective, train, record, listeners, scales):
             result = _minimize(value_and_gradient, iterations.last.copy(), iterations, plan)
     except KeyboardInterrupt:
         result = iterations.interrupted(start)
-    _finish_lbfgs(plan, (net, guard), result, iterations, start)
+    _finish_lbfgs(plan, net, guard, result, iterations, start)
 
 
 def _timed(function, threads):
@@ -438,14 +437,13 @@ def _minimize(value_and_gradient, start, callback, plan):
     )
 
 
-def _finish_lbfgs(plan, net_and_guard, result, iterations, start):
+def _finish_lbfgs(plan, net, guard, result, iterations, start):
     """Keep SciPy's result if it is sound, else the last sound iterate."""
-    net, guard = net_and_guard
     record, losses = iterations.record, iterations.losses
     if result is not None:
         net.params[...] = result.x
         if not guard.diverged(result.fun):
-            _settle_record(record, start, float(result.fun), (int(result.nit), iterations.n_rows))
+            _settle_record(record, start, float(result.fun), int(result.nit), iterations.n_rows)
             _warn_lbfgs_status(plan, record, result)
             return
     net.params[...] = iterations.last
@@ -459,14 +457,15 @@ def _finish_lbfgs(plan, net_and_guard, result, iterations, start):
     if value is None:
         record.restore(start)  # warm start: the model stays as it was
         return
-    _settle_record(record, start, value, (len(losses), iterations.n_rows))
+    _settle_record(record, start, value, len(losses), iterations.n_rows)
 
 
-def _settle_record(record, start, value, counts):
-    """The record of the call: ``counts`` is ``(iterations, rows)``, SciPy's
-    count of iterations and the rows each saw; ``value`` is where the kept
-    weights stand, recorded when no iteration completed."""
-    (scalars, lengths), (n_iter, n_rows) = start, counts
+def _settle_record(record, start, value, n_iter, n_rows):
+    """The record of the call: ``n_iter`` is SciPy's count of iterations,
+    ``n_rows`` the rows each saw; ``value`` is where the kept weights stand,
+    recorded when no iteration completed; ``start`` the record's snapshot
+    (``TrainingRecord.snapshot``) from before the call."""
+    scalars, lengths = start
     if len(record.loss_curve) == lengths["loss_curve"]:
         # Converged (or diverged) before the first iteration: record where
         # the kept weights stand.

@@ -28,3 +28,38 @@ def finite_differences(J, arrays, h=1e-6):
             grad[index] = (J(plus) - J(minus)) / (2 * h)
         numeric.append(grad)
     return numeric
+
+
+#: A small network, trained briefly (the tests of settings, errors, state).
+SMALL = dict(hidden_layer_sizes=(6,), max_iter=5, random_state=0)
+
+#: A small network trained for 30 epochs (the tests of validation scoring).
+THIRTY_EPOCHS = dict(hidden_layer_sizes=(8,), random_state=0, max_iter=30)
+
+
+def small_data(Estimator, rng, n=60):
+    """``n`` rows of 3 features: 3 classes for a classifier, counts else."""
+
+    from sknn_scratch import MLPClassifier
+
+    X = rng.normal(size=(n, 3))
+    y = rng.randint(3, size=n) if Estimator is MLPClassifier else rng.poisson(2, size=n) * 1.0
+    return X, y
+
+
+def constant_scorer(value):
+    """A scorer that always says ``value``."""
+
+    def scorer(estimator, X, y):
+        return value
+
+    return scorer
+
+
+def fit_and_warnings(est, *args, **kwargs):
+    """Fit, returning the estimator and the UserWarnings raised."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(*args, **kwargs)
+    return est, [str(w.message) for w in caught if issubclass(w.category, UserWarning)]

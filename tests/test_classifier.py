@@ -4,22 +4,13 @@ import pickle
 
 import numpy as np
 import pytest
-from helpers import fit_quietly
+from helpers import SMALL, fit_quietly
 from sklearn.neural_network import MLPClassifier as SkMLPClassifier
 
 from sknn_scratch import (
     MLPClassifier,
     MLPRegressor,
 )
-
-SMALL = dict(hidden_layer_sizes=(6,), max_iter=5, random_state=0)
-
-
-def _data(Estimator, rng, n=60):
-    X = rng.normal(size=(n, 3))
-    y = rng.randint(3, size=n) if Estimator is MLPClassifier else rng.poisson(2, size=n) * 1.0
-    return X, y
-
 
 # ------------------------------------------------------- classes and labels
 

@@ -6,7 +6,7 @@ import pickle
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import fit_quietly
+from helpers import SMALL, fit_quietly, small_data
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.estimator_checks import check_param_validation
 
@@ -264,22 +264,13 @@ def test_changed_architecture_with_warm_start(rng):
         est.fit(X, y)
 
 
-SMALL = dict(hidden_layer_sizes=(6,), max_iter=5, random_state=0)
-
-
-def _small_data(Estimator, rng, n=60):
-    X = rng.normal(size=(n, 3))
-    y = rng.randint(3, size=n) if Estimator is MLPClassifier else rng.poisson(2, size=n) * 1.0
-    return X, y
-
-
 # -------------------------------------------------- clear errors, not crashes
 
 
 @pytest.mark.parametrize("Estimator", [MLPRegressor, MLPClassifier])
 @pytest.mark.parametrize("validation_fraction", [0.1, 0.9])
 def test_early_stopping_split_with_zero_weight_part(Estimator, validation_fraction, rng):
-    X, y = _small_data(Estimator, rng, n=100)
+    X, y = small_data(Estimator, rng, n=100)
     if Estimator is MLPClassifier:
         y = np.arange(100) % 2
     weights = np.zeros(100)

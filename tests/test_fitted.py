@@ -6,7 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
-from helpers import fit_quietly
+from helpers import SMALL, fit_quietly, small_data
 from sklearn.exceptions import ConvergenceWarning
 
 from sknn_scratch import (
@@ -15,15 +15,6 @@ from sknn_scratch import (
     _objective,
     _training,
 )
-
-SMALL = dict(hidden_layer_sizes=(6,), max_iter=5, random_state=0)
-
-
-def _data(Estimator, rng, n=60):
-    X = rng.normal(size=(n, 3))
-    y = rng.randint(3, size=n) if Estimator is MLPClassifier else rng.poisson(2, size=n) * 1.0
-    return X, y
-
 
 # ------------------------------------------------- state of a failing call
 
@@ -48,7 +39,7 @@ def _fit_with_convergence_warnings_as_errors(est, X, y):
 def test_warm_start_fit_failing_midway_changes_nothing(
     Estimator, solver, early_stopping, rng, monkeypatch
 ):
-    X, y = _data(Estimator, rng, n=80)
+    X, y = small_data(Estimator, rng, n=80)
     random_state = np.random.RandomState(1)
     est = Estimator(
         solver=solver,
@@ -81,7 +72,7 @@ def test_warm_start_fit_failing_midway_changes_nothing(
 
 
 def test_failing_fit_leaves_an_unfitted_estimator_and_its_random_state_alone(rng):
-    X, y = _data(MLPRegressor, rng)
+    X, y = small_data(MLPRegressor, rng)
     random_state = np.random.RandomState(3)
     est = MLPRegressor(max_iter=3, random_state=random_state)
     before = pickle.dumps(est)
@@ -91,7 +82,7 @@ def test_failing_fit_leaves_an_unfitted_estimator_and_its_random_state_alone(rng
 
 
 def test_invscaling_with_a_huge_power_t_does_not_overflow(rng):
-    X, y = _data(MLPRegressor, rng)
+    X, y = small_data(MLPRegressor, rng)
     est = fit_quietly(
         MLPRegressor(solver="sgd", learning_rate="invscaling", power_t=1e10, **SMALL), X, y
     )
@@ -103,7 +94,7 @@ def test_invscaling_with_a_huge_power_t_does_not_overflow(rng):
 def test_ctrl_c_during_bookkeeping_leaves_one_consistent_epoch(
     where, early_stopping, rng, monkeypatch
 ):
-    X, y = _data(MLPRegressor, rng, n=100)
+    X, y = small_data(MLPRegressor, rng, n=100)
     params = dict(
         hidden_layer_sizes=(6,),
         solver="sgd",
@@ -153,7 +144,7 @@ def test_ctrl_c_during_bookkeeping_leaves_one_consistent_epoch(
 def test_ctrl_c_before_anything_was_trained_propagates_and_changes_nothing(
     solver, rng, monkeypatch
 ):
-    X, y = _data(MLPRegressor, rng)
+    X, y = small_data(MLPRegressor, rng)
 
     def interrupt(self, *args):
         raise KeyboardInterrupt
@@ -166,7 +157,7 @@ def test_ctrl_c_before_anything_was_trained_propagates_and_changes_nothing(
 
 
 def test_predict_during_failing_fits_always_sees_the_fitted_model(rng, monkeypatch):
-    X, y = _data(MLPRegressor, rng, n=200)
+    X, y = small_data(MLPRegressor, rng, n=200)
     est = fit_quietly(MLPRegressor(hidden_layer_sizes=(32,), max_iter=20, random_state=0), X, y)
     expected = est.predict(X)
     real = _training._end_epoch

@@ -2,21 +2,12 @@
 
 import numpy as np
 import pytest
-from helpers import fit_quietly
+from helpers import SMALL, fit_quietly, small_data
 
 from sknn_scratch import (
     MLPClassifier,
     MLPRegressor,
 )
-
-SMALL = dict(hidden_layer_sizes=(6,), max_iter=5, random_state=0)
-
-
-def _data(Estimator, rng, n=60):
-    X = rng.normal(size=(n, 3))
-    y = rng.randint(3, size=n) if Estimator is MLPClassifier else rng.poisson(2, size=n) * 1.0
-    return X, y
-
 
 # ------------------------------------------------------------- float32
 
@@ -47,7 +38,7 @@ def test_finite_y_beyond_float32_is_an_input_error(rng):
 @pytest.mark.parametrize("how", ["partial_fit", "warm_start"])
 @pytest.mark.parametrize("Estimator", [MLPRegressor, MLPClassifier])
 def test_continuing_with_float32_keeps_a_float64_model(how, Estimator, rng):
-    X, y = _data(Estimator, rng)
+    X, y = small_data(Estimator, rng)
     est = fit_quietly(Estimator(solver="sgd", **SMALL), X, y)
     if how == "partial_fit":
         est.partial_fit(X.astype(np.float32), y)

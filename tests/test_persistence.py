@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from helpers import fit_quietly
+from helpers import SMALL, fit_quietly, small_data
 from sklearn.exceptions import ConvergenceWarning
 
 from sknn_scratch import (
@@ -12,20 +12,11 @@ from sknn_scratch import (
     _training,
 )
 
-SMALL = dict(hidden_layer_sizes=(6,), max_iter=5, random_state=0)
-
-
-def _data(Estimator, rng, n=60):
-    X = rng.normal(size=(n, 3))
-    y = rng.randint(3, size=n) if Estimator is MLPClassifier else rng.poisson(2, size=n) * 1.0
-    return X, y
-
-
 # ------------------------------------------------------------- persistence
 
 
 def _fitted(Estimator, rng):
-    X, y = _data(Estimator, rng)
+    X, y = small_data(Estimator, rng)
     return fit_quietly(Estimator(**SMALL), X, y)
 
 
@@ -169,7 +160,7 @@ def test_load_returns_only_our_estimators(make, rng, tmp_path):
 
     from sknn_scratch import persistence
 
-    X, y = _data(MLPRegressor, rng)
+    X, y = small_data(MLPRegressor, rng)
     objects = {
         "LinearRegression": lambda: LinearRegression().fit(X, y),
         "dict": lambda: {"a": 1},
@@ -226,7 +217,7 @@ def _diverge_in_third_epoch(monkeypatch):
 @pytest.mark.parametrize("warm_start", [False, True])
 @pytest.mark.parametrize("solver", ["sgd", "adam"])
 def test_divergence_warning_names_the_epochs(solver, warm_start, rng, monkeypatch):
-    X, y = _data(MLPRegressor, rng)
+    X, y = small_data(MLPRegressor, rng)
     est = MLPRegressor(solver=solver, warm_start=warm_start, **{**SMALL, "max_iter": 10})
     if warm_start:
         fit_quietly(est, X, y)  # epochs of an earlier call do not count
@@ -237,7 +228,7 @@ def test_divergence_warning_names_the_epochs(solver, warm_start, rng, monkeypatc
 
 
 def test_initial_weights_kept_record_their_own_objective(rng, monkeypatch):
-    X, y = _data(MLPRegressor, rng)
+    X, y = small_data(MLPRegressor, rng)
     monkeypatch.setattr(_training, "_run_epoch", lambda *args: np.inf)
     with pytest.warns(ConvergenceWarning):
         est = MLPRegressor(**SMALL).fit(X, y)
@@ -246,7 +237,7 @@ def test_initial_weights_kept_record_their_own_objective(rng, monkeypatch):
 
 
 def test_divergence_with_early_stopping_keeps_the_best_epoch(rng, monkeypatch):
-    X, y = _data(MLPRegressor, rng, n=100)
+    X, y = small_data(MLPRegressor, rng, n=100)
     params = dict(hidden_layer_sizes=(6,), solver="sgd", early_stopping=True, random_state=0)
     reference = fit_quietly(MLPRegressor(max_iter=2, **params), X, y)
     _diverge_in_third_epoch(monkeypatch)

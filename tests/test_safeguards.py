@@ -5,60 +5,16 @@ import warnings
 
 import numpy as np
 import pytest
-from helpers import fit_quietly
+from helpers import SMALL, fit_quietly, small_data
 from sklearn.exceptions import ConvergenceWarning
 
 from sknn_scratch import (
-    MLPClassifier,
     MLPRegressor,
     _network,
     _objective,
     _safeguards,
     _training,
 )
-
-SMALL = dict(hidden_layer_sizes=(6,), max_iter=5, random_state=0)
-
-
-def _data(Estimator, rng, n=60):
-    X = rng.normal(size=(n, 3))
-    y = rng.randint(3, size=n) if Estimator is MLPClassifier else rng.poisson(2, size=n) * 1.0
-    return X, y
-
-
-THIRTY_EPOCHS = dict(hidden_layer_sizes=(8,), random_state=0, max_iter=30)
-
-
-@pytest.fixture
-def regression():
-    rng = np.random.RandomState(0)
-    X = rng.normal(size=(300, 4))
-    return X, X @ [1.0, 2.0, -1.0, 0.5] + X[:, 0] * X[:, 1]
-
-
-@pytest.fixture
-def classification():
-    rng = np.random.RandomState(1)
-    X = rng.normal(size=(300, 4))
-    y = np.where(X[:, 0] > 0.8, "c", np.where(X[:, 1] > 0, "a", "b"))
-    return X, y
-
-
-def _constant(value):
-    def scorer(estimator, X, y):
-        return value
-
-    return scorer
-
-
-def _fit(est, *args, **kwargs):
-    """Fit, returning the estimator and the UserWarnings raised."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        est.fit(*args, **kwargs)
-    return est, [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
-
 
 # ------------------------------------------------------------ divergence
 
@@ -132,7 +88,7 @@ def test_all_finite_agrees_with_isfinite(dtype):
 def test_divergence_in_the_first_epoch_keeps_initial_weights_with_a_finite_loss(
     solver, rng, monkeypatch
 ):
-    X, y = _data(MLPRegressor, rng)
+    X, y = small_data(MLPRegressor, rng)
     monkeypatch.setattr(_training, "_run_epoch", lambda *args: np.inf)
     with pytest.warns(ConvergenceWarning, match="initial ones"):
         est = MLPRegressor(solver=solver, **SMALL).fit(X, y)

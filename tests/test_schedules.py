@@ -4,43 +4,9 @@ import warnings
 
 import numpy as np
 import pytest
-from sklearn.exceptions import ConvergenceWarning
+from helpers import THIRTY_EPOCHS, fit_and_warnings
 
 from sknn_scratch import MLPRegressor
-
-SMALL = dict(hidden_layer_sizes=(8,), random_state=0, max_iter=30)
-
-
-@pytest.fixture
-def regression():
-    rng = np.random.RandomState(0)
-    X = rng.normal(size=(300, 4))
-    return X, X @ [1.0, 2.0, -1.0, 0.5] + X[:, 0] * X[:, 1]
-
-
-@pytest.fixture
-def classification():
-    rng = np.random.RandomState(1)
-    X = rng.normal(size=(300, 4))
-    y = np.where(X[:, 0] > 0.8, "c", np.where(X[:, 1] > 0, "a", "b"))
-    return X, y
-
-
-def _constant(value):
-    def scorer(estimator, X, y):
-        return value
-
-    return scorer
-
-
-def _fit(est, *args, **kwargs):
-    """Fit, returning the estimator and the UserWarnings raised."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        est.fit(*args, **kwargs)
-    return est, [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
-
 
 # ------------------------------------------- warm-ups longer than the plan
 
@@ -80,10 +46,12 @@ def test_for_tabular_anneals_to_zero_whatever_the_step_budget(max_steps):
 @pytest.mark.parametrize("warmup, max_iter", [(3, 3), (5, 3), (10, 1)])
 def test_a_warmup_not_shorter_than_max_iter_is_warned_about(kind, warmup, max_iter, regression):
     X, y = regression
-    est = MLPRegressor(**dict(SMALL, warmup_epochs=warmup, max_iter=max_iter, learning_rate=kind))
-    _, messages = _fit(est, X, y)
+    est = MLPRegressor(
+        **dict(THIRTY_EPOCHS, warmup_epochs=warmup, max_iter=max_iter, learning_rate=kind)
+    )
+    _, messages = fit_and_warnings(est, X, y)
     assert any(
         f"warmup_epochs={warmup} is not shorter than max_iter={max_iter}" in m for m in messages
     )
-    _, messages = _fit(est.set_params(max_iter=warmup + 1), X, y)
+    _, messages = fit_and_warnings(est.set_params(max_iter=warmup + 1), X, y)
     assert not any("warmup_epochs" in m for m in messages)

@@ -2,60 +2,15 @@
 names them (``_settings``)."""
 
 import pickle
-import warnings
 
 import numpy as np
 import pytest
-from helpers import fit_quietly
-from sklearn.exceptions import ConvergenceWarning
+from helpers import SMALL, fit_quietly, small_data
 
 from sknn_scratch import (
     MLPClassifier,
     MLPRegressor,
 )
-
-SMALL = dict(hidden_layer_sizes=(6,), max_iter=5, random_state=0)
-
-
-def _data(Estimator, rng, n=60):
-    X = rng.normal(size=(n, 3))
-    y = rng.randint(3, size=n) if Estimator is MLPClassifier else rng.poisson(2, size=n) * 1.0
-    return X, y
-
-
-THIRTY_EPOCHS = dict(hidden_layer_sizes=(8,), random_state=0, max_iter=30)
-
-
-@pytest.fixture
-def regression():
-    rng = np.random.RandomState(0)
-    X = rng.normal(size=(300, 4))
-    return X, X @ [1.0, 2.0, -1.0, 0.5] + X[:, 0] * X[:, 1]
-
-
-@pytest.fixture
-def classification():
-    rng = np.random.RandomState(1)
-    X = rng.normal(size=(300, 4))
-    y = np.where(X[:, 0] > 0.8, "c", np.where(X[:, 1] > 0, "a", "b"))
-    return X, y
-
-
-def _constant(value):
-    def scorer(estimator, X, y):
-        return value
-
-    return scorer
-
-
-def _fit(est, *args, **kwargs):
-    """Fit, returning the estimator and the UserWarnings raised."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        est.fit(*args, **kwargs)
-    return est, [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
-
 
 # ------------------------------------------------- model-shaping parameters
 
@@ -74,7 +29,7 @@ SHAPING_CHANGES = [
 def test_changing_a_model_shaping_parameter_then_continuing_is_refused(
     Estimator, name, value, how, rng
 ):
-    X, y = _data(Estimator, rng)
+    X, y = small_data(Estimator, rng)
     est = fit_quietly(Estimator(solver="sgd", **SMALL), X, y)
     original = est.get_params()[name]
     before = pickle.dumps(est)
@@ -92,7 +47,7 @@ def test_changing_a_model_shaping_parameter_then_continuing_is_refused(
 
 
 def test_changing_loss_then_fit_trains_a_new_consistent_model(rng):
-    X, y = _data(MLPRegressor, rng)
+    X, y = small_data(MLPRegressor, rng)
     est = fit_quietly(MLPRegressor(**SMALL), X, y)
     fit_quietly(est.set_params(loss="poisson"), X, y)
     assert est.out_activation_ == "exp"

@@ -8,46 +8,12 @@ import warnings
 
 import numpy as np
 import pytest
-from helpers import fit_quietly
+from helpers import THIRTY_EPOCHS, constant_scorer, fit_and_warnings, fit_quietly
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score, get_scorer, r2_score
 from sklearn.utils.class_weight import compute_class_weight
 
 from sknn_scratch import MLPClassifier, MLPRegressor
-
-SMALL = dict(hidden_layer_sizes=(8,), random_state=0, max_iter=30)
-
-
-@pytest.fixture
-def regression():
-    rng = np.random.RandomState(0)
-    X = rng.normal(size=(300, 4))
-    return X, X @ [1.0, 2.0, -1.0, 0.5] + X[:, 0] * X[:, 1]
-
-
-@pytest.fixture
-def classification():
-    rng = np.random.RandomState(1)
-    X = rng.normal(size=(300, 4))
-    y = np.where(X[:, 0] > 0.8, "c", np.where(X[:, 1] > 0, "a", "b"))
-    return X, y
-
-
-def _constant(value):
-    def scorer(estimator, X, y):
-        return value
-
-    return scorer
-
-
-def _fit(est, *args, **kwargs):
-    """Fit, returning the estimator and the UserWarnings raised."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        est.fit(*args, **kwargs)
-    return est, [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
-
 
 # ----------------------------------------- validation scores that are not numbers
 
@@ -59,17 +25,17 @@ def _fit(est, *args, **kwargs):
 def test_scores_that_are_not_numbers_never_restore_the_initial_weights(how, regression):
     X, y = regression
     params = dict(
-        SMALL, max_iter=40, early_stopping=True, n_iter_no_change=5, learning_rate_init=0.01
+        THIRTY_EPOCHS, max_iter=40, early_stopping=True, n_iter_no_change=5, learning_rate_init=0.01
     )
     fit_kwargs = {}
     if how.endswith("scorer"):
         value = {"nan": np.nan, "minus-inf": -np.inf, "plus-inf": np.inf}[how[: -len("-scorer")]]
-        params["scoring"] = _constant(value)
+        params["scoring"] = constant_scorer(value)
     else:
         fit_kwargs = dict(X_val=X[:50] * 1e300, y_val=y[:50])
         if how.endswith("scored"):
             params["scoring"] = "neg_mean_squared_error"
-    est, messages = _fit(MLPRegressor(**params), X, y, **fit_kwargs)
+    est, messages = fit_and_warnings(MLPRegressor(**params), X, y, **fit_kwargs)
     initial = dict(params, max_iter=1, learning_rate_init=1e-12, early_stopping=False)
     initial = MLPRegressor(**dict(initial, scoring=None))
     initial = fit_quietly(initial, X, y)
@@ -87,8 +53,8 @@ def test_some_unscored_epochs_are_never_the_best(regression):
     def scorer(estimator, X, y):
         return next(scores)
 
-    est, messages = _fit(
-        MLPRegressor(**dict(SMALL, max_iter=8, early_stopping=True, scoring=scorer)), X, y
+    est, messages = fit_and_warnings(
+        MLPRegressor(**dict(THIRTY_EPOCHS, max_iter=8, early_stopping=True, scoring=scorer)), X, y
     )
     assert est.best_epoch_ == 4 and est.best_validation_score_ == 0.3
     assert any("5 of 8 validation scores" in m and "best epoch, 4" in m for m in messages)
@@ -123,7 +89,7 @@ def test_a_scorer_predicting_on_other_data_gets_real_predictions(other, method, 
         seen.append(np.array_equal(got, getattr(reference, method)(data)))
         return accuracy_score(y_val, estimator.predict(X_val))
 
-    est = MLPClassifier(**dict(SMALL, max_iter=3, early_stopping=True, scoring=scorer))
+    est = MLPClassifier(**dict(THIRTY_EPOCHS, max_iter=3, early_stopping=True, scoring=scorer))
     fit_quietly(est, X, y)
     assert seen == [True] * 3
 
@@ -140,7 +106,7 @@ def test_a_scorer_on_the_validation_array_still_reads_the_cache(regression, monk
         return real(self, X)
 
     monkeypatch.setattr(MLPRegressor, "predict", counting_predict)
-    est = MLPRegressor(**dict(SMALL, max_iter=4, early_stopping=True, scoring="r2"))
+    est = MLPRegressor(**dict(THIRTY_EPOCHS, max_iter=4, early_stopping=True, scoring="r2"))
     fit_quietly(est, X, y)
     assert calls == []  # every score came from the epoch's one forward pass
     assert _held_out  # (the module that answers from the cache)
@@ -157,7 +123,7 @@ def test_balanced_validation_weights_use_training_frequencies(missing, scoring, 
     if missing is not None:
         X_val, y_val = X_val[y_val != missing], y_val[y_val != missing]
     X_train, y_train = X[:200], y[:200]
-    est = MLPClassifier(**dict(SMALL, max_iter=3, class_weight="balanced", scoring=scoring))
+    est = MLPClassifier(**dict(THIRTY_EPOCHS, max_iter=3, class_weight="balanced", scoring=scoring))
     fit_quietly(est, X_train, y_train, X_val=X_val, y_val=y_val)
     per_class = compute_class_weight("balanced", classes=est.classes_, y=y_train)
     weights = per_class[np.searchsorted(est.classes_, y_val)]
@@ -180,7 +146,7 @@ def test_a_scoring_the_regressor_cannot_compute_is_refused_before_training(
 ):
     X, y = regression
     est = MLPRegressor(
-        **dict(SMALL, scoring=scoring, early_stopping=validation == "early_stopping")
+        **dict(THIRTY_EPOCHS, scoring=scoring, early_stopping=validation == "early_stopping")
     )
     fit_kwargs = dict(X_val=X[:20], y_val=y[:20]) if validation == "X_val" else {}
     with pytest.raises(ValueError, match=rf"^scoring='{scoring}' needs .*predict_proba"):
@@ -194,24 +160,26 @@ def test_a_misspelt_scoring_names_the_parameter(Estimator, scoring, regression):
     X, y = regression
     if Estimator is MLPClassifier:
         y = y > 0
-    est = Estimator(**dict(SMALL, scoring=scoring, early_stopping=True))
+    est = Estimator(**dict(THIRTY_EPOCHS, scoring=scoring, early_stopping=True))
     with pytest.raises(ValueError, match=rf"^scoring='{scoring}' is not a valid scoring of"):
         est.fit(X, y)
 
 
 def test_a_close_misspelling_is_suggested(regression):
     X, y = regression
-    est = MLPRegressor(**dict(SMALL, scoring="neg_mean_squared_eror", early_stopping=True))
+    est = MLPRegressor(**dict(THIRTY_EPOCHS, scoring="neg_mean_squared_eror", early_stopping=True))
     with pytest.raises(ValueError, match="Did you mean 'neg_mean_squared_error'"):
         est.fit(X, y)
 
 
-@pytest.mark.parametrize("scoring", ["r2", "loss", _constant(1.0)])
+@pytest.mark.parametrize("scoring", ["r2", "loss", constant_scorer(1.0)])
 def test_an_unused_scoring_is_warned_about(scoring, regression):
     X, y = regression
-    _, messages = _fit(MLPRegressor(**dict(SMALL, scoring=scoring)), X, y)
+    _, messages = fit_and_warnings(MLPRegressor(**dict(THIRTY_EPOCHS, scoring=scoring)), X, y)
     assert any("is unused" in m for m in messages)
-    _, messages = _fit(MLPRegressor(**dict(SMALL, scoring=scoring)), X, y, X_val=X, y_val=y)
+    _, messages = fit_and_warnings(
+        MLPRegressor(**dict(THIRTY_EPOCHS, scoring=scoring)), X, y, X_val=X, y_val=y
+    )
     assert not any("is unused" in m for m in messages)
 
 
@@ -247,7 +215,9 @@ def test_callable_scorers_get_sample_weight_only_if_they_take_it(
 ):
     X, y = regression
     w = np.linspace(0.5, 2.0, len(X))
-    params = dict(SMALL, max_iter=3, scoring=scorer, early_stopping=where == "early_stopping")
+    params = dict(
+        THIRTY_EPOCHS, max_iter=3, scoring=scorer, early_stopping=where == "early_stopping"
+    )
     fit_kwargs = {"sample_weight": w}
     if where == "X_val":
         fit_kwargs.update(X_val=X[:40], y_val=y[:40], sample_weight_val=w[:40])
@@ -263,7 +233,7 @@ def test_callable_scorers_get_sample_weight_only_if_they_take_it(
 
 def test_state_is_kept_when_scoring_is_refused(regression):
     X, y = regression
-    est = fit_quietly(MLPRegressor(**SMALL), X, y)
+    est = fit_quietly(MLPRegressor(**THIRTY_EPOCHS), X, y)
     before = pickle.dumps(est)
     est.set_params(scoring="roc_auc", early_stopping=True)
     with pytest.raises(ValueError, match="scoring"):
@@ -287,7 +257,7 @@ def test_ctrl_c_while_scoring_leaves_records_of_one_length(solver, interrupt_at,
             raise KeyboardInterrupt
         return r2_score(y_val, estimator.predict(X_val))
 
-    est = MLPRegressor(**dict(SMALL, solver=solver, scoring=scorer, max_iter=20))
+    est = MLPRegressor(**dict(THIRTY_EPOCHS, solver=solver, scoring=scorer, max_iter=20))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         est.fit(X, y, X_val=X[:50], y_val=y[:50])
@@ -332,7 +302,7 @@ def test_callbacks_see_the_epoch_training_stops_on(Estimator, solver, early_stop
         y = y > 0
     recorder = _EpochRecorder()
     est = Estimator(
-        **dict(SMALL, max_iter=500, solver=solver, early_stopping=early_stopping),
+        **dict(THIRTY_EPOCHS, max_iter=500, solver=solver, early_stopping=early_stopping),
         tol=0.05,
         n_iter_no_change=2,
     ).set_callbacks(recorder)
@@ -350,7 +320,7 @@ def test_scoring_monitor_logs_the_last_epoch_when_training_stops_itself(regressi
 
     X, y = regression
     monitor = ScoringMonitor(scoring="r2")
-    est = MLPRegressor(**dict(SMALL, max_iter=500), tol=0.05, n_iter_no_change=2)
+    est = MLPRegressor(**dict(THIRTY_EPOCHS, max_iter=500), tol=0.05, n_iter_no_change=2)
     est.set_callbacks(monitor).fit(X, y)
     logs = monitor.get_logs()
     log = logs if not isinstance(logs, list) else logs[0]
