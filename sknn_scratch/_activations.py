@@ -331,7 +331,7 @@ class HiddenActivation(Layer):
         return min(value_bound + self.function.offset, self.function.bound)
 
 
-class ParametricActivation(Layer):
+class ParametricActivation(HiddenActivation):
     """``out = z + a * (f(z) - z)``: the activation ``f`` mixed with the
     identity by a learned ``a`` per unit, starting at 1 (plain ``f``).
 
@@ -346,15 +346,6 @@ class ParametricActivation(Layer):
     """
 
     kind = "parametric"
-    activates = True
-
-    def __init__(self, name, units):
-        self.name, self.units = name, units
-
-    @property
-    def function(self):
-        """``f`` and ``f'``, from the registry (a saved layer holds the name)."""
-        return HIDDEN_ACTIVATIONS[self.name]
 
     def parameter_shapes(self):
         return (("activation", (self.units,)),)
