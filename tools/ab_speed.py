@@ -28,47 +28,47 @@ ROOT = Path(__file__).resolve().parents[1]
 
 #: name -> code that builds ``fit`` (a callable) and runs nothing yet.
 CASES = {
-    "fit reg adam (100,) 5000x20": """
+    "fit reg adam (100,) 5000x20, 100 epochs": """
 X, y = rng.normal(size=(5000, 20)), rng.normal(size=5000)
-est = MLPRegressor(max_iter=20, random_state=0)
+est = MLPRegressor(max_iter=100, random_state=0)
 call = lambda: est.fit(X, y)
 """,
-    "fit reg adam (256,256) 4000x50": """
+    "fit reg adam (256,256) 4000x50, 15 epochs": """
 X, y = rng.normal(size=(4000, 50)), rng.normal(size=4000)
-est = MLPRegressor(hidden_layer_sizes=(256, 256), max_iter=5, random_state=0)
+est = MLPRegressor(hidden_layer_sizes=(256, 256), max_iter=15, random_state=0)
 call = lambda: est.fit(X, y)
 """,
-    "fit reg lbfgs (50,) 2000x10": """
-X, y = rng.normal(size=(2000, 10)), rng.normal(size=2000)
-est = MLPRegressor(hidden_layer_sizes=(50,), solver="lbfgs", max_iter=100, random_state=0)
+    "fit reg lbfgs (50,) 10000x10, 300 iterations": """
+X, y = rng.normal(size=(10000, 10)), rng.normal(size=10000)
+est = MLPRegressor(hidden_layer_sizes=(50,), solver="lbfgs", max_iter=300, random_state=0)
 call = lambda: est.fit(X, y)
 """,
-    "fit clf digits adam": """
+    "fit clf digits adam, 200 epochs": """
 from sklearn.datasets import load_digits
 X, y = load_digits(return_X_y=True)
-est = MLPClassifier(max_iter=30, random_state=0)
+est = MLPClassifier(max_iter=200, random_state=0)
 call = lambda: est.fit(X, y)
 """,
-    "fit for_tabular raw frame 3000 rows": """
+    "fit for_tabular() raw frame, 3000 rows": """
 import pandas as pd
 n = 3000
 X = pd.DataFrame({"age": rng.randint(18, 90, n), "balance": rng.lognormal(8, 1, n),
                   "city": rng.choice(["Oslo", "Bergen", "Tromso", "Bodo"], n),
                   "members": rng.randint(0, 6, n)})
 y = X["age"] * 0.1 + np.log(X["balance"]) + rng.normal(size=n)
-est = MLPRegressor.for_tabular(max_steps=300, random_state=0)
+est = MLPRegressor.for_tabular(random_state=0)
 call = lambda: est.fit(X, y)
 """,
-    "predict reg (256,256) 100000x50": """
+    "predict reg (256,256) 400000x50": """
 X, y = rng.normal(size=(2000, 50)), rng.normal(size=2000)
 est = MLPRegressor(hidden_layer_sizes=(256, 256), max_iter=2, random_state=0).fit(X, y)
-big = rng.normal(size=(100000, 50))
+big = rng.normal(size=(400000, 50))
 call = lambda: est.predict(big)
 """,
-    "predict_proba clf (100,) 200000x20": """
+    "predict_proba clf (100,) 1000000x20": """
 X, y = rng.normal(size=(2000, 20)), rng.randint(0, 3, 2000)
 est = MLPClassifier(max_iter=2, random_state=0).fit(X, y)
-big = rng.normal(size=(200000, 20))
+big = rng.normal(size=(1000000, 20))
 call = lambda: est.predict_proba(big)
 """,
 }
