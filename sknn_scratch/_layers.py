@@ -14,6 +14,16 @@ from scipy.special import logsumexp
 
 from ._activations import HiddenActivation, ParametricActivation, per_layer
 from ._initializers import initialize
+
+# Estimators pickled before the input layers had a module of their own name
+# their classes here; pickle and skops find them by these names.
+from ._input_layers import (  # noqa: F401
+    CategoryEmbedding,
+    Members,
+    PeriodicEmbedding,
+    PiecewiseLinear,
+    Scale,
+)
 from ._losses import Output
 from ._protocol import Layer
 

@@ -7,7 +7,9 @@ stores the estimator as data (JSON plus NumPy arrays) and, on loading,
 refuses every type that has not been explicitly trusted. :func:`load` trusts
 exactly the classes of this package that a fitted estimator holds (the two
 estimators, their network and its layers, the optimizers, the learning-rate
-schedule, the tabular encoder) and ``numpy.dtype``; skops itself trusts NumPy, SciPy
+schedule, the tabular encoder; the input layers also under the names that
+files saved before they had a module of their own give them) and
+``numpy.dtype``; skops itself trusts NumPy, SciPy
 and scikit-learn types such as the classifier's ``LabelBinarizer``. A file
 that names any other type is refused before anything in it runs.
 
@@ -58,6 +60,14 @@ TRUSTED_TYPES = sorted(
         )
     }
 )
+
+#: The input layers' names in files saved before they had a module of their
+#: own (``sknn_scratch._layers``, where their classes are still found).
+TRUSTED_TYPES += [
+    f"sknn_scratch._layers.{cls.__name__}"
+    for cls in _LAYER_KINDS.values()
+    if cls.__module__ == "sknn_scratch._input_layers"
+]
 
 #: Types beyond ours and skops's that are data, not code: a NumPy dtype
 #: (``SimpleImputer`` keeps the one it was fitted on), rebuilt from its name.

@@ -137,3 +137,41 @@ def test_layers_draw_their_own_first_parameters_in_order(rng):
         bound = np.sqrt(6.0 / sum(coef.shape))
         np.testing.assert_array_equal(coef, draw.uniform(-bound, bound, coef.shape))
         np.testing.assert_array_equal(intercept, draw.uniform(-bound, bound, intercept.shape))
+
+
+def test_a_state_saved_before_the_network_with_input_layers_loads(rng):
+    # Saved before the network existed: the input layers and their
+    # parameters, and the parametric activations' a, as lists of their own.
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"x": rng.normal(size=60), "c": rng.choice(list("abcdef"), 60)})
+    est = MLPRegressor(
+        hidden_layer_sizes=(5,),
+        max_iter=3,
+        input_encoding="tabular",
+        piecewise_linear_bins=4,
+        feature_scaling=True,
+        parametric_activation=True,
+        ensemble_size=2,
+        random_state=0,
+    )
+    with pytest.warns(Warning):
+        est.fit(frame, frame["x"] ** 2)
+    state = dict(est.__getstate__())
+    network = state.pop("network_")
+    state["coefs_"] = [c.copy() for c in network.coefs]
+    state["intercepts_"] = [b.copy() for b in network.intercepts]
+    state["input_layers_"] = list(network.input_layers)
+    state["input_params_"] = [tuple(p.copy() for p in ps) for ps in network.input_params]
+    state["activation_params_"] = [a.copy() for a in network.activation_params]
+    old = object.__new__(MLPRegressor)
+    old.__setstate__(state)
+    np.testing.assert_array_equal(old.predict(frame), est.predict(frame))
+    assert state_problems(old) == []
+
+
+def test_input_layers_keep_the_names_files_saved_them_under():
+    from sknn_scratch import _input_layers, _layers, persistence
+
+    for name in ("Scale", "PeriodicEmbedding", "PiecewiseLinear", "CategoryEmbedding", "Members"):
+        assert getattr(_layers, name) is getattr(_input_layers, name)
+        assert f"sknn_scratch._layers.{name}" in persistence.TRUSTED_TYPES
