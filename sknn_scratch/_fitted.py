@@ -21,6 +21,8 @@ state) load into one.
 the call succeeds: ``fit``, ``partial_fit`` and ``dask.fit_blocks`` alike.
 """
 
+import contextlib
+
 import numpy as np
 
 
@@ -28,9 +30,9 @@ class ParameterList(list):
     """One fitted attribute's arrays (a view of the network's parameters
     each), whose entries are replaced by copying into those views."""
 
-    def __init__(self, views, name):
+    def __init__(self, views, name, params=None):
         super().__init__(views)
-        self.name = name
+        self.name, self.params = name, params
 
     def __setitem__(self, index, value):
         if not isinstance(index, (int, np.integer)):
@@ -38,7 +40,21 @@ class ParameterList(list):
                 f"{self.name} is one entry per layer: replace entries one at a time "
                 f"({self.name}[i] = ...)."
             )
-        _copy_into(self[index], value, f"{self.name}[{index}]")
+        with _all_or_none(self.params):
+            _copy_into(self[index], value, f"{self.name}[{index}]")
+
+
+@contextlib.contextmanager
+def _all_or_none(params):
+    """Put ``params`` back as they were if the block fails: a refused
+    entry leaves the entries before it unchanged too."""
+    before = None if params is None else params.copy()
+    try:
+        yield
+    except BaseException:
+        if before is not None:
+            np.copyto(params, before)
+        raise
 
 
 def _copy_into(view, value, name):
@@ -70,7 +86,7 @@ def _published(name, group):
         views = None if network is None else getattr(network, group)
         if network is None or (group != "coefs" and group != "intercepts" and not views):
             raise AttributeError(f"{type(est).__name__!r} object has no attribute {name!r}")
-        return ParameterList(views, name)
+        return ParameterList(views, name, network.params)
 
     def set_(est, values):
         current = get(est)
@@ -81,8 +97,9 @@ def _published(name, group):
                 f"{len(values)}. Another architecture needs a new network: call fit, "
                 "or build one with from_weights."
             )
-        for i, value in enumerate(values):
-            current[i] = value
+        with _all_or_none(current.params):
+            for i, value in enumerate(values):
+                current[i] = value
 
     return property(get, set_, doc=f"The network's {group}, as views of its parameters.")
 

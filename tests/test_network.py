@@ -61,6 +61,8 @@ def test_a_whole_list_assigned_is_copied_too(fitted):
         (lambda e: e.coefs_.__setitem__(0, np.full((3, 5), np.nan)), "finite"),
         (lambda e: setattr(e, "intercepts_", e.intercepts_[:2]), "3 entries"),
         (lambda e: e.coefs_.__setitem__(slice(0, 1), []), "one at a time"),
+        # a later entry refused: the earlier ones are not copied either
+        (lambda e: setattr(e, "coefs_", [np.zeros((3, 5)), np.ones((2, 2)), None]), "coefs_.1."),
     ],
 )
 def test_weights_of_another_shape_are_refused_and_nothing_changes(fitted, change, message):
