@@ -1,8 +1,9 @@
 """The contract every registry entry keeps.
 
 Each layer kind (``_protocol.LAYER_KINDS``), each hidden activation
-(``_activations.HIDDEN_ACTIVATIONS``) and each solver's optimizer
-(``_optimizers.OPTIMIZERS``) is run through what the library does with it:
+(``_activations.HIDDEN_ACTIVATIONS``), each solver's optimizer
+(``_optimizers.OPTIMIZERS``) and each learning-rate schedule
+(``_schedules.SCHEDULES``) is run through what the library does with it:
 its gradient by finite differences, pickle and skops round trips, the ONNX
 export against onnxruntime, and the drawing. A new entry that lacks a line
 in the tables below fails here: the tables are the list of what a new kind
@@ -13,11 +14,13 @@ import pickle
 
 import numpy as np
 import pytest
+from helpers import fit_quietly
 
 from sknn_scratch import MLPClassifier, MLPRegressor, check_gradients
 from sknn_scratch._activations import HIDDEN_ACTIVATIONS
 from sknn_scratch._optimizers import OPTIMIZERS, SOLVERS
 from sknn_scratch._protocol import LAYER_KINDS
+from sknn_scratch._schedules import SCHEDULES
 from sknn_scratch._state import state_problems
 
 pd = pytest.importorskip("pandas")
@@ -202,3 +205,19 @@ def test_optimizer_state_survives_a_round_trip(solver, tmp_path):
 
     persistence.dump(est, tmp_path / "m.skops")
     assert type(persistence.load(tmp_path / "m.skops")._optimizer) is OPTIMIZERS[solver]
+
+
+@pytest.mark.parametrize("kind", SCHEDULES)
+def test_schedule_is_named_steps_and_survives_a_round_trip(kind):
+    # The parameter's documentation names it (both estimators share the text).
+    assert f"'{kind}'" in MLPRegressor.__doc__.split("learning_rate :")[1].split("\n")[0]
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 3))
+    est = MLPRegressor(hidden_layer_sizes=(4,), learning_rate=kind, max_iter=4, random_state=0)
+    fit_quietly(est, X, X[:, 0])  # (an annealing schedule's end is planned: no warning)
+    rates = [record["learning_rate"] for record in est.history_]
+    assert all(np.isfinite(rates)) and all(rate >= 0 for rate in rates)
+    loaded = pickle.loads(pickle.dumps(est))
+    assert loaded._optimizer.schedule.kind == kind
+    loaded.partial_fit(X, X[:, 0])  # the schedule carries on
+    assert np.isfinite(loaded.learning_rate_)
