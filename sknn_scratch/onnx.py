@@ -66,7 +66,10 @@ def to_onnx(est, X_sample, *, target_opset=None, options=None):
         A few rows of input; they set the type of the graph's input ``X``:
         float32 gives a float32 graph (weights included); float64 a float64
         graph; integers (input ``X`` as int64) and booleans a float64 graph
-        that casts its input, as scikit-learn predicts them in float64. (In
+        that casts its input, as scikit-learn predicts them in float64 (with
+        ``zipmap=True`` the probabilities ZipMap reads are rounded to
+        float32, ZipMap's type, as skl2onnx's own ``convert_sklearn`` does by
+        default for integer input). (In
         a pipeline, the steps before the network decide the type it gets:
         skl2onnx's scalers turn integers into float32.)
     target_opset : int or None, default=None
@@ -75,7 +78,8 @@ def to_onnx(est, X_sample, *, target_opset=None, options=None):
         skl2onnx's conversion options, e.g. ``{"zipmap": False}`` for
         probabilities as one tensor rather than a list of dicts. ONNX's
         ZipMap takes float32 only: for a float64 graph a classifier's
-        ``zipmap`` defaults to False (probabilities as one float64 tensor).
+        ``zipmap`` defaults to False (probabilities as one float64 tensor),
+        and ``zipmap=True`` is refused for float64 samples.
 
     Returns
     -------
@@ -120,7 +124,10 @@ def to_onnx(est, X_sample, *, target_opset=None, options=None):
     elif X_sample.dtype.kind in "iu":
         X_sample = X_sample.astype(np.int64)  # skl2onnx's integer input type
     if X_sample.dtype != np.float32:
-        options = _without_double_zipmap(est, options)
+        # (Integer and boolean samples may ask for ZipMap: it then reads the
+        # float64 probabilities rounded to float32.)
+        refuse = X_sample.dtype == np.float64
+        options = _without_double_zipmap(est, options, refuse)
     return _skl2onnx_to_onnx(est, X_sample, target_opset=target_opset, options=options)
 
 
@@ -277,11 +284,12 @@ def onnx_feed(est, X):
 _MISSING = "\x00missing"
 
 
-def _without_double_zipmap(est, options):
+def _without_double_zipmap(est, options, refuse=True):
     """``options`` with ``zipmap=False`` for every classifier of ours whose
     option the user left unset: ONNX's ZipMap takes float32 probabilities
     only, and a graph for float64 (or integer) input computes them in
-    float64, so they come as one tensor instead."""
+    float64, so they come as one tensor instead. With ``refuse``, an
+    explicit ``zipmap=True`` is an error (float64 input: it cannot be built)."""
     classifiers = [est] if isinstance(est, MLPClassifier) else []
     if hasattr(est, "get_params"):
         classifiers += [
@@ -293,7 +301,7 @@ def _without_double_zipmap(est, options):
         return options
     options = dict(options or {})
     if all(isinstance(key, str) for key in options):  # options of the top-level model
-        if options.get("zipmap", False) is not False:
+        if refuse and options.get("zipmap", False) is not False:
             # (A pipeline's own options never reach the classifier in it:
             # said of the pipeline, zipmap would vanish without a word.)
             raise ValueError(
@@ -856,13 +864,30 @@ def _classifier_shapes(operator):
         operator.outputs[0].type = (StringTensorType if strings else Int64TensorType)([n_rows])
         operator.outputs[1].type = FloatTensorType([n_rows, len(est.classes_)])
     # skl2onnx declares float32 probabilities for integer input; the graph
-    # computes them in its own float type (see _proto).
+    # computes them in its own float type (see _proto), and gives them in
+    # it unless ZipMap (float32 only) takes them.
     probabilities = operator.outputs[1]
-    if _proto(operator) == onnx_proto.TensorProto.DOUBLE and hasattr(probabilities.type, "shape"):
+    double = _proto(operator) == onnx_proto.TensorProto.DOUBLE
+    if double and not _zipmapped_integers(operator) and hasattr(probabilities.type, "shape"):
         probabilities.type = DoubleTensorType(probabilities.type.shape)
     if _is_multilabel(est):
         n_rows = operator.inputs[0].get_first_dimension()
         operator.outputs[0].type = Int64TensorType([n_rows, len(est.classes_)])
+
+
+def _zipmapped_integers(operator):
+    """Whether the probabilities leave the graph as float32 for ZipMap,
+    though the graph computes in float64: integer or boolean input under
+    skl2onnx's default ``zipmap=True``. skl2onnx's converter of
+    scikit-learn's MLP computes such input in float32; here it is computed
+    in float64 as ``predict_proba`` does, and only the probabilities ZipMap
+    reads are rounded to float32."""
+    est = operator.raw_operator
+    if getattr(est, "input_encoder_", None) is not None:
+        return False
+    if isinstance(operator.inputs[0].type, (FloatTensorType, DoubleTensorType)):
+        return False
+    return bool(operator.scope_inst.get_options(est, dict(zipmap=True))["zipmap"])
 
 
 def _class_labels(est, nocl):
@@ -880,22 +905,27 @@ def _convert_classifier(scope, operator, container):
     _check_operator_inputs(operator)
     proto = _proto(operator)
     label_out, proba_out = operator.outputs[0].full_name, operator.outputs[1].full_name
+    rounded = _zipmapped_integers(operator)
     if (
         proto == onnx_proto.TensorProto.DOUBLE
         and container.get_options(est, dict(zipmap=True))["zipmap"]
+        and not rounded
     ):
         raise ValueError(
-            "ONNX's ZipMap takes float32 probabilities: with a float64 (or integer) "
-            "X_sample the graph computes them in float64, so zipmap=True cannot be "
-            "built; leave zipmap unset (probabilities as one tensor) or pass a float32 "
-            "X_sample."
+            "ONNX's ZipMap takes float32 probabilities: with float64 input (a float64 "
+            "X_sample, or skl2onnx's DoubleTensorType) the graph computes them in "
+            "float64, so zipmap=True cannot be built; set zipmap=False (probabilities "
+            "as one tensor), or give float32 input."
         )
     raw = _forward(scope, container, est, operator.inputs, proto)
+    proba = scope.get_unique_variable_name("probabilities") if rounded else proba_out
     if est.n_outputs_ == 1:  # binary: the unit is the positive class's probability
         negative = _node(scope, container, "Sub", [_scalar(scope, container, 1.0, proto), raw])
-        _node(scope, container, "Concat", [negative, raw], proba_out, axis=1)
+        _node(scope, container, "Concat", [negative, raw], proba, axis=1)
     else:
-        _node(scope, container, "Identity", [raw], proba_out)
+        _node(scope, container, "Identity", [raw], proba)
+    if rounded:  # for ZipMap, which takes float32 only
+        _node(scope, container, "Cast", [proba], proba_out, to=onnx_proto.TensorProto.FLOAT)
     if _is_multilabel(est):  # each label on where its probability is above 0.5
         on = _node(scope, container, "Greater", [raw, _scalar(scope, container, 0.5, proto)])
         _node(scope, container, "Cast", [on], label_out, to=onnx_proto.TensorProto.INT64)
@@ -903,7 +933,7 @@ def _convert_classifier(scope, operator, container):
     kind, labels = _class_labels(est, container.get_options(est, dict(nocl=False))["nocl"])
     classes = scope.get_unique_variable_name("classes")
     container.add_initializer(classes, kind, [len(labels)], labels)
-    best = _node(scope, container, "ArgMax", [proba_out], axis=1)
+    best = _node(scope, container, "ArgMax", [proba], axis=1)
     chosen = _node(
         scope, container, "ArrayFeatureExtractor", [classes, best], op_domain="ai.onnx.ml"
     )
