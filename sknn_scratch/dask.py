@@ -238,7 +238,9 @@ def cluster(address):
     address : str
         A scheduler's address (``"tcp://10.0.0.5:8786"``), or ``"local"``
         for a ``distributed.LocalCluster`` of worker processes on this
-        machine (closed again at the end of the block).
+        machine (closed again at the end of the block). Its workers import
+        the main script again: in a script, call this under
+        ``if __name__ == "__main__":``.
 
     Yields
     ------
