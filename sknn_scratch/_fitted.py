@@ -98,8 +98,8 @@ def _published(name, group):
                 "or build one with from_weights."
             )
         with _all_or_none(current.params):
-            for i, value in enumerate(values):
-                current[i] = value
+            for i, (view, value) in enumerate(zip(current, values)):
+                _copy_into(view, value, f"{name}[{i}]")
 
     return property(get, set_, doc=f"The network's {group}, as views of its parameters.")
 

@@ -109,6 +109,11 @@ class Workspace:
 _SIDE = {"out": "out", "work": "out", "kept": "out", "delta_in": "in"}
 
 
+def n_parameters(layers):
+    """How many parameters these layers take, all together."""
+    return sum(math.prod(shape) for layer in layers for _, shape in layer.parameter_shapes())
+
+
 def layout(layers, flat):
     """Each layer's parameters as views of ``flat``: every ``"weights"``
     parameter in layer order, then every ``"biases"`` one (scikit-learn's
@@ -192,8 +197,7 @@ class Network:
     @classmethod
     def of_parameters(cls, layers, parameters, dtype):
         """A network with these parameters (a tuple per layer) copied in."""
-        size = sum(math.prod(shape) for layer in layers for _, shape in layer.parameter_shapes())
-        net = cls(layers, np.empty(size, dtype=dtype))
+        net = cls(layers, np.empty(n_parameters(layers), dtype=dtype))
         for views, values in zip(net.param_views, parameters):
             for view, value in zip(views, values):
                 view[...] = value
@@ -237,14 +241,16 @@ class Network:
     def for_training(self, loss, dtype):
         """A copy in ``dtype`` that trains with ``loss`` (a name or a Loss):
         its gradient ``grads`` (laid out as ``params``) and work arrays."""
-        return TrainingNetwork(
-            self.layers[:-1] + [Output(loss, self.members)], self.params.astype(dtype)
-        )
+        return TrainingNetwork(self._with_loss(loss), self.params.astype(dtype))
 
     def fitted(self):
         """This network with no loss and no work arrays, over the same
         ``params``: what the estimator keeps."""
-        return Network(self.layers[:-1] + [Output(None, self.members)], self.params)
+        return Network(self._with_loss(None), self.params)
+
+    def _with_loss(self, loss):
+        """The layers, the output layer's loss replaced by ``loss``."""
+        return self.layers[:-1] + [Output(loss, self.members)]
 
     def __getstate__(self):
         return {"layers": self.layers, "params": self.params}
@@ -387,7 +393,7 @@ class TrainingNetwork(Network):
 
     def __init__(self, layers, params):
         super().__init__(layers, params)
-        self._fitted_layers = self.fitted().layers  # (L-BFGS asks for one per iteration)
+        self._fitted_layers = self._with_loss(None)  # (L-BFGS asks for one per iteration)
         self.grads = np.empty_like(self.params)
         self.grad_views, _ = layout(self.layers, self.grads)
         self.weight_grads = self.grads[: self.weights.size]

@@ -79,7 +79,7 @@ def _shape_problems(est, network, hidden):
 def _network_problems(network):
     """The network itself: layers of known kinds over one finite float
     vector of exactly the parameters they take."""
-    from ._network import Network
+    from ._network import Network, n_parameters
     from ._protocol import LAYER_KINDS
 
     if not isinstance(network, Network):
@@ -95,7 +95,7 @@ def _network_problems(network):
     kinds = tuple(LAYER_KINDS.values())
     if not isinstance(layers, list) or not all(type(layer) in kinds for layer in layers):
         return ["the network's layers must be a list of layers"]
-    size = sum(int(np.prod(shape)) for layer in layers for _, shape in layer.parameter_shapes())
+    size = n_parameters(layers)
     if size != params.size or getattr(network, "layout_error", None):
         return [f"the network's layers take {size} parameters but it holds {params.size}"]
     return [
