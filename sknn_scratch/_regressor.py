@@ -309,6 +309,19 @@ default='squared_error'
         (``target_range_``), as RealMLP does: a network extrapolates
         linearly beyond its data, a target seldom does. False:
         scikit-learn's behaviour.
+    standardize_target : bool, default=False
+        Train on each output minus its mean, divided by its standard
+        deviation (``target_mean_``, ``target_scale_``, from the targets of
+        the call that initialises the weights), and predict in y's units
+        again. The learning rates, the initialisation and ``alpha`` then
+        see targets of unit scale whatever y's units, so the same settings
+        fit a price in cents or in millions to the same score (the work of
+        a ``TransformedTargetRegressor``, inside the one estimator that
+        ``persistence`` saves and ``onnx`` exports). ``loss_``,
+        ``loss_curve_``, a ``"loss"`` validation score and ``huber_delta``
+        are then in standardised units; predictions, scores and
+        ``target_range_`` in y's. Not with ``loss="poisson"``. On in
+        ``for_tabular()``; False: scikit-learn's behaviour.
 
     Attributes
     ----------
@@ -321,6 +334,12 @@ default='squared_error'
     target_range_ : tuple of ndarray
         The smallest and largest training target per output, over every
         call since the weights were initialised (``clip_predictions``).
+    target_mean_ : ndarray of shape (n_outputs,) or None
+        The mean of each output that ``standardize_target`` subtracts;
+        None when it is off.
+    target_scale_ : ndarray of shape (n_outputs,) or None
+        The standard deviation of each output that ``standardize_target``
+        divides by (1 for a constant output); None when it is off.
     history_ : list of dict
         One entry per entry of ``loss_curve_`` (every epoch or L-BFGS
         iteration since the weights were initialised), holding every
@@ -415,8 +434,13 @@ default='squared_error'
         "huber_delta": [Interval(Real, 0, None, closed="neither")],
         "quantile": [None, Interval(Real, 0, 1, closed="neither")],
         "clip_predictions": ["boolean"],
+        "standardize_target": ["boolean"],
     }
     _y_numeric = True
+    # The recipe trains on standardised targets, as RealMLP does: the
+    # step sizes and the init assume outputs of unit scale, whatever
+    # the units of y.
+    _TABULAR = {**BaseMLP._TABULAR, "standardize_target": True}
 
     # ``loss`` first (scikit-learn's order), the shared parameters, and the
     # regressor's own keyword-only ones.
@@ -470,6 +494,7 @@ default='squared_error'
         huber_delta=1.0,
         quantile=None,
         clip_predictions=False,
+        standardize_target=False,
     ):
         super().__init__(
             hidden_layer_sizes,
@@ -520,6 +545,7 @@ default='squared_error'
         self.huber_delta = huber_delta
         self.quantile = quantile
         self.clip_predictions = clip_predictions
+        self.standardize_target = standardize_target
 
     @classmethod
     def from_weights(cls, coefs, intercepts=None, *, activation="relu", out_activation="identity"):
@@ -605,15 +631,55 @@ default='squared_error'
 
     def _finish_prediction(self, raw):
         y_pred = OUTPUT_ACTIVATIONS[self.out_activation_](raw)
+        scale = getattr(self, "target_scale_", None)
+        if scale is not None:  # back from standardised units to y's
+            y_pred = y_pred * scale.astype(y_pred.dtype) + self.target_mean_.astype(y_pred.dtype)
         target_range = getattr(self, "target_range_", None)
         if self.clip_predictions and target_range is not None:
             np.clip(y_pred, target_range[0], target_range[1], out=y_pred)
         return y_pred.ravel() if self.n_outputs_ == 1 else y_pred
 
     def _encode_targets(self, y, dtype, first_pass, incremental, classes):
-        Y = self._target_matrix(y, dtype, first_pass)
+        if first_pass:
+            self._fit_target_scaling(y)
+        if getattr(self, "target_scale_", None) is None:
+            Y = self._target_matrix(y, dtype, first_pass)
+            self._record_target_range(Y, first_pass)
+            return Y
+        # Standardised in float64 (a float32 model would round y in its own
+        # units first); the range is kept in y's units, for the clipping.
+        Y = self._target_matrix(y, np.float64, first_pass)
         self._record_target_range(Y, first_pass)
-        return Y
+        return self._standardized(Y, dtype)
+
+    def _fit_target_scaling(self, y):
+        """``standardize_target``: the mean and standard deviation of each
+        output, from the first call's targets (None when off). A constant
+        output keeps its scale (1), so that its standardised value is 0."""
+        self.target_mean_ = self.target_scale_ = None
+        if not self.standardize_target:
+            return
+        if self.loss == "poisson":
+            raise ValueError(
+                "standardize_target=True cannot go with loss='poisson': the Poisson "
+                "deviance models y >= 0 through a log link, and a standardised y is "
+                "negative. Set standardize_target=False (the log link already adapts "
+                "to y's scale)."
+            )
+        Y = np.asarray(y, dtype=np.float64)
+        Y = Y.reshape(len(Y), -1)
+        mean, scale = Y.mean(axis=0), Y.std(axis=0)
+        if not (np.isfinite(mean).all() and np.isfinite(scale).all()):
+            raise ValueError(
+                "y is too large to standardise in float64 (its mean or standard "
+                "deviation overflows); rescale y."
+            )
+        scale[scale == 0] = 1.0
+        self.target_mean_, self.target_scale_ = mean, scale
+
+    def _standardized(self, Y, dtype):
+        """Targets in y's units (float64), in the network's units."""
+        return ((Y - self.target_mean_) / self.target_scale_).astype(dtype, copy=False)
 
     def _target_matrix(self, y, dtype, first_pass):
         """y checked and as a float matrix of shape (n_samples, n_outputs)."""
@@ -656,7 +722,11 @@ default='squared_error'
         return []
 
     def _model_params(self):
-        params = {**super()._model_params(), "loss": self.loss}
+        params = {
+            **super()._model_params(),
+            "loss": self.loss,
+            "standardize_target": bool(self.standardize_target),
+        }
         if self.loss == "quantile":
             params["quantile"] = self.quantile  # which quantile the outputs estimate
         return params
@@ -679,7 +749,9 @@ default='squared_error'
     def _encode_validation_targets(self, y_val, dtype):
         # Not recorded in target_range_: clip_predictions clips to the
         # training targets' range only.
-        return self._target_matrix(y_val, dtype, first_pass=False)
+        if getattr(self, "target_scale_", None) is None:
+            return self._target_matrix(y_val, dtype, first_pass=False)
+        return self._standardized(self._target_matrix(y_val, np.float64, False), dtype)
 
     def _default_score(self, raw, y, sample_weight):
         y_pred = self._finish_prediction(raw)

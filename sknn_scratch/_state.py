@@ -44,6 +44,7 @@ def state_problems(est):
     if loss is not None and not np.isfinite(loss):
         problems.append(f"loss_ is {loss}")
     problems += _record_problems(est) + _target_range_problems(est)
+    problems += _target_scaling_problems(est)
     problems += _optimizer_problems(est)
     return problems + est._output_problems()
 
@@ -136,6 +137,23 @@ def _target_range_problems(est):
         return [f"target_range_ must be two finite arrays of shape {shape}"]
     if (target_range[0] > target_range[1]).any():
         return ["target_range_ has a low above its high"]
+    return []
+
+
+def _target_scaling_problems(est):
+    """``target_mean_`` and ``target_scale_`` (``standardize_target``): both
+    None, or finite arrays of one value per output, the scales positive."""
+    mean, scale = getattr(est, "target_mean_", None), getattr(est, "target_scale_", None)
+    if mean is None and scale is None:
+        return []
+    shape = (getattr(est, "n_outputs_", None),)
+    if not all(
+        isinstance(b, np.ndarray) and b.shape == shape and np.isfinite(b).all()
+        for b in (mean, scale)
+    ):
+        return [f"target_mean_ and target_scale_ must be None or finite arrays of shape {shape}"]
+    if (scale <= 0).any():
+        return ["target_scale_ has a scale that is not positive"]
     return []
 
 

@@ -836,10 +836,18 @@ def _convert_regressor(scope, operator, container):
     _check_operator_inputs(operator)  # skl2onnx's own pipeline conversion comes here
     proto = _proto(operator)
     raw = _forward(scope, container, est, operator.inputs, proto)
+    dtype = np.float64 if proto == onnx_proto.TensorProto.DOUBLE else np.float32
+    scale = getattr(est, "target_scale_", None)
+    if scale is not None:
+        # Back from the standardised units the network learned in, as predict does.
+        scale, mean = (
+            _constant(scope, container, np.asarray(b, dtype)[None], proto)
+            for b in (scale, est.target_mean_)
+        )
+        raw = _node(scope, container, "Add", [_node(scope, container, "Mul", [raw, scale]), mean])
     target_range = getattr(est, "target_range_", None)
     if est.clip_predictions and target_range is not None:
         # Into the training targets' range, as predict does.
-        dtype = np.float64 if proto == onnx_proto.TensorProto.DOUBLE else np.float32
         low, high = (
             _constant(scope, container, np.asarray(b, dtype)[None], proto) for b in target_range
         )

@@ -20,10 +20,8 @@ import time
 
 import matplotlib.pyplot as plt
 import numpy as np
-from sklearn.compose import TransformedTargetRegressor
 from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.model_selection import KFold
-from sklearn.preprocessing import StandardScaler
 
 from sknn_scratch import MLPRegressor
 from sknn_scratch.datasets import make_bank_transactions
@@ -42,9 +40,7 @@ print(X.head())
 print(X.isna().mean().round(2))
 
 models = {
-    "for_tabular()": TransformedTargetRegressor(
-        MLPRegressor.for_tabular(random_state=0), transformer=StandardScaler()
-    ),
+    "for_tabular()": MLPRegressor.for_tabular(random_state=0),
     "HistGradientBoosting": HistGradientBoostingRegressor(
         categorical_features="from_dtype", random_state=0
     ),
@@ -68,7 +64,7 @@ print(
 
 # %%
 # What the network read: the encoder's columns, one weight row each.
-encoder = models["for_tabular()"].regressor_.input_encoder_
+encoder = models["for_tabular()"].input_encoder_
 print(list(encoder.get_feature_names_out()))
 
 # %%
