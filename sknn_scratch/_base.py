@@ -26,7 +26,7 @@ from ._losses import LOSSES
 from ._network import Network, checked_weights
 from ._objective import Objective, full_batch_scales
 from ._optimizers import STOCHASTIC_SOLVERS
-from ._plan import Call, train
+from ._plan import Call, fit_call
 from ._settings import (
     PARAMETER_CONSTRAINTS,
     TABULAR,
@@ -83,6 +83,8 @@ class BaseMLP(FittedNetwork, DataChecks, CallbackSupportMixin, BaseEstimator):
         l1_ratio=0.0,
         weight_decay=0.0,
         max_steps=None,
+        budget_rows=None,
+        refit=False,
         input_encoding=None,
         numerical_embedding=None,
         feature_scaling=False,
@@ -127,6 +129,8 @@ class BaseMLP(FittedNetwork, DataChecks, CallbackSupportMixin, BaseEstimator):
         self.l1_ratio = l1_ratio
         self.weight_decay = weight_decay
         self.max_steps = max_steps
+        self.budget_rows = budget_rows
+        self.refit = refit
         self.input_encoding = input_encoding
         self.numerical_embedding = numerical_embedding
         self.feature_scaling = feature_scaling
@@ -208,8 +212,15 @@ class BaseMLP(FittedNetwork, DataChecks, CallbackSupportMixin, BaseEstimator):
         net = self._network(X.dtype)
         self.network_ = net.fitted()  # the same parameters: training shows in coefs_
         call = Call(X, Y, sample_weight, y, validation, rng, alpha, incremental, owner)
-        train(self, net, call)
+        fit_call(self, net, call, lambda: self._renewed(X, Y.shape[1], hidden_layer_sizes, rng))
         return self
+
+    def _renewed(self, X, n_outputs, hidden_layer_sizes, rng):
+        """New weights (``refit``'s second training), and their network."""
+        self._initialize(X, n_outputs, hidden_layer_sizes, rng)
+        net = self._network(X.dtype)
+        self.network_ = net.fitted()
+        return net
 
     def _checked_settings(self, incremental):
         """Check every parameter and every combination of them, before any

@@ -5,7 +5,6 @@ from numbers import Real
 import numpy as np
 from scipy.special import log_expit, logsumexp
 from sklearn.base import ClassifierMixin
-from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.metaestimators import available_if
@@ -192,6 +191,29 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         (cosine anneals to 0 at its end). None: ``max_iter`` alone.
         Ignored by ``partial_fit``; refused with 'lbfgs', whose iterations
         ``max_iter`` counts.
+    budget_rows : int or None, default=None
+        The number of training rows that ``max_steps`` and ``batch_size``
+        are meant for. A ``fit`` on ``n`` rows, more than ``budget_rows``,
+        grows both by ``sqrt(n / budget_rows)`` (rounded up; ``"auto"``
+        from 200 rows), so it makes as many passes over its rows as a fit on
+        ``budget_rows`` rows: more rows mean more learning, at a cost that
+        grows linearly with the rows (as the trees' does). None: the
+        budget is what ``max_steps`` and ``batch_size`` say, whatever the
+        rows (scikit-learn's behaviour). Not with 'lbfgs'; ``partial_fit``
+        does not grow its batch.
+    refit : bool, default=False
+        With ``early_stopping=True`` and no ``X_val``: after a first
+        training on the rows early stopping keeps, which chooses its best
+        epoch on the ``validation_fraction`` held out, train new weights on
+        every row for the same fraction of the planned epochs (the schedule
+        planned as for a whole fit, and stopped there; of equally good
+        epochs, within ``tol``, the latest), so that no row is
+        left unlearned; about 1.5 to 2 times the fit time. The fitted
+        ``validation_scores_``, ``best_validation_score_`` and
+        ``best_epoch_`` are the first training's; ``n_iter_``,
+        ``loss_curve_`` and the weights the second's. False:
+        scikit-learn's behaviour. Needs ``early_stopping=True``; not with
+        ``warm_start=True``.
     input_encoding : {None, "tabular"} or transformer, default=None
         How raw input columns become network inputs. None: X must be
         numeric (scikit-learn's behaviour; preprocessing is the user's).
@@ -342,6 +364,14 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     best_epoch_ : int or None
         The epoch of this call (1-based) with the best validation score;
         with ``early_stopping=True`` its weights are the ones kept.
+    budget_limited_ : bool or None
+        Whether the budget, not convergence, ended the last ``fit``: it ran
+        every planned epoch and its validation score was still rising (best
+        in the last quarter of the epochs, and more than 0.002 above the
+        first half's best); a ConvergenceWarning says so under an annealing
+        schedule. More steps (``max_steps``) may then score better. None
+        when no validation score was kept (no early stopping and no
+        ``X_val``, 'lbfgs', ``partial_fit``) or fewer than 4 epochs ran.
     learning_rate_ : float or None
         The scheduled learning rate of the next epoch (for Adam, before its
         bias correction); None for 'lbfgs'.
@@ -456,6 +486,8 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         l1_ratio=0.0,
         weight_decay=0.0,
         max_steps=None,
+        budget_rows=None,
+        refit=False,
         input_encoding=None,
         numerical_embedding=None,
         feature_scaling=False,
@@ -503,6 +535,8 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             l1_ratio=l1_ratio,
             weight_decay=weight_decay,
             max_steps=max_steps,
+            budget_rows=budget_rows,
+            refit=refit,
             input_encoding=input_encoding,
             numerical_embedding=numerical_embedding,
             feature_scaling=feature_scaling,
@@ -804,7 +838,12 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         return self._smoothed(self._label_binarizer.transform(y_val).astype(dtype))
 
     def _default_score(self, raw, y, sample_weight):
-        return accuracy_score(y, self._labels_from_raw(raw), sample_weight=sample_weight)
+        # accuracy_score's value, without its checks of the labels: it sorts
+        # them (np.unique) at every epoch, slow for text labels of many rows.
+        correct = np.asarray(y) == self._labels_from_raw(raw)
+        if correct.ndim == 2:  # multilabel: a row counts if every label is right
+            correct = correct.all(axis=1)
+        return float(np.average(correct, weights=sample_weight))
 
     def _responses_from_raw(self):
         return {

@@ -15,6 +15,7 @@ import warnings
 from typing import NamedTuple
 
 import numpy as np
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
 from ._callbacks import Reporter
@@ -60,13 +61,72 @@ class Call(NamedTuple):
     owner: object  # the estimator the user called (the callbacks' estimator)
 
 
-def train(est, net, call):
+def fit_call(est, net, call, renew):
+    """Train ``net`` for the working copy ``est``, then, with ``refit``,
+    train new weights on every row for the length the first training chose
+    (``renew()`` draws them and returns their network); then say whether
+    the budget cut training short (:func:`budget_limited`)."""
+    train(est, net, call)
+    limited = budget_limited(est, call)
+    if refits(est, call):
+        chose = _chosen_by_validation(est)
+        scored = planned_epochs(est, call.X.shape[0], False)  # the first fit's horizon
+        planned = planned_epochs(est, call.X.shape[0], True)  # every row trains now
+        epochs = max(1, round(planned * _chosen_epoch(est) / scored))
+        train(est, renew(), call, epochs=epochs)
+        est.__dict__.update(chose)
+    est.budget_limited_ = limited
+    if limited and est.learning_rate in ANNEALING:  # (otherwise scikit-learn's warning said it)
+        warnings.warn(
+            "The step budget, not convergence, ended training: the validation score "
+            f"rose by more than {BUDGET_GAIN} over the last half of the epochs and was "
+            "best in the last quarter. More steps (max_steps, or a smaller budget_rows) "
+            "may score better; budget_limited_ records this.",
+            ConvergenceWarning,
+        )
+
+
+def refits(est, call):
+    """Whether this call trains a second time (``refit``): a fit from new
+    weights whose early stopping held rows out and chose an epoch."""
+    return (
+        getattr(est, "refit", False)
+        and not call.incremental
+        and call.validation is None
+        and getattr(est, "best_epoch_", None) is not None
+    )
+
+
+def _chosen_epoch(est):
+    """The length ``refit`` trains for: the latest epoch whose validation
+    score is within ``tol`` of the best (new weights trained as long as the
+    last of equally good epochs are no worse off; RealMLP also takes the
+    latest of tied epochs)."""
+    scores = np.asarray(est.validation_scores_, dtype=float)
+    good = np.isfinite(scores)
+    if not good.any():
+        return est.best_epoch_
+    good &= scores >= scores[good].max() - est.tol
+    return int(np.flatnonzero(good)[-1]) + 1
+
+
+def _chosen_by_validation(est):
+    """The first fit's validation record, kept by the refitted model."""
+    names = ("validation_scores_", "validation_loss_curve_", "best_validation_score_")
+    return {name: getattr(est, name) for name in (*names, "best_epoch_")}
+
+
+def train(est, net, call, epochs=None):
     """Train ``net`` for the working copy ``est`` of ``call.owner``, and
-    publish the record on ``est``."""
+    publish the record on ``est``. ``epochs``: the refit of ``refit``, that
+    many epochs on every row (no early-stopping split), its schedule
+    planned over the epochs that all of ``fit``'s budget allows."""
     lbfgs = est.solver == "lbfgs"
     # partial_fit: one epoch, its schedule planned over max_iter epochs.
-    planned = planned_epochs(est, call.X.shape[0], call.validation is not None)
-    epochs = 1 if call.incremental else planned
+    holdout = epochs is None
+    planned = planned_epochs(est, call.X.shape[0], call.validation is not None or not holdout)
+    if epochs is None:
+        epochs = 1 if call.incremental else planned
     # L-BFGS: one subtask per iteration, and one that never runs (as in
     # scikit-learn's LogisticRegression).
     reporter = Reporter(call.owner, epochs + lbfgs, call.X, call.y, call.sample_weight)
@@ -76,7 +136,7 @@ def train(est, net, call):
         _train_lbfgs(est, net, call, record, reporter)
     else:
         schedule = est.max_iter if call.incremental else planned
-        _train_stochastic(est, net, call, record, reporter, epochs, schedule)
+        _train_stochastic(est, net, call, record, reporter, (epochs, schedule), holdout)
     est.__dict__.update(record.attributes())
     reporter.fit_ends(est)
 
@@ -95,15 +155,18 @@ def _train_lbfgs(est, net, call, record, reporter):
     est.n_threads_ = threads.count
 
 
-def _train_stochastic(est, net, call, record, reporter, n_epochs, schedule):
-    """Train with gd, sgd or adam for ``n_epochs``, the schedule planned
-    over ``schedule`` epochs."""
+def _train_stochastic(est, net, call, record, reporter, epochs, holdout=True):
+    """Train with gd, sgd or adam; ``epochs``: the epochs to run, and those
+    the schedule is planned over. ``holdout``: whether early stopping
+    holds rows out (not in the refit of ``refit``, which runs a chosen
+    length: it ends where it was planned to, with no warning)."""
+    n_epochs, schedule = epochs
     optimizing = Optimizing(_prepared_optimizer(est, net, call.incremental, schedule, record))
-    rows, validation = split_validation(est, call)
-    plan = stochastic_plan(est, n_epochs, rows.X.shape[0], call.incremental)
+    rows, validation = split_validation(est, call) if holdout else (Rows(*call[:3]), None)
+    plan = stochastic_plan(est, n_epochs, rows.X.shape[0], call.incremental, chosen=not holdout)
     steps = plan.epochs * -(-rows.X.shape[0] // plan.batch_size)
     threads = threads_of(est, net, plan.batch_size, steps)
-    record.start_validation(validation is not None, est.early_stopping)
+    record.start_validation(validation is not None, est.early_stopping and holdout)
     scales = epoch_scales(rows.X.shape[0], rows.sample_weight, call.alpha)
     listeners = listeners_of(est, net, validation, scales, optimizing, reporter)
     objective = Objective(net, est.l1_ratio)
@@ -154,7 +217,8 @@ def planned_epochs(est, n_samples, validation_given):
     stochastic solver takes ``ceil(n_train / batch_size)`` steps an epoch
     (``n_train`` the rows left after any early-stopping split), so
     ``max_steps`` allows ``ceil(max_steps / steps_per_epoch)`` whole
-    epochs.
+    epochs. Above ``budget_rows`` training rows, ``max_steps`` and the
+    batch both grow (:func:`budget_growth`).
     """
     if est.max_steps is not None and est.solver == "lbfgs":
         raise ValueError(
@@ -168,7 +232,30 @@ def planned_epochs(est, n_samples, validation_given):
         n_train -= _n_validation(est, n_samples)
     n_train = max(n_train, 1)  # (an empty split is refused later, with its own error)
     steps_per_epoch = -(-n_train // _rows_per_batch(est, n_train))
-    return min(est.max_iter, -(-est.max_steps // steps_per_epoch))
+    return min(est.max_iter, -(-step_budget(est, n_train) // steps_per_epoch))
+
+
+def budget_growth(est, n_train, incremental=False):
+    """The factor ``sqrt(n_train / budget_rows)`` (at least 1) by which
+    ``fit`` grows ``max_steps`` and the batch on ``n_train`` training rows.
+
+    Steps times rows per step then grow as the rows do, so a fit on more
+    rows than ``budget_rows`` makes as many passes over its data as one
+    on ``budget_rows`` rows: more rows mean more learning, at a cost that
+    grows linearly with them (the trees' cost grows so too). The larger
+    batch keeps the number of steps, and the per-step overhead that
+    dominates small networks, growing only as the square root.
+    ``partial_fit`` (one epoch of the rows it is given) does not grow.
+    """
+    budget_rows = getattr(est, "budget_rows", None)  # (absent in estimators saved before it)
+    if budget_rows is None or incremental or n_train <= budget_rows:
+        return 1.0
+    return float(np.sqrt(n_train / budget_rows))
+
+
+def step_budget(est, n_train):
+    """``max_steps``, grown for ``n_train`` rows (:func:`budget_growth`)."""
+    return int(np.ceil(est.max_steps * budget_growth(est, n_train)))
 
 
 def make_optimizer(est, net, epochs=None, group_settings=None):
@@ -200,16 +287,17 @@ def make_optimizer(est, net, epochs=None, group_settings=None):
     return optimizer(n_params, dtype, schedule, *settings, groups=groups)
 
 
-def stochastic_plan(est, epochs, n_train, incremental, threads=None):
+def stochastic_plan(est, epochs, n_train, incremental, threads=None, chosen=False):
     """The plan of a stochastic call on ``n_train`` training rows; the
-    steps run under ``threads`` (``_threads.Threads``)."""
+    steps run under ``threads`` (``_threads.Threads``). ``chosen``: a
+    length chosen by validation (``refit``), whose end warns of nothing."""
     return Plan(
         epochs=epochs,
-        batch_size=_batch_size(est, n_train),
+        batch_size=_batch_size(est, n_train, incremental),
         shuffle=est.shuffle,
         dropout=dropout_rates_of(est.dropout, len(est.network_.coefs) - 1, est.solver),
         max_grad_norm=est.max_grad_norm,
-        exhausted=None if incremental else _exhausted_message(est, epochs),
+        exhausted=None if incremental or chosen else _exhausted_message(est, epochs, n_train),
         hints=_hints(est),
         block=getattr(est, "_block_epoch", None),
         threads=threads,
@@ -232,15 +320,20 @@ def _hints(est):
     return Hints(est.learning_rate_init, est.alpha)
 
 
-def _exhausted_message(est, epochs):
+def _exhausted_message(est, epochs, n_train):
     """scikit-learn's warning when the epochs run out, unless an annealing
     schedule has brought the rate to 0 by then: that end is planned."""
     if est.learning_rate in ANNEALING:
         return None
+    steps = f"max_steps={est.max_steps}"
+    if est.max_steps is not None and budget_growth(est, n_train) > 1:
+        steps += (
+            f", {step_budget(est, n_train)} for {n_train} rows with budget_rows={est.budget_rows}"
+        )
     limit = (
         f"Maximum iterations ({est.max_iter})"
         if epochs == est.max_iter
-        else f"The step budget (max_steps={est.max_steps}, {epochs} epochs)"
+        else f"The step budget ({steps}, {epochs} epochs)"
     )
     return f"Stochastic Optimizer: {limit} reached and the optimization hasn't converged yet."
 
@@ -283,15 +376,17 @@ def _validation_score(est, validation):
     return score
 
 
-def _rows_per_batch(est, n_samples):
+def _rows_per_batch(est, n_samples, incremental=False):
     if est.solver == "gd":
         return n_samples
-    if est.batch_size == "auto":
-        return min(200, n_samples)
-    return min(est.batch_size, n_samples)
+    rows = 200 if est.batch_size == "auto" else est.batch_size
+    growth = budget_growth(est, n_samples, incremental)
+    if growth > 1:
+        rows = int(round(rows * growth))
+    return min(rows, n_samples)
 
 
-def _batch_size(est, n_samples):
+def _batch_size(est, n_samples, incremental=False):
     """The rows per batch, with scikit-learn's warning when ``batch_size``
     is clipped."""
     if est.solver != "gd" and est.batch_size != "auto" and est.batch_size > n_samples:
@@ -300,7 +395,7 @@ def _batch_size(est, n_samples):
             "samples; it is clipped to the number of samples.",
             UserWarning,
         )
-    return _rows_per_batch(est, n_samples)
+    return _rows_per_batch(est, n_samples, incremental)
 
 
 def _n_validation(est, n_samples):
@@ -352,3 +447,28 @@ def _check_split_weights(est, sample_weight, sw_train, sw_val):
                 "samples have positive weight). Give more samples positive weight, "
                 "change validation_fraction or random_state, or set early_stopping=False."
             )
+
+
+#: The rise of the validation score over the second half of the epochs
+#: beyond the best of the first half (R^2 or accuracy by default) above
+#: which a score still rising at the end counts as cut short.
+BUDGET_GAIN = 0.002
+
+
+def budget_limited(est, call):
+    """Whether the budget, not convergence, ended this ``fit``: it ran
+    every planned epoch, its best validation score came in the last
+    quarter of them, and the second half raised the best score by more
+    than ``BUDGET_GAIN``. None where no validation score was kept (no
+    early stopping, 'lbfgs', ``partial_fit``) or fewer than 4 epochs ran."""
+    scores = est.validation_scores_
+    if call.incremental or not scores or est.solver == "lbfgs" or len(scores) < 4:
+        return None
+    scores = np.asarray(scores, dtype=float)
+    if not np.isfinite(scores).all():
+        return False
+    half = len(scores) // 2
+    gain = scores[half:].max() - scores[:half].max()
+    best = int(np.argmax(scores)) + 1
+    ran_out = est.n_iter_ >= planned_epochs(est, call.X.shape[0], call.validation is not None)
+    return bool(ran_out and best > len(scores) - len(scores) // 4 and gain > BUDGET_GAIN)

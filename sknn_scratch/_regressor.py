@@ -196,6 +196,29 @@ default='squared_error'
         (cosine anneals to 0 at its end). None: ``max_iter`` alone.
         Ignored by ``partial_fit``; refused with 'lbfgs', whose iterations
         ``max_iter`` counts.
+    budget_rows : int or None, default=None
+        The number of training rows that ``max_steps`` and ``batch_size``
+        are meant for. A ``fit`` on ``n`` rows, more than ``budget_rows``,
+        grows both by ``sqrt(n / budget_rows)`` (rounded up; ``"auto"``
+        from 200 rows), so it makes as many passes over its rows as a fit on
+        ``budget_rows`` rows: more rows mean more learning, at a cost that
+        grows linearly with the rows (as the trees' does). None: the
+        budget is what ``max_steps`` and ``batch_size`` say, whatever the
+        rows (scikit-learn's behaviour). Not with 'lbfgs'; ``partial_fit``
+        does not grow its batch.
+    refit : bool, default=False
+        With ``early_stopping=True`` and no ``X_val``: after a first
+        training on the rows early stopping keeps, which chooses its best
+        epoch on the ``validation_fraction`` held out, train new weights on
+        every row for the same fraction of the planned epochs (the schedule
+        planned as for a whole fit, and stopped there; of equally good
+        epochs, within ``tol``, the latest), so that no row is
+        left unlearned; about 1.5 to 2 times the fit time. The fitted
+        ``validation_scores_``, ``best_validation_score_`` and
+        ``best_epoch_`` are the first training's; ``n_iter_``,
+        ``loss_curve_`` and the weights the second's. False:
+        scikit-learn's behaviour. Needs ``early_stopping=True``; not with
+        ``warm_start=True``.
     input_encoding : {None, "tabular"} or transformer, default=None
         How raw input columns become network inputs. None: X must be
         numeric (scikit-learn's behaviour; preprocessing is the user's).
@@ -361,6 +384,14 @@ default='squared_error'
     best_epoch_ : int or None
         The epoch of this call (1-based) with the best validation score;
         with ``early_stopping=True`` its weights are the ones kept.
+    budget_limited_ : bool or None
+        Whether the budget, not convergence, ended the last ``fit``: it ran
+        every planned epoch and its validation score was still rising (best
+        in the last quarter of the epochs, and more than 0.002 above the
+        first half's best); a ConvergenceWarning says so under an annealing
+        schedule. More steps (``max_steps``) may then score better. None
+        when no validation score was kept (no early stopping and no
+        ``X_val``, 'lbfgs', ``partial_fit``) or fewer than 4 epochs ran.
     learning_rate_ : float or None
         The scheduled learning rate of the next epoch (for Adam, before its
         bias correction); None for 'lbfgs'.
@@ -480,6 +511,8 @@ default='squared_error'
         l1_ratio=0.0,
         weight_decay=0.0,
         max_steps=None,
+        budget_rows=None,
+        refit=False,
         input_encoding=None,
         numerical_embedding=None,
         feature_scaling=False,
@@ -529,6 +562,8 @@ default='squared_error'
             l1_ratio=l1_ratio,
             weight_decay=weight_decay,
             max_steps=max_steps,
+            budget_rows=budget_rows,
+            refit=refit,
             input_encoding=input_encoding,
             numerical_embedding=numerical_embedding,
             feature_scaling=feature_scaling,

@@ -68,6 +68,8 @@ PARAMETER_CONSTRAINTS = {
     "l1_ratio": [Interval(Real, 0, 1, closed="both")],
     "weight_decay": [Interval(Real, 0, None, closed="left")],
     "max_steps": [None, Interval(Integral, 1, None, closed="left")],
+    "budget_rows": [None, Interval(Integral, 1, None, closed="left")],
+    "refit": ["boolean"],
     "input_encoding": [None, StrOptions({"tabular"}), HasMethods(["fit", "transform"])],
     "numerical_embedding": [None, StrOptions({"periodic"})],
     "piecewise_linear_bins": [None, Interval(Integral, 2, None, closed="left")],
@@ -106,6 +108,10 @@ TABULAR = {
     "batch_size": 64,
     "max_iter": 60,
     "max_steps": 2000,
+    "budget_rows": 8000,
+    "early_stopping": True,
+    "validation_fraction": 0.2,
+    "refit": True,
     "n_iter_no_change": 60,
     "weight_decay": 0.05,
     "input_encoding": "tabular",
@@ -125,7 +131,33 @@ def check_settings(params, incremental, owner):
     activations_of(params["activation"], len(sizes))
     check_penalties(params["l1_ratio"], params["weight_decay"], params["solver"])
     group_settings_of(params["group_learning_rates"])
+    check_budget(params)
     return sizes
+
+
+def check_budget(params):
+    """``budget_rows`` and ``refit`` with the settings they need (estimators
+    saved before them have neither)."""
+    stochastic = params["solver"] != "lbfgs"
+    if params.get("budget_rows") is not None and not stochastic:
+        raise ValueError(
+            "budget_rows grows the step budget (max_steps) and the batch of the stochastic "
+            "solvers ('sgd', 'adam', 'gd'); L-BFGS's iterations are limited by max_iter: "
+            "set budget_rows=None."
+        )
+    if not params.get("refit"):
+        return
+    if not (params["early_stopping"] and stochastic):
+        raise ValueError(
+            "refit=True trains again on all rows for the number of epochs that early "
+            "stopping chose on its held-out rows: it needs early_stopping=True and a "
+            "stochastic solver ('sgd', 'adam', 'gd'). Set refit=False, or early_stopping=True."
+        )
+    if params["warm_start"]:
+        raise ValueError(
+            "refit=True trains twice from new weights, so it cannot continue from the "
+            "fitted ones: set warm_start=False or refit=False."
+        )
 
 
 def hidden_layer_sizes_of(sizes, owner):

@@ -36,6 +36,7 @@ pandas: a DataFrame brings its own.
 import numbers
 import re
 import warnings
+from collections import Counter
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -172,9 +173,8 @@ class _Summary:
         else:
             keys, missing = _category_keys(raw.values)
             self.missing = bool(missing.any())
-            self.counts = {}
-            for key in keys[~missing]:
-                self.counts[key] = self.counts.get(key, 0) + 1
+            # (Counter counts in C; its keys in the order they first appear.)
+            self.counts = dict(Counter(keys[~missing].tolist()))
 
     def merge(self, other):
         """The summary of this column's rows and ``other``'s (the same column
@@ -348,9 +348,35 @@ def binary_signs(column, numbers):
 def _category_keys(values):
     """Each value as the text by which categories are matched (see
     :func:`_key`); None where missing."""
+    factorized = _factorized(values)
+    if factorized is not None:
+        codes, uniques = factorized
+        missing = codes < 0
+        table = np.array([_key(u) for u in uniques] + [None], dtype=object)
+        return table[codes], missing  # (code -1, missing, reads the None at the end)
     missing = _is_missing(values)
     keys = np.array([None if m else _key(v) for v, m in zip(values, missing)], dtype=object)
     return keys, missing
+
+
+def _factorized(values):
+    """``pandas.factorize`` of a column (codes, -1 where missing, and its
+    distinct values), so that :func:`_key` runs once per distinct value, not
+    once per row; None where that could merge values that keys tell apart:
+    without pandas, and for columns holding booleans (``True == 1``, but
+    their keys are ``"True"`` and ``"1"``)."""
+    try:
+        import pandas as pd
+    except ImportError:
+        return None
+    values = np.asarray(values)
+    if values.dtype.kind == "b":
+        return None
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    uniques = np.asarray(uniques, dtype=object)
+    if any(isinstance(u, (bool, np.bool_)) for u in uniques):
+        return None
+    return codes, uniques
 
 
 class TabularEncoder(TransformerMixin, BaseEstimator):

