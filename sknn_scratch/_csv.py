@@ -22,27 +22,26 @@ class CsvError(ValueError):
     """The file cannot be read as the command needs it; the message says why."""
 
 
-def read_table(pd, path, target, impute, decimal=None):
+def read_table(pd, path, target, impute, decimal=None, encoding=None):
     """The CSV at ``path`` as ``{X, y, expected, columns, dropped, description}``:
     the features as a DataFrame (True/False columns as 0/1, identifiers
-    dropped), the numeric target ``y``; ``pd`` is pandas."""
+    dropped), the target ``y`` (numbers, or the labels as they are written:
+    text, booleans); ``pd`` is pandas."""
     if target is None:
         raise CsvError("--csv needs --target COLUMN.")
-    frame = _read_csv(pd, path, decimal)
+    frame = _read_csv(pd, path, decimal, encoding)
     if target not in frame.columns:
         raise CsvError(
             f"no column {target!r} in {path}; columns: {', '.join(map(str, frame.columns))}"
         )
     if frame.empty:
         raise CsvError(f"{path} has a header but no data rows.")
-    y = _numeric_column(pd, frame.pop(target))
-    if not pd.api.types.is_numeric_dtype(y):
-        hint = (
-            "; its values look like numbers with decimal commas: pass '--decimal ,'"
-            if decimal_commas(y)
-            else ""
+    y = frame.pop(target)
+    if not pd.api.types.is_numeric_dtype(y) and decimal_commas(y):
+        raise CsvError(
+            f"the target column {target!r} holds numbers with decimal commas (such as "
+            f"{y.dropna().iloc[0]!r}) in a comma-separated file: pass '--decimal ,'."
         )
-        raise CsvError(f"the target column {target!r} is not numeric (dtype {y.dtype}){hint}.")
     frame, y = _rows_with_a_target(frame, y, target, impute)
     frame = frame.apply(lambda column: _numeric_column(pd, column))
     _check_finite(pd, frame, y, target)
@@ -54,14 +53,25 @@ def read_table(pd, path, target, impute, decimal=None):
         )
     if frame.shape[1] == 0:
         raise CsvError(f"{path} has no feature columns besides {target!r}.")
+    numeric = pd.api.types.is_numeric_dtype(y) and not pd.api.types.is_bool_dtype(y)
     return {
         "X": frame,
-        "y": y.to_numpy(dtype=float),
+        "y": y.to_numpy(dtype=float) if numeric else _labels(y),
         "expected": None,
         "columns": list(frame.columns),
+        "target": target,
         "dropped": dropped,
         "description": f"{path.name} (target {target})",
     }
+
+
+def _labels(y):
+    """A text or boolean target as an array of its labels (text stripped of
+    the spaces around it)."""
+    values = y.to_numpy()
+    if values.dtype.kind == "b":
+        return values
+    return np.array([str(v).strip() for v in values], dtype=object)
 
 
 def _rows_with_a_target(frame, y, target, impute):
@@ -86,41 +96,103 @@ def _rows_with_a_target(frame, y, target, impute):
     return frame[~missing].reset_index(drop=True), y[~missing].reset_index(drop=True)
 
 
-def _read_csv(pd, path, decimal=None):
+def _read_csv(pd, path, decimal=None, encoding=None):
     if path.is_dir():
         raise CsvError(f"--csv {path} is a directory, not a CSV file.")
     if not path.exists():
         raise CsvError(f"no such file: {path}")
     if not path.is_file():
         raise CsvError(f"--csv {path} is not a regular file.")
-    try:
-        with open(path, newline="", encoding="utf-8") as file:
-            sample = file.read(65536)
-    except (OSError, UnicodeDecodeError) as error:
-        raise CsvError(f"cannot read {path}: {error}") from None
+    encoding, sample = _decoded_start(path, encoding)
     if not sample.strip():
         raise CsvError(f"{path} is empty.")
     separator = _delimiter(sample)
-    try:
-        frame = pd.read_csv(path, sep=separator, decimal=decimal or ".")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-        raise CsvError(f"cannot read {path} as CSV: {str(error).splitlines()[0]}") from None
-    if decimal is None and separator != ",":
+    frame = _parsed(pd, path, separator, encoding, decimal)
+    if decimal is None and separator != "," and any(decimal_commas(frame[c]) for c in frame):
         # A comma cannot be the decimal mark of a comma-separated file; in
-        # others, a column written wholly with decimal commas is numbers.
-        for name in frame.columns:
-            if decimal_commas(frame[name]):
-                frame[name] = pd.to_numeric(frame[name].str.replace(",", ".", regex=False))
+        # others, numbers written with decimal commas (and maybe a '.' to
+        # group thousands, 1.234,56) mean the whole file is written so.
+        frame = _parsed(pd, path, separator, encoding, ",")
     return frame
 
 
-_DECIMAL_COMMA = re.compile(r"^\s*[+-]?(\d+,\d*|,\d+)\s*$")
-_INTEGER = re.compile(r"^\s*[+-]?\d+\s*$")
+def _parsed(pd, path, separator, encoding, decimal):
+    """The file read by pandas; with decimal commas, a column of numbers
+    whose thousands a '.' groups (1.234,56 and 1.234: how spreadsheets in
+    German, Dutch, Italian... write) is numbers too. (pandas' own
+    ``thousands='.'`` would also read a date 01.02.2024 as 1022024.)"""
+    try:
+        frame = pd.read_csv(path, sep=separator, decimal=decimal or ".", encoding=encoding)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+        raise CsvError(f"cannot read {path} as CSV: {str(error).splitlines()[0]}") from None
+    if decimal == ",":
+        for name in frame.columns:
+            if _grouped_numbers(frame[name]):
+                text = frame[name].str.replace(".", "", regex=False)
+                frame[name] = pd.to_numeric(text.str.replace(",", ".", regex=False))
+    return frame
+
+
+def _grouped_numbers(column):
+    """Whether a text column holds only numbers written with decimal commas
+    and thousands grouped by '.' (at least one of them with a comma or a
+    '.')."""
+    if getattr(column.dtype, "kind", "O") != "O":
+        return False
+    values = [str(v) for v in column.dropna()]
+    return any("," in v or "." in v for v in values) and all(
+        _DECIMAL_COMMA.match(v) or _INTEGER.match(v) for v in values
+    )
+
+
+#: What a file that is not UTF-8 is read as: cp1252, the Windows encoding of
+#: Western European text (a superset of latin-1's printable characters).
+FALLBACK_ENCODING = "cp1252"
+
+
+def _decoded_start(path, encoding):
+    """The encoding to read ``path`` with, and its first 64 KiB decoded.
+
+    Without ``encoding``: UTF-8 (a byte-order mark skipped), or else
+    cp1252, with a note on stderr; latin-1 where even cp1252 fails (it
+    decodes any byte)."""
+    try:
+        with open(path, "rb") as file:
+            raw = file.read()
+    except OSError as error:
+        raise CsvError(f"cannot read {path}: {error.strerror}") from None
+    if encoding is not None:
+        try:
+            return encoding, raw[:65536].decode(encoding, errors="ignore")
+        except LookupError:
+            raise CsvError(f"--encoding {encoding}: no such text encoding.") from None
+    try:
+        raw.decode("utf-8-sig")
+        return "utf-8-sig", raw[:65536].decode("utf-8-sig", errors="ignore")
+    except UnicodeDecodeError:
+        pass
+    for fallback in (FALLBACK_ENCODING, "latin-1"):
+        try:
+            text = raw.decode(fallback)
+        except UnicodeDecodeError:
+            continue
+        print(
+            f"sknn-scratch: note: {path.name} is not UTF-8; reading it as {fallback} "
+            "(pass --encoding to choose).",
+            file=sys.stderr,
+        )
+        return fallback, text[:65536]
+    raise CsvError(f"cannot decode {path}")  # (unreachable: latin-1 decodes any byte)
+
+
+_DECIMAL_COMMA = re.compile(r"^\s*[+-]?(\d{1,3}(\.\d{3})+,\d*|\d+,\d*|,\d+)\s*$")
+_INTEGER = re.compile(r"^\s*[+-]?(\d+|\d{1,3}(\.\d{3})+)\s*$")
 
 
 def decimal_commas(column):
     """Whether a text column holds numbers written with decimal commas (at
-    least one such value, and every value a number so written or an integer)."""
+    least one such value, and every value a number so written or an integer;
+    a '.' may group their thousands: 1.234,56 and 1.234)."""
     if getattr(column.dtype, "kind", "O") in "biufcmM":  # numbers, dates
         return False
     values = [str(v) for v in column.dropna()]

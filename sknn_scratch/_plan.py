@@ -66,15 +66,21 @@ def fit_call(est, net, call, renew):
     train new weights on every row for the length the first training chose
     (``renew()`` draws them and returns their network); then say whether
     the budget cut training short (:func:`budget_limited`)."""
-    train(est, net, call)
+    # One callback task for the whole call: the epochs of both trainings
+    # are its subtasks.
+    twice = getattr(est, "refit", False) and not call.incremental and call.validation is None
+    reporter = _reporter(est, call, twice) if twice else None
+    train(est, net, call, reporter=reporter)
     limited = budget_limited(est, call)
     if refits(est, call):
         chose = _chosen_by_validation(est)
         scored = planned_epochs(est, call.X.shape[0], False)  # the first fit's horizon
         planned = planned_epochs(est, call.X.shape[0], True)  # every row trains now
         epochs = max(1, round(planned * _chosen_epoch(est) / scored))
-        train(est, renew(), call, epochs=epochs)
+        train(est, renew(), call, epochs=epochs, reporter=reporter)
         est.__dict__.update(chose)
+    if reporter is not None:
+        reporter.fit_ends(est)
     est.budget_limited_ = limited
     if limited and est.learning_rate in ANNEALING:  # (otherwise scikit-learn's warning said it)
         warnings.warn(
@@ -116,20 +122,33 @@ def _chosen_by_validation(est):
     return {name: getattr(est, name) for name in (*names, "best_epoch_")}
 
 
-def train(est, net, call, epochs=None):
+def _reporter(est, call, twice=False):
+    """The callbacks' Reporter of a call: one subtask per epoch it may run
+    (twice the planned ones for a call that may ``refit``); L-BFGS adds
+    one that never runs (as in scikit-learn's LogisticRegression)."""
+    validation = call.validation is not None
+    epochs = 1 if call.incremental else planned_epochs(est, call.X.shape[0], validation)
+    lbfgs = est.solver == "lbfgs"
+    subtasks = epochs * (2 if twice else 1) + lbfgs
+    return Reporter(call.owner, subtasks, call.X, call.y, call.sample_weight)
+
+
+def train(est, net, call, epochs=None, reporter=None):
     """Train ``net`` for the working copy ``est`` of ``call.owner``, and
     publish the record on ``est``. ``epochs``: the refit of ``refit``, that
     many epochs on every row (no early-stopping split), its schedule
-    planned over the epochs that all of ``fit``'s budget allows."""
+    planned over the epochs that all of ``fit``'s budget allows.
+    ``reporter``: the callbacks' Reporter of a call that trains twice
+    (None: this training's own)."""
     lbfgs = est.solver == "lbfgs"
     # partial_fit: one epoch, its schedule planned over max_iter epochs.
     holdout = epochs is None
     planned = planned_epochs(est, call.X.shape[0], call.validation is not None or not holdout)
     if epochs is None:
         epochs = 1 if call.incremental else planned
-    # L-BFGS: one subtask per iteration, and one that never runs (as in
-    # scikit-learn's LogisticRegression).
-    reporter = Reporter(call.owner, epochs + lbfgs, call.X, call.y, call.sample_weight)
+    own = reporter is None
+    if own:
+        reporter = _reporter(est, call)
     reporter.bind(est)
     record = TrainingRecord.resume(vars(est))
     if lbfgs:
@@ -138,7 +157,8 @@ def train(est, net, call, epochs=None):
         schedule = est.max_iter if call.incremental else planned
         _train_stochastic(est, net, call, record, reporter, (epochs, schedule), holdout)
     est.__dict__.update(record.attributes())
-    reporter.fit_ends(est)
+    if own:
+        reporter.fit_ends(est)
 
 
 def _train_lbfgs(est, net, call, record, reporter):

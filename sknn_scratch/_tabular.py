@@ -126,9 +126,12 @@ def _as_numbers(values, name):
         ) from None
 
 
-#: Column names that say "identifier" (customer_id, ID, row_key, ...).
+#: Column names that say "identifier" (customer_id, ID, row_key, No.,
+#: Kunden-Nr, Kundennummer, #, ...).
 _ID_NAME = re.compile(
-    r"(^|[_\s.-])(id|key|index|uuid|number|no|row)$|^unnamed: \d+$", re.IGNORECASE
+    r"(^|[_\s.-])(id|key|index|uuid|number|num|no|nr|nummer|row)\.?$|nummer$|^#$"
+    r"|^unnamed: \d+$",
+    re.IGNORECASE,
 )
 
 

@@ -1,9 +1,12 @@
-"""sknn-scratch compare: LinearRegression against the MLP, in Pipelines.
+"""sknn-scratch compare: a linear model against the MLPs, cross-validated.
 
-Both models sit behind the same preprocessing (the library's TabularEncoder:
-numeric columns scaled, text columns one-hot encoded) and are
-cross-validated on the same folds. The table
-shows R^2 (mean and standard deviation over folds), RMSE, MAE, fit time and
+A regression compares LinearRegression with sknn-scratch's MLPRegressor
+(the introduction's network, behind the library's TabularEncoder) and its
+recipe for tables, ``MLPRegressor.for_tabular()`` (on the raw table); a
+text, boolean or few-valued target makes it a classification, with
+LogisticRegression and MLPClassifier. Every model is cross-validated on
+the same folds (:mod:`sknn_scratch._compare`). The table shows the task's
+metrics (mean and standard deviation over the folds), fit time and
 predict time per row; for generated data a "ceiling" row scores the
 noise-free expectation, the best any model can do.
 """
@@ -14,35 +17,33 @@ import json
 import math
 import os
 import sys
-import time
 import warnings
 from pathlib import Path
 
 import numpy as np
 from sklearn.base import clone
-from sklearn.compose import TransformedTargetRegressor
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import LinearRegression
-from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score
-from sklearn.model_selection import GridSearchCV, KFold
-from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import StandardScaler
-from sklearn.utils.parallel import Parallel, delayed
 
 from . import __version__
+from ._base import BaseMLP
+from ._compare import (
+    DEFAULT_MODELS,
+    METRIC_LABELS,
+    MODEL_KEYS,
+    REGRESSION,
+    cross_validate,
+    final_estimator,
+    folds_for,
+    models,
+    notes,
+    task_of,
+    tune,
+)
 from ._csv import CsvError, read_table
 from ._listeners import Listener, listening
-from ._regressor import MLPRegressor
-from ._tabular import TabularEncoder
 from .datasets import BANK_FEATURES, _expected_transactions, make_bank_transactions
 
 __all__ = ["main"]
-
-TUNING_GRID = {
-    "mlpregressor__regressor__hidden_layer_sizes": [(32,), (64, 64)],
-    "mlpregressor__regressor__alpha": [1e-4, 1e-2],
-    "mlpregressor__regressor__learning_rate_init": [1e-3, 1e-2],
-}
 
 
 class UsageError(Exception):
@@ -68,7 +69,7 @@ def main(argv=None):
     >>> from sknn_scratch.cli import main
     >>> main(["compare", "--n-samples", "300", "--cv", "2", "--max-iter", "5",
     ...       "--quiet"])  # doctest: +ELLIPSIS
-    Data: bank transactions (generated, 300 customers); 300 rows, 2-fold CV
+    Data: bank transactions (generated, 300 customers); 300 rows, 2-fold CV, regression
     ...
     0
     """
@@ -97,9 +98,10 @@ def main(argv=None):
 
 
 DESCRIPTION = (
-    "sknn-scratch compare: cross-validate LinearRegression and sknn-scratch's "
-    "MLPRegressor behind the same preprocessing, on generated bank data, "
-    "scikit-learn's diabetes data or a CSV file of your own."
+    "sknn-scratch compare: cross-validate a linear model, sknn-scratch's MLP and "
+    "its recipe for tables (for_tabular()) on the same folds, on generated bank "
+    "data, scikit-learn's diabetes data or a CSV file of your own; a text, boolean "
+    "or few-valued target makes it a classification."
 )
 EPILOG = "Exit codes: 0 success, 2 bad input (one line on stderr)."
 
@@ -121,7 +123,7 @@ def _parser():
     commands = parser.add_subparsers(dest="command")
     compare = commands.add_parser(
         "compare",
-        help="cross-validate LinearRegression and the MLP",
+        help="cross-validate a linear model and the MLPs",
         description=DESCRIPTION,
         epilog=EPILOG,
     )
@@ -147,6 +149,13 @@ def _data_arguments(compare):
     )
     compare.add_argument("--target", help="the CSV column to predict")
     compare.add_argument(
+        "--task",
+        choices=["auto", "regression", "classification"],
+        default="auto",
+        help="auto (default): a classification for a text or boolean target, or one of at "
+        "most 10 whole numbers; a regression otherwise",
+    )
+    compare.add_argument(
         "--impute",
         action="store_true",
         help="fill missing feature values (a number: the median, with a column saying "
@@ -160,12 +169,7 @@ def _data_arguments(compare):
         metavar="COL[,COL]",
         help="feature columns to leave out (IDs, leaks of the target, ...)",
     )
-    compare.add_argument(
-        "--decimal",
-        choices=[".", ","],
-        help="the CSV's decimal mark (default: '.', and ',' where every value of a "
-        "column of a ';' or tab separated file is written with one)",
-    )
+    _csv_arguments(compare)
     compare.add_argument(
         "--n-samples",
         type=_positive_int,
@@ -174,9 +178,34 @@ def _data_arguments(compare):
     )
 
 
+def _csv_arguments(compare):
+    """How the CSV file is read."""
+    compare.add_argument(
+        "--decimal",
+        choices=[".", ","],
+        help="the CSV's decimal mark (default: '.', and ',' where every value of a "
+        "column of a ';' or tab separated file is written with one); with ',', a '.' "
+        "between digits is a thousands separator (1.234,56)",
+    )
+    compare.add_argument(
+        "--encoding",
+        help="the CSV's text encoding (default: UTF-8, with or without a byte-order mark, "
+        "or else cp1252, the Windows encoding of Western European text)",
+    )
+
+
 def _model_arguments(compare):
     """The cross-validation and the MLP's settings."""
     compare.add_argument("--cv", type=_folds, default=5, help="folds, at least 2 (default 5)")
+    compare.add_argument(
+        "--models",
+        type=_model_keys,
+        default=DEFAULT_MODELS,
+        metavar="NAME[,NAME]",
+        help="the rows, among linear, mlp (the introduction's network, with --hidden and "
+        "--max-iter), tabular (the recipe for tables, for_tabular()) and hgb "
+        "(HistGradientBoosting, a reference); default linear,mlp,tabular",
+    )
     compare.add_argument(
         "--hidden",
         type=_layer_sizes,
@@ -188,7 +217,7 @@ def _model_arguments(compare):
         "--max-iter",
         type=_positive_int,
         default=300,
-        help="maximum epochs of the MLP (default 300)",
+        help="maximum epochs of the mlp row's network (default 300)",
     )
     compare.add_argument(
         "--seed", type=_seed, default=0, help="random seed, 0 to 2**32 - 1 (default 0)"
@@ -203,7 +232,7 @@ def _run_arguments(compare):
     compare.add_argument(
         "--tune",
         action="store_true",
-        help="also grid-search hidden_layer_sizes, alpha, learning_rate_init",
+        help="also grid-search the mlp row's hidden_layer_sizes, alpha, learning_rate_init",
     )
     compare.add_argument(
         "--scheduler",
@@ -212,7 +241,13 @@ def _run_arguments(compare):
         "(tcp://host:8786), or 'local' for a LocalCluster here; needs the dask extra",
     )
     compare.add_argument("--json", type=Path, help="write every figure of the report here")
-    compare.add_argument("--plot-dir", type=Path, help="write PNG figures here (needs matplotlib)")
+    compare.add_argument(
+        "--plot-dir",
+        type=Path,
+        help="write PNG figures here (needs matplotlib): interaction.png (the models' "
+        "predictions against age, retired and not: for data with those columns) and "
+        "loss_curve.png (the mlp row's objective per epoch)",
+    )
     compare.add_argument("--quiet", action="store_true", help="print only the results")
 
 
@@ -260,6 +295,18 @@ def _column_names(text):
     return names
 
 
+def _model_keys(text):
+    keys = _column_names(text)
+    unknown = [key for key in keys if key not in MODEL_KEYS]
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown model(s) {', '.join(unknown)}; choose among {','.join(MODEL_KEYS)}"
+        )
+    if len(set(keys)) != len(keys):
+        raise argparse.ArgumentTypeError(f"a model is named twice in {text!r}")
+    return tuple(key for key in MODEL_KEYS if key in keys)
+
+
 def _layer_sizes(text):
     if not text.strip():
         return ()  # no hidden layer: a linear model
@@ -285,47 +332,86 @@ def _compare(args):
         raise UsageError("--target only applies with --csv.")
     if args.n_jobs is not None and not args.tune:
         raise UsageError("--n-jobs only applies with --tune (the search's parallel jobs).")
+    if args.tune and "mlp" not in args.models:
+        raise UsageError("--tune searches the mlp row's network: include mlp in --models.")
     _check_outputs(args)  # before the long work, not after it
     progress = _Progress(enabled=not args.quiet and sys.stderr.isatty())
     data = _load(args)
+    task = data["task"] = _task(data, args)
     if len(data["y"]) < args.cv:
         raise UsageError(
             f"the data have {len(data['y'])} rows, fewer than the {args.cv} folds of --cv."
         )
     _check_network_size(args, data)
-    models = _models(data, args)
-    folds = KFold(n_splits=args.cv, shuffle=True, random_state=args.seed)
-    # Convergence is reported under the table (see _notes), not as warnings.
+    compared = models(task, args.models, args.hidden, args.max_iter, args.seed)
+    try:
+        folds = folds_for(task, data["y"], args.cv, args.seed)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    # Convergence is reported under the table (see notes), not as warnings.
     with warnings.catch_warnings(), _scheduler(args.scheduler):
         warnings.simplefilter("ignore", ConvergenceWarning)
-        rows = _fitting(_cross_validate, models, data, folds, progress, bool(args.scheduler))
-        report = {
-            "data": data["description"],
-            "n_samples": len(data["y"]),
-            "cv": args.cv,
-            "seed": args.seed,
-            "hidden_layer_sizes": list(args.hidden),
-            "max_iter": args.max_iter,
-            "features": {
-                "used": [str(c) for c in data["columns"]],
-                "dropped": data["dropped"],
-            },
-            "rows": rows,
-        }
+        rows = _fitting(cross_validate, compared, data, folds, progress, bool(args.scheduler))
+        report = _report(args, data, rows)
         if args.tune:
-            report["tuning"] = _fitting(
-                _tune, list(models.values())[1], data, folds, args, progress
-            )
+            mlp = next(m for name, m in compared.items() if name.startswith("MLP") and _steps(m))
+            report["tuning"] = _fitting(tune, mlp, data, folds, args.n_jobs, progress)
     if args.scheduler:
         report["scheduler"] = args.scheduler
     progress.clear()
-    report["notes"] = _notes(report, args)
+    report["notes"] = notes(report, task, args.max_iter, args.hidden)
     _print_report(report)
     if args.json:
         _write_json(report, args.json)
     if args.plot_dir:
-        _plot(models, data, args.plot_dir, progress, args.seed)
+        _plot(compared, data, args.plot_dir, progress, args.seed)
     return 0
+
+
+def _steps(model):
+    return dict(getattr(model, "steps", ()))
+
+
+def _task(data, args):
+    """The task (``_compare.task_of``), and targets it can use: a
+    regression needs numbers."""
+    task = task_of(data["y"], args.task)
+    if task is REGRESSION and data["y"].dtype.kind not in "iuf":
+        raise UsageError(
+            f"the target {data['target']!r} holds text (such as {data['y'][0]!r}): a "
+            "regression needs numbers; leave --task at auto for a classification."
+        )
+    y = data["y"]
+    if task is REGRESSION:
+        data["y"] = y.astype(float)
+    elif y.dtype.kind == "f" and np.all(y == np.round(y)):
+        data["y"] = y.astype(np.int64)  # whole numbers as labels: 2, not 2.0
+    return task
+
+
+def _report(args, data, rows):
+    """Every figure of the run, as the JSON report holds them."""
+    task = data["task"]
+    report = {
+        "data": data["description"],
+        "task": task.name,
+        "metrics": dict(task.metrics),
+        "n_samples": len(data["y"]),
+        "cv": args.cv,
+        "seed": args.seed,
+        "models": list(args.models),
+        "hidden_layer_sizes": list(args.hidden),
+        "max_iter": args.max_iter,
+        "features": {
+            "used": [str(c) for c in data["columns"]],
+            "dropped": data["dropped"],
+        },
+        "rows": rows,
+    }
+    if task is not REGRESSION:
+        labels, counts = np.unique(data["y"], return_counts=True)
+        report["classes"] = {str(k): int(n) for k, n in zip(labels, counts)}
+    return report
 
 
 def _fitting(step, *args):
@@ -395,60 +481,6 @@ def _strict(value):
     return value
 
 
-#: Training R^2 this much above the cross-validated R^2 is called overfitting.
-OVERFIT_GAP = 0.1
-
-
-def _notes(report, args):
-    """One-line notes under the table: what the numbers alone would hide,
-    each with its actual cause."""
-    rows = {row["model"]: row for row in report["rows"]}
-    linear, mlp = rows["LinearRegression"], report["rows"][1]
-    stopped = _stopped_folds(mlp, args.max_iter)
-    overfits = mlp["r2_train_mean"] is not None and (
-        mlp["r2_train_mean"] - mlp["r2_mean"] > OVERFIT_GAP
-    )
-    notes = []
-    if stopped:
-        notes.append(
-            f"The MLP stopped at --max-iter {args.max_iter} without converging in "
-            f"{stopped} of {len(mlp['folds'])} folds; raise --max-iter."
-        )
-    if overfits:
-        smaller = f" (e.g. --hidden {max(2, args.hidden[0] // 8)})" if args.hidden else ""
-        notes.append(
-            f"The MLP overfits: R^2 {mlp['r2_train_mean']:.3f} on its training folds against "
-            f"{mlp['r2_mean']:.3f} cross-validated; try a smaller network{smaller}, more data, "
-            "or --tune (which searches alpha)."
-        )
-    if _clearly_below(mlp, linear):
-        cause = (
-            "see the notes above" if stopped or overfits else "try --tune, or a larger --max-iter"
-        )
-        notes.append(
-            f"The MLP scores below LinearRegression (R^2 {mlp['r2_mean']:.3f} against "
-            f"{linear['r2_mean']:.3f}, more than the folds' spread); {cause}."
-        )
-    if "tuning" in report:
-        notes.append(
-            "The grid search's best R^2 is optimistic: it is the best of "
-            f"{_n_candidates(TUNING_GRID)} candidates scored on the same folds that chose it."
-        )
-    return notes
-
-
-def _stopped_folds(row, max_iter):
-    fits = [f for f in row["folds"] if f.get("n_iter") is not None]
-    return sum(f["n_iter"] >= max_iter for f in fits)
-
-
-def _clearly_below(row, reference):
-    """Whether ``row`` scores below ``reference`` by more than the spread of
-    the folds' scores (a smaller difference is a tie)."""
-    spread = max(row["r2_std"], reference["r2_std"])
-    return reference["r2_mean"] - row["r2_mean"] > spread
-
-
 def _load(args):
     """The data as a dict: ``X`` (a NumPy array of numbers for the built-in
     data sets, a pandas DataFrame for ``--csv``), ``y``, ``expected`` (the
@@ -460,7 +492,7 @@ def _load(args):
     if args.csv is not None:
         pd = _require("pandas", "--csv")
         try:
-            data = read_table(pd, args.csv, args.target, args.impute, args.decimal)
+            data = read_table(pd, args.csv, args.target, args.impute, args.decimal, args.encoding)
         except CsvError as error:
             raise UsageError(str(error)) from None
     else:
@@ -479,6 +511,7 @@ def _builtin_data(args):
             "y": bunch.target,
             "expected": None,
             "columns": list(bunch.feature_names),
+            "target": "disease progression",
             "description": "diabetes",
         }
     X, y, expected = make_bank_transactions(
@@ -491,6 +524,7 @@ def _builtin_data(args):
         # The generator's noise-free expectation, for any rows of features.
         "truth": lambda rows: _expected_transactions(*np.asarray(rows, dtype=float).T),
         "columns": list(BANK_FEATURES),
+        "target": "transactions",
         "description": f"bank transactions (generated, {args.n_samples} customers)",
     }
 
@@ -545,32 +579,6 @@ def _require(module, feature):
         ) from None
 
 
-def _models(data, args):
-    """The two Pipelines, behind the same preprocessing: the library's
-    TabularEncoder (numbers robustly scaled and their outliers clipped
-    smoothly, categories and text one-hot encoded, a missing number as the
-    column's median with a 0/1 column saying where, a missing category as
-    no category).
-
-    The MLP also standardises the target (TransformedTargetRegressor): with
-    targets in the hundreds, unit-scale targets let the default learning rate
-    work on any data; LinearRegression is unchanged by such a rescaling.
-    """
-    mlp = MLPRegressor(
-        hidden_layer_sizes=args.hidden,
-        max_iter=args.max_iter,
-        learning_rate_init=0.01,
-        random_state=args.seed,
-    )
-    scaled_target = TransformedTargetRegressor(regressor=mlp, transformer=StandardScaler())
-    # With no hidden layer the "network" is a linear model: say so in the table.
-    name = "MLPRegressor" if args.hidden else "MLPRegressor (no hidden layer)"
-    return {
-        "LinearRegression": make_pipeline(TabularEncoder(), LinearRegression()),
-        name: Pipeline([("preprocess", TabularEncoder()), ("mlpregressor", scaled_target)]),
-    }
-
-
 @contextlib.contextmanager
 def _scheduler(address):
     """With an address, joblib's work goes to that Dask cluster (see
@@ -588,110 +596,6 @@ def _scheduler(address):
         yield
 
 
-def _cross_validate(models, data, folds, progress, remote=False):
-    """Every model on every fold: here one after the other, or with
-    ``remote``, all at once as joblib tasks (on the Dask cluster)."""
-    X, y = data["X"], data["y"]
-    scores = {name: [] for name in models}
-    if data["expected"] is not None:
-        scores["ceiling (noise-free)"] = []
-    splits = list(folds.split(X))
-    done = _fit_all_at_once(models, X, y, splits, progress) if remote else None
-    for k, (train, test) in enumerate(splits, start=1):
-        for name, model in models.items():
-            if done is None:
-                progress.update(f"fold {k}/{len(splits)}: {name}")
-                scores[name].append(_fit_and_score(model, X, y, train, test, progress))
-            else:
-                scores[name].append(done[k, name])
-        if data["expected"] is not None:
-            scores["ceiling (noise-free)"].append(
-                _metrics(y[test], data["expected"][test], np.nan, np.nan)
-            )
-    return [_summarise(name, folds_) for name, folds_ in scores.items()]
-
-
-def _fit_all_at_once(models, X, y, splits, progress):
-    """The metrics of every (fold, model), keyed so, fitted in parallel
-    (epoch progress cannot be shown from other processes)."""
-    tasks = [(k, name) for k in range(1, len(splits) + 1) for name in models]
-    progress.update(f"{len(tasks)} fits on the Dask cluster")
-    quiet = _Progress(enabled=False)
-    results = Parallel(n_jobs=-1)(
-        delayed(_fit_and_score)(models[name], X, y, *splits[k - 1], quiet) for k, name in tasks
-    )
-    return dict(zip(tasks, results))
-
-
-def _fit_and_score(model, X, y, train, test, progress):
-    model = clone(model)
-    start = time.perf_counter()
-    with progress.epochs(model):
-        model.fit(_rows(X, train), y[train])
-    fit_seconds = time.perf_counter() - start
-    start = time.perf_counter()
-    predictions = model.predict(_rows(X, test))
-    predict_seconds = time.perf_counter() - start
-    metrics = _metrics(y[test], predictions, fit_seconds, predict_seconds / len(test))
-    # The score on the fold's own training rows: far above the held-out
-    # score, it says the model overfits.
-    metrics["r2_train"] = r2_score(y[train], model.predict(_rows(X, train)))
-    final = model[-1]
-    final = getattr(final, "regressor_", final)
-    metrics["n_iter"] = getattr(final, "n_iter_", None)
-    return metrics
-
-
-def _metrics(y_true, y_pred, fit_seconds, predict_seconds_per_row):
-    return {
-        "r2": r2_score(y_true, y_pred),
-        "rmse": float(np.sqrt(mean_squared_error(y_true, y_pred))),
-        "mae": mean_absolute_error(y_true, y_pred),
-        "fit_s": fit_seconds,
-        "predict_us_per_row": predict_seconds_per_row * 1e6,
-    }
-
-
-def _summarise(name, fold_metrics):
-    r2 = [m["r2"] for m in fold_metrics]
-    row = {"model": name, "r2_mean": float(np.mean(r2)), "r2_std": float(np.std(r2))}
-    train = [m["r2_train"] for m in fold_metrics if "r2_train" in m]
-    row["r2_train_mean"] = float(np.mean(train)) if train else None
-    for key in ("rmse", "mae", "fit_s", "predict_us_per_row"):
-        values = [m[key] for m in fold_metrics]
-        row[key] = None if np.isnan(values).all() else float(np.mean(values))
-    row["folds"] = [{key: _plain_number(value) for key, value in m.items()} for m in fold_metrics]
-    return row
-
-
-def _plain_number(value):
-    """A fold's figure as JSON can hold it (None for what was not measured)."""
-    if value is None:
-        return None
-    value = float(value) if not isinstance(value, (int, np.integer)) else int(value)
-    return None if isinstance(value, float) and math.isnan(value) else value
-
-
-def _tune(mlp_pipeline, data, folds, args, progress):
-    progress.update(f"tuning: {_n_candidates(TUNING_GRID)} candidates x {args.cv} folds")
-    search = GridSearchCV(mlp_pipeline, TUNING_GRID, cv=folds, n_jobs=args.n_jobs)
-    search.fit(data["X"], data["y"])
-    best = {k.rsplit("__", 1)[1]: _jsonable(v) for k, v in search.best_params_.items()}
-    return {
-        "best_params": best,
-        "best_r2": float(search.best_score_),
-        "best_r2_std": float(search.cv_results_["std_test_score"][search.best_index_]),
-    }
-
-
-def _n_candidates(grid):
-    return int(np.prod([len(values) for values in grid.values()]))
-
-
-def _jsonable(value):
-    return list(value) if isinstance(value, tuple) else value
-
-
 @contextlib.contextmanager
 def warnings_quiet():
     """Hide ConvergenceWarning: short fits are expected in a comparison."""
@@ -705,33 +609,41 @@ def warnings_quiet():
 
 
 def _print_report(report):
-    print(f"Data: {report['data']}; {report['n_samples']} rows, {report['cv']}-fold CV")
+    print(
+        f"Data: {report['data']}; {report['n_samples']} rows, {report['cv']}-fold CV, "
+        f"{report['task']}"
+    )
+    if "classes" in report:
+        counts = ", ".join(f"{label} ({n})" for label, n in report["classes"].items())
+        print(f"Classes: {counts}")
     features = report["features"]
     print(f"Features ({len(features['used'])}): {', '.join(features['used'])}")
     if features["dropped"]:
         dropped = "; ".join(f"{name} ({why})" for name, why in features["dropped"].items())
         print(f"Dropped: {dropped}")
+    primary, *others = report["metrics"]
     # The first column is as wide as the longest label, so the table stays
     # aligned whatever the models are called.
     width = max(len("model"), *(len(row["model"]) for row in report["rows"])) + 2
-    header = (
-        f"{'model':<{width}}{'R^2 mean':>10}{'R^2 std':>9}{'R^2 train':>11}{'RMSE':>10}"
-        f"{'MAE':>10}{'fit s':>8}{'predict us/row':>16}"
-    )
+    name = METRIC_LABELS[primary]
+    columns = [f"{name} mean", f"{name} std", f"{name} train"] + [METRIC_LABELS[m] for m in others]
+    widths = [max(len(c) + 2, 9) for c in columns]
+    header = f"{'model':<{width}}" + "".join(f"{c:>{w}}" for c, w in zip(columns, widths))
+    header += f"{'fit s':>8}{'predict us/row':>16}"
     print(header)
     print("-" * len(header))
     for row in report["rows"]:
-        print(
-            f"{row['model']:<{width}}{row['r2_mean']:>10.3f}{row['r2_std']:>9.3f}"
-            f"{_fmt(row['r2_train_mean'], '.3f'):>11}"
-            f"{row['rmse']:>10.2f}{row['mae']:>10.2f}{_fmt(row['fit_s'], '.2f'):>8}"
-            f"{_fmt(row['predict_us_per_row'], '.2f'):>16}"
+        figures = [row[f"{primary}_mean"], row[f"{primary}_std"], row[f"{primary}_train_mean"]]
+        figures += [row[m] for m in others]
+        line = f"{row['model']:<{width}}" + "".join(
+            f"{_fmt(v, '.3f'):>{w}}" for v, w in zip(figures, widths)
         )
+        print(line + f"{_fmt(row['fit_s'], '.2f'):>8}{_fmt(row['predict_us_per_row'], '.2f'):>16}")
     if "tuning" in report:
         tuning = report["tuning"]
         print(
-            f"GridSearchCV best R^2 {tuning['best_r2']:.3f} (std {tuning['best_r2_std']:.3f}) "
-            f"with {tuning['best_params']}"
+            f"GridSearchCV best {name} {tuning[f'best_{primary}']:.3f} "
+            f"(std {tuning[f'best_{primary}_std']:.3f}) with {tuning['best_params']}"
         )
     for note in report.get("notes", ()):
         print(f"Note: {note}")
@@ -745,22 +657,38 @@ def _fmt(value, spec):
 
 
 def _plot(models, data, directory, progress, seed):
+    """Write the figures --plot-dir lists, and say which were written and
+    why any other was not."""
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
 
-    fitted = {}
-    for name, model in models.items():
-        progress.update(f"fitting {name} on all rows for the figures")
-        fitted[name] = clone(model)
-        with progress.epochs(fitted[name]), warnings_quiet():
-            fitted[name].fit(data["X"], data["y"])
-    progress.clear()
-    if {"age", "retired"} <= set(data["columns"]):
+    written, skipped = [], {}
+    if not {"age", "retired"} <= set(data["columns"]):
+        skipped["interaction.png"] = "it needs columns named 'age' and 'retired' (the bank data's)"
+    elif data["task"] is not REGRESSION:
+        skipped["interaction.png"] = "it plots predicted numbers: a regression's"
+    else:
+        fitted = {}
+        for name, model in models.items():
+            progress.update(f"fitting {name} on all rows for the figures")
+            fitted[name] = clone(model)
+            with progress.epochs(fitted[name]), warnings_quiet():
+                fitted[name].fit(data["X"], data["y"])
+        progress.clear()
         _plot_interaction(plt, fitted, data, directory / "interaction.png")
-    mlp = list(models.values())[1]
-    _plot_loss_curve(plt, mlp, data, seed, directory / "loss_curve.png")
+        written.append("interaction.png")
+    mlp = next((m for name, m in models.items() if name.startswith("MLP") and _steps(m)), None)
+    if mlp is None:
+        skipped["loss_curve.png"] = "it shows the mlp row's training, and mlp is not in --models"
+    else:
+        _plot_loss_curve(plt, mlp, data, seed, directory / "loss_curve.png")
+        written.append("loss_curve.png")
+    line = f"Figures in {directory}: " + (", ".join(written) if written else "none")
+    for name, why in skipped.items():
+        line += f"; not {name}: {why}"
+    print(line + ".")
 
 
 def _plot_interaction(plt, fitted, data, path):
@@ -774,7 +702,10 @@ def _plot_interaction(plt, fitted, data, path):
     """
     X, columns, truth = data["X"], data["columns"], data.get("truth")
     age, retired = _column(X, columns, "age"), _column(X, columns, "retired")
-    figure, axes = plt.subplots(1, 2, figsize=(11, 4.6), sharey=True)
+    figure, axes = plt.subplots(
+        1, len(fitted), figsize=(5.5 * len(fitted), 4.6), sharey=True, squeeze=False
+    )
+    axes = axes[0]
     for axis, (name, model) in zip(axes, fitted.items()):
         for status, style in ((0, "-"), (1, "--")):
             group = age[retired == status]
@@ -843,27 +774,32 @@ def _typical_rows(X, columns, n_rows):
 
 
 def _plot_loss_curve(plt, pipeline, data, seed, path):
-    """The MLP's training and validation objective per epoch: the pipeline
-    fitted on 80% of the rows, the other 20% given as validation data
-    (preprocessed, and the target standardised, as in the pipeline)."""
+    """The mlp row's training and validation objective per epoch: the
+    pipeline fitted on 80% of the rows (stratified for a classification),
+    the other 20% given as validation data, preprocessed as in the
+    pipeline."""
     from sklearn.model_selection import train_test_split
 
     from .plot import plot_training
 
-    train, val = train_test_split(np.arange(len(data["y"])), test_size=0.2, random_state=seed)
-    preprocess, mlp = clone(pipeline[0]), clone(pipeline[-1].regressor)
+    regression = data["task"] is REGRESSION
+    train, val = train_test_split(
+        np.arange(len(data["y"])),
+        test_size=0.2,
+        random_state=seed,
+        stratify=None if regression else data["y"],
+    )
+    preprocess, mlp = clone(pipeline[0]), clone(pipeline[-1])
     X_train = preprocess.fit_transform(_rows(data["X"], train))
     X_val = preprocess.transform(_rows(data["X"], val))
-    target = StandardScaler().fit(data["y"][train].reshape(-1, 1))
-    y_train, y_val = (
-        target.transform(data["y"][rows].reshape(-1, 1)).ravel() for rows in (train, val)
-    )
     with warnings_quiet():
-        mlp.fit(X_train, y_train, X_val=X_val, y_val=y_val)
+        mlp.fit(X_train, data["y"][train], X_val=X_val, y_val=data["y"][val])
     display = plot_training(mlp)
-    display.ax_.set(ylabel="objective J on the standardised target")
+    what = "the standardised target" if regression else "the labels (log-loss)"
+    display.ax_.set(ylabel=f"objective J on {what}")
     display.ax_.set_title(
-        f"MLPRegressor on {len(train)} rows, validated on {len(val)} others", fontsize=10
+        f"{type(mlp).__name__} on {len(train)} rows, validated on {len(val)} others",
+        fontsize=10,
     )
     display.figure_.tight_layout()
     display.figure_.savefig(path, dpi=100)
@@ -910,20 +846,26 @@ class _Progress:
             sys.stderr.write("\r\033[K" + text[:100])
             sys.stderr.flush()
 
+    def silent(self):
+        """A progress that shows nothing (fits in other processes)."""
+        return _Progress(enabled=False)
+
     @contextlib.contextmanager
-    def epochs(self, pipeline):
-        """Show the MLP's epochs while it fits: progress bars, or its loss."""
-        mlp = getattr(pipeline[-1], "regressor", pipeline[-1])
-        if not self.enabled or not isinstance(mlp, MLPRegressor):
+    def epochs(self, model):
+        """Show a network's epochs while it fits: progress bars, or its loss."""
+        mlp = final_estimator(model)
+        if not self.enabled or not isinstance(mlp, BaseMLP):
             yield
         elif self.bars:
             from sklearn.callback import ProgressBar
 
-            mlp.set_callbacks(ProgressBar())
+            # (On a Pipeline's network, scikit-learn wants the bar on the
+            # Pipeline, which passes it down.)
+            model.set_callbacks(ProgressBar())
             try:
                 yield
             finally:
-                mlp.set_callbacks()
+                model.set_callbacks()
         else:
             with listening(_EpochLine(self)):
                 yield
