@@ -111,7 +111,6 @@ TABULAR = {
     "budget_rows": 8000,
     "early_stopping": True,
     "validation_fraction": 0.2,
-    "refit": True,
     "n_iter_no_change": 60,
     "weight_decay": 0.05,
     "input_encoding": "tabular",

@@ -26,7 +26,7 @@ def test_defaults_are_scikit_learns():
     params = MLPRegressor().get_params()
     assert params["budget_rows"] is None and params["refit"] is False
     recipe = MLPClassifier.for_tabular().get_params()
-    assert recipe["budget_rows"] == 8000 and recipe["refit"] is True
+    assert recipe["budget_rows"] == 8000 and recipe["refit"] is False
     assert recipe["early_stopping"] is True and recipe["validation_fraction"] == 0.2
 
 
