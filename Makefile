@@ -80,8 +80,11 @@ docs: $(DOCS_STAMP)
 	$(BIN)/python docs/tools/make_inventories.py docs/_inventories
 	$(BIN)/python -m sphinx -W --keep-going -b html docs docs/_build/html
 
-# Renders the built site in headless Chromium (screenshots in docs/_build/check).
+# Draws every figure of the docs again and checks that no two labels overlap,
+# checks that no script starts processes outside `if __name__ == "__main__":`,
+# then renders the built site in headless Chromium (screenshots in docs/_build/check).
 docs-check: docs
+	$(BIN)/python docs/tools/check_figures.py docs
 	$(BIN)/python docs/tools/check_site.py docs/_build/html docs/_build/check
 
 clean:

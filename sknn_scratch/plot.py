@@ -190,8 +190,11 @@ class NetworkDisplay:
                 self.edges_[layer, i, j] = line
                 if write_weights:
                     # Near the source, where edges have not crossed yet, and
-                    # staggered by target so that a node's numbers do not stack.
-                    t = 0.2 + 0.16 * j / max(coef.shape[1] - 1, 1)
+                    # staggered by target so that a node's numbers do not stack;
+                    # further out where the source shows "sum -> value", two
+                    # lines wider than its circle.
+                    start = 0.32 if self._two_lines(layer) else 0.2
+                    t = start + 0.16 * j / max(coef.shape[1] - 1, 1)
                     self.weight_texts_[layer, i, j] = self.ax_.text(
                         x0 + t * (x1 - x0),
                         y0 + t * (y1 - y0),
@@ -210,8 +213,9 @@ class NetworkDisplay:
             node.set_edgecolor("black")
             self.ax_.add_patch(node)
             self.nodes_[layer, unit] = node
+            label = self._node_label(layer, unit)
             self.node_texts_[layer, unit] = self.ax_.text(
-                x, y, self._node_label(layer, unit), ha="center", va="center", fontsize=9, zorder=4
+                x, y, label, ha="center", va="center", fontsize=8 if "\n" in label else 9, zorder=4
             )
             bias = self.intercepts[layer - 1][unit] if layer else 0.0
             if write_biases and bias:
@@ -229,6 +233,10 @@ class NetworkDisplay:
                 self.ax_.text(
                     x + side, y, name, ha="right" if layer == 0 else "left", va="center", fontsize=9
                 )
+
+    def _two_lines(self, layer):
+        """Whether some node of ``layer`` shows its sum and its value."""
+        return any("\n" in self._node_label(layer, unit) for unit in range(self.units[layer]))
 
     def _node_label(self, layer, unit):
         """The value(s) a node shows for the drawn row; empty without one."""
@@ -557,3 +565,31 @@ def plot_training(est, *, ax=None):
 
 class TrainingDisplay:
     """Drawn training records (see :func:`plot_training`)."""
+
+
+def overlapping_labels(figure, tolerance=1.0):
+    """The pairs of texts that overlap on ``figure``, axis by axis, as
+    ``(axis title, text, text)``: each text's box as drawn (its bounding
+    box, if it has one), two boxes overlapping by more than ``tolerance``
+    pixels each way. Used by the tests and ``make docs-check``, so that no
+    figure prints one number over another."""
+    renderer = figure.canvas.get_renderer()
+    found = []
+    for ax in figure.axes:
+        texts = [t for t in ax.texts if t.get_visible() and t.get_text().strip()]
+        boxes = [_drawn_box(t, renderer) for t in texts]
+        for i, (a, box_a) in enumerate(zip(texts, boxes)):
+            for b, box_b in zip(texts[i + 1 :], boxes[i + 1 :]):
+                dx = min(box_a.x1, box_b.x1) - max(box_a.x0, box_b.x0)
+                dy = min(box_a.y1, box_b.y1) - max(box_a.y0, box_b.y0)
+                if dx > tolerance and dy > tolerance:
+                    found.append((ax.get_title(), a.get_text(), b.get_text()))
+    return found
+
+
+def _drawn_box(text, renderer):
+    patch = text.get_bbox_patch()
+    if patch is not None:
+        text.update_bbox_position_size(renderer)
+        return patch.get_window_extent(renderer)
+    return text.get_window_extent(renderer)

@@ -57,3 +57,30 @@ def _memory_rows(results):
         if match:
             rows[match["a"] or match["l"]] = (match["ours"], match["theirs"])
     return rows
+
+
+def test_readme_is_short_and_starts_with_what_the_library_is():
+    text = README.read_text()
+    assert len(text.splitlines()) < 200
+    opening = text.split("\n## ")[0]
+    assert "scikit-learn" in opening and "from scratch" in opening
+    sections = re.findall(r"^## (.+)$", text, flags=re.M)
+    assert sections[:2] == ["Two commands", "A short tour"]
+    assert "Moving from scikit-learn's MLP" in sections
+
+
+def test_readme_demo_table_is_what_the_demo_prints():
+    """The table in README is the main job's output on the bank data (its
+    scores; the times vary)."""
+    import contextlib
+    import io
+
+    from sknn_scratch.cli import main
+
+    shown = re.search(r"```\n(Data: bank.*?)```", README.read_text(), flags=re.S)[1]
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["compare", "--quiet"]) == 0
+    printed = out.getvalue().splitlines()
+    for ours, theirs in zip(shown.splitlines(), printed, strict=True):
+        assert ours.split()[:6] == theirs.split()[:6]  # the name and the scores
