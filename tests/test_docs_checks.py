@@ -75,3 +75,22 @@ def test_process_starts_outside_the_guard_are_found(source, lines):
 
 def test_every_script_in_the_docs_keeps_its_processes_under_the_guard():
     assert _checks().check(DOCS, draw=False) == []
+
+
+def test_the_cli_reference_names_every_option_and_report_key(tmp_path, capsys):
+    import json
+
+    from sknn_scratch import cli
+
+    page = (DOCS / "cli.md").read_text()
+    compare = cli._parser()._subparsers._group_actions[0].choices["compare"]
+    options = [s for a in compare._actions for s in a.option_strings if s.startswith("--")]
+    missing = [o for o in options if f"`{o}" not in page and o != "--help"]
+    assert not missing, f"docs/cli.md does not name {missing}"
+    assert cli.main(["compare", "--n-samples", "200", "--cv", "2", "--max-iter", "3",
+                     "--quiet", "--json", str(tmp_path / "r.json")]) == 0  # fmt: skip
+    capsys.readouterr()
+    report = json.loads((tmp_path / "r.json").read_text())
+    schema = page.split("## The JSON report")[1]
+    keys = set(report) | set(report["rows"][0]) | set(report["rows"][1]["folds"][0])
+    assert not [k for k in keys if f'"{k}"' not in schema]
