@@ -21,19 +21,23 @@ def test_readme_has_python_blocks():
 
 @pytest.mark.parametrize("block", BLOCKS, ids=[f"block{i}" for i in range(len(BLOCKS))])
 def test_readme_block_runs_and_shows_true_values(block):
+    import ast
+
     namespace = {}
+    lines = block.splitlines()
     checked = 0
-    for line in block.splitlines():
-        match = SHOWN.match(line)
-        if match and not line.startswith((" ", "\t")):
-            value = eval(match["expr"], namespace)  # the statement is an expression
+    for statement in ast.parse(block).body:
+        source = ast.get_source_segment(block, statement)
+        match = SHOWN.match(lines[statement.end_lineno - 1])
+        if isinstance(statement, ast.Expr) and match:
+            value = eval(source, namespace)
             shown = eval(match["value"], {"array": np.array})
             np.testing.assert_allclose(
                 np.asarray(value, dtype=float), np.asarray(shown, dtype=float), rtol=0, atol=1e-12
             )
             checked += 1
         else:
-            exec(line if line.strip() else "pass", namespace)
+            exec(source, namespace)
     assert checked or "# array" not in block
 
 
