@@ -34,7 +34,8 @@ from ._tabular import TabularEncoder
 
 class Task(NamedTuple):
     """A kind of comparison: its metrics (the first is the one the notes
-    and ``--tune`` read), each named for the JSON report."""
+    and ``--tune`` read), each named for the JSON report. Compared by value
+    (``==``): a task travels to other processes with ``--scheduler``."""
 
     name: str
     metrics: dict  # metric -> what it is, for the report
@@ -93,7 +94,7 @@ def task_of(y, asked="auto"):
 
 def models(task, keys, hidden, max_iter, seed):
     """The compared models by their row name, in MODEL_KEYS' order."""
-    regression = task is REGRESSION
+    regression = task == REGRESSION
     Network = MLPRegressor if regression else MLPClassifier
     built = {}
     if "linear" in keys:
@@ -124,7 +125,7 @@ def models(task, keys, hidden, max_iter, seed):
 def folds_for(task, y, n_folds, seed):
     """The shuffled K folds (stratified for a classification, which then
     needs ``n_folds`` rows of every class); a problem as a ValueError."""
-    if task is REGRESSION:
+    if task == REGRESSION:
         return KFold(n_folds, shuffle=True, random_state=seed)
     labels, counts = np.unique(y, return_counts=True)
     if labels.size < 2:
@@ -193,7 +194,7 @@ def fit_and_score(model, data, train, test, progress):
         model.fit(_rows(X, train), y[train])
     fit_seconds = time.perf_counter() - start
     start = time.perf_counter()
-    proba = model.predict_proba(_rows(X, test)) if task is CLASSIFICATION else None
+    proba = model.predict_proba(_rows(X, test)) if task == CLASSIFICATION else None
     predictions = model.predict(_rows(X, test))
     per_row = (time.perf_counter() - start) / len(test)
     labels = getattr(model, "classes_", None)
@@ -209,7 +210,7 @@ def fit_and_score(model, data, train, test, progress):
 
 
 def _primary(task, y_true, y_pred):
-    if task is REGRESSION:
+    if task == REGRESSION:
         return r2_score(y_true, y_pred)
     return accuracy_score(y_true, y_pred)
 
@@ -219,7 +220,7 @@ def _metrics(task, y_true, y_pred, probabilities, seconds):
     ``(predict_proba's output, the classes in its columns)``; ``seconds``:
     ``(fit seconds, predict seconds per row)``, or None (the ceiling row)."""
     fit_s, per_row = seconds if seconds is not None else (np.nan, np.nan)
-    if task is REGRESSION:
+    if task == REGRESSION:
         figures = {
             "r2": r2_score(y_true, y_pred),
             "rmse": float(np.sqrt(mean_squared_error(y_true, y_pred))),

@@ -376,13 +376,13 @@ def _task(data, args):
     """The task (``_compare.task_of``), and targets it can use: a
     regression needs numbers."""
     task = task_of(data["y"], args.task)
-    if task is REGRESSION and data["y"].dtype.kind not in "iuf":
+    if task == REGRESSION and data["y"].dtype.kind not in "iuf":
         raise UsageError(
             f"the target {data['target']!r} holds text (such as {data['y'][0]!r}): a "
             "regression needs numbers; leave --task at auto for a classification."
         )
     y = data["y"]
-    if task is REGRESSION:
+    if task == REGRESSION:
         data["y"] = y.astype(float)
     elif y.dtype.kind == "f" and np.all(y == np.round(y)):
         data["y"] = y.astype(np.int64)  # whole numbers as labels: 2, not 2.0
@@ -408,7 +408,7 @@ def _report(args, data, rows):
         },
         "rows": rows,
     }
-    if task is not REGRESSION:
+    if task != REGRESSION:
         labels, counts = np.unique(data["y"], return_counts=True)
         report["classes"] = {str(k): int(n) for k, n in zip(labels, counts)}
     return report
@@ -667,7 +667,7 @@ def _plot(models, data, directory, progress, seed):
     written, skipped = [], {}
     if not {"age", "retired"} <= set(data["columns"]):
         skipped["interaction.png"] = "it needs columns named 'age' and 'retired' (the bank data's)"
-    elif data["task"] is not REGRESSION:
+    elif data["task"] != REGRESSION:
         skipped["interaction.png"] = "it plots predicted numbers: a regression's"
     else:
         fitted = {}
@@ -782,7 +782,7 @@ def _plot_loss_curve(plt, pipeline, data, seed, path):
 
     from .plot import plot_training
 
-    regression = data["task"] is REGRESSION
+    regression = data["task"] == REGRESSION
     train, val = train_test_split(
         np.arange(len(data["y"])),
         test_size=0.2,
