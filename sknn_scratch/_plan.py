@@ -155,7 +155,7 @@ def train(est, net, call, epochs=None, reporter=None):
         _train_lbfgs(est, net, call, record, reporter)
     else:
         schedule = est.max_iter if call.incremental else planned
-        _train_stochastic(est, net, call, record, reporter, (epochs, schedule), holdout)
+        _train_stochastic(est, net, call, record, reporter, epochs, schedule, holdout)
     est.__dict__.update(record.attributes())
     if own:
         reporter.fit_ends(est)
@@ -175,14 +175,16 @@ def _train_lbfgs(est, net, call, record, reporter):
     est.n_threads_ = threads.count
 
 
-def _train_stochastic(est, net, call, record, reporter, epochs, holdout=True):
-    """Train with gd, sgd or adam; ``epochs``: the epochs to run, and those
-    the schedule is planned over. ``holdout``: whether early stopping
-    holds rows out (not in the refit of ``refit``, which runs a chosen
-    length: it ends where it was planned to, with no warning)."""
-    n_epochs, schedule = epochs
+def _train_stochastic(est, net, call, record, reporter, n_epochs, schedule, holdout=True):
+    """Train with gd, sgd or adam for ``n_epochs``, the schedule planned
+    over ``schedule`` epochs. ``holdout``: whether early stopping holds
+    rows out (not in the refit of ``refit``, which runs a chosen length:
+    it ends where it was planned to, with no warning)."""
     optimizing = Optimizing(_prepared_optimizer(est, net, call.incremental, schedule, record))
-    rows, validation = split_validation(est, call) if holdout else (Rows(*call[:3]), None)
+    if holdout:
+        rows, validation = split_validation(est, call)
+    else:
+        rows, validation = Rows(call.X, call.Y, call.sample_weight), None
     plan = stochastic_plan(est, n_epochs, rows.X.shape[0], call.incremental, chosen=not holdout)
     steps = plan.epochs * -(-rows.X.shape[0] // plan.batch_size)
     threads = threads_of(est, net, plan.batch_size, steps)
