@@ -173,9 +173,17 @@ def _fit_all_at_once(models, data, splits, progress):
     return dict(zip(tasks, results))
 
 
-def _rows(X, index):
+def rows(X, index):
     """The rows ``index`` of a NumPy array or a DataFrame."""
     return X[index] if isinstance(X, np.ndarray) else X.iloc[index]
+
+
+def mlp_row(compared):
+    """The introduction's network (the ``mlp`` row, a Pipeline), or None."""
+    return next(
+        (m for name, m in compared.items() if name.startswith("MLP") and isinstance(m, Pipeline)),
+        None,
+    )
 
 
 def final_estimator(model):
@@ -191,16 +199,16 @@ def fit_and_score(model, data, train, test, progress):
     model = clone(model)
     start = time.perf_counter()
     with progress.epochs(model):
-        model.fit(_rows(X, train), y[train])
+        model.fit(rows(X, train), y[train])
     fit_seconds = time.perf_counter() - start
     start = time.perf_counter()
-    proba = model.predict_proba(_rows(X, test)) if task == CLASSIFICATION else None
-    predictions = model.predict(_rows(X, test))
+    proba = model.predict_proba(rows(X, test)) if task == CLASSIFICATION else None
+    predictions = model.predict(rows(X, test))
     per_row = (time.perf_counter() - start) / len(test)
     labels = getattr(model, "classes_", None)
     metrics = _metrics(task, y[test], predictions, (proba, labels), (fit_seconds, per_row))
     primary = next(iter(task.metrics))
-    train_predictions = model.predict(_rows(X, train))
+    train_predictions = model.predict(rows(X, train))
     metrics[f"{primary}_train"] = _primary(task, y[train], train_predictions)
     final = final_estimator(model)
     network = isinstance(final, (MLPRegressor, MLPClassifier))

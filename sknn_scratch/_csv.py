@@ -137,12 +137,7 @@ def _grouped_numbers(column):
     """Whether a text column holds only numbers written with decimal commas
     and thousands grouped by '.' (at least one of them with a comma or a
     '.')."""
-    if getattr(column.dtype, "kind", "O") != "O":
-        return False
-    values = [str(v) for v in column.dropna()]
-    return any("," in v or "." in v for v in values) and all(
-        _DECIMAL_COMMA.match(v) or _INTEGER.match(v) for v in values
-    )
+    return _written_numbers(column, (",", "."))
 
 
 #: What a file that is not UTF-8 is read as: cp1252, the Windows encoding of
@@ -193,10 +188,16 @@ def decimal_commas(column):
     """Whether a text column holds numbers written with decimal commas (at
     least one such value, and every value a number so written or an integer;
     a '.' may group their thousands: 1.234,56 and 1.234)."""
+    return _written_numbers(column, (",",))
+
+
+def _written_numbers(column, marks):
+    """Whether every value of a text column is a number in the decimal-comma
+    way (or an integer), and at least one holds one of ``marks``."""
     if getattr(column.dtype, "kind", "O") in "biufcmM":  # numbers, dates
         return False
     values = [str(v) for v in column.dropna()]
-    return any(_DECIMAL_COMMA.match(v) for v in values) and all(
+    return any(mark in v for v in values for mark in marks) and all(
         _DECIMAL_COMMA.match(v) or _INTEGER.match(v) for v in values
     )
 

@@ -68,11 +68,14 @@ def fit_call(est, net, call, renew):
     the budget cut training short (:func:`budget_limited`)."""
     # One callback task for the whole call: the epochs of both trainings
     # are its subtasks.
-    twice = getattr(est, "refit", False) and not call.incremental and call.validation is None
-    reporter = _reporter(est, call, twice) if twice else None
+    twice = _may_refit(est, call)
+    # (Both trainings' epochs: the planned ones, twice.)
+    reporter = (
+        _reporter(est, call, 2 * planned_epochs(est, call.X.shape[0], False)) if twice else None
+    )
     train(est, net, call, reporter=reporter)
     limited = budget_limited(est, call)
-    if refits(est, call):
+    if twice and est.best_epoch_ is not None:  # (an epoch was chosen)
         chose = _chosen_by_validation(est)
         scored = planned_epochs(est, call.X.shape[0], False)  # the first fit's horizon
         planned = planned_epochs(est, call.X.shape[0], True)  # every row trains now
@@ -92,15 +95,10 @@ def fit_call(est, net, call, renew):
         )
 
 
-def refits(est, call):
-    """Whether this call trains a second time (``refit``): a fit from new
-    weights whose early stopping held rows out and chose an epoch."""
-    return (
-        getattr(est, "refit", False)
-        and not call.incremental
-        and call.validation is None
-        and getattr(est, "best_epoch_", None) is not None
-    )
+def _may_refit(est, call):
+    """Whether this call may train a second time (``refit``): a fit from new
+    weights whose early stopping holds rows out of the training data."""
+    return getattr(est, "refit", False) and not call.incremental and call.validation is None
 
 
 def _chosen_epoch(est):
@@ -122,14 +120,11 @@ def _chosen_by_validation(est):
     return {name: getattr(est, name) for name in (*names, "best_epoch_")}
 
 
-def _reporter(est, call, twice=False):
-    """The callbacks' Reporter of a call: one subtask per epoch it may run
-    (twice the planned ones for a call that may ``refit``); L-BFGS adds
-    one that never runs (as in scikit-learn's LogisticRegression)."""
-    validation = call.validation is not None
-    epochs = 1 if call.incremental else planned_epochs(est, call.X.shape[0], validation)
-    lbfgs = est.solver == "lbfgs"
-    subtasks = epochs * (2 if twice else 1) + lbfgs
+def _reporter(est, call, epochs):
+    """The callbacks' Reporter of a call: one subtask per epoch it may run;
+    L-BFGS adds one that never runs (as in scikit-learn's
+    LogisticRegression)."""
+    subtasks = epochs + (est.solver == "lbfgs")
     return Reporter(call.owner, subtasks, call.X, call.y, call.sample_weight)
 
 
@@ -148,7 +143,7 @@ def train(est, net, call, epochs=None, reporter=None):
         epochs = 1 if call.incremental else planned
     own = reporter is None
     if own:
-        reporter = _reporter(est, call)
+        reporter = _reporter(est, call, epochs)
     reporter.bind(est)
     record = TrainingRecord.resume(vars(est))
     if lbfgs:

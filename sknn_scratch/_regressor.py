@@ -677,15 +677,12 @@ default='squared_error'
     def _encode_targets(self, y, dtype, first_pass, incremental, classes):
         if first_pass:
             self._fit_target_scaling(y)
-        if getattr(self, "target_scale_", None) is None:
-            Y = self._target_matrix(y, dtype, first_pass)
-            self._record_target_range(Y, first_pass)
-            return Y
+        scaled = getattr(self, "target_scale_", None) is not None
         # Standardised in float64 (a float32 model would round y in its own
         # units first); the range is kept in y's units, for the clipping.
-        Y = self._target_matrix(y, np.float64, first_pass)
+        Y = self._target_matrix(y, np.float64 if scaled else dtype, first_pass)
         self._record_target_range(Y, first_pass)
-        return self._standardized(Y, dtype)
+        return self._standardized(Y, dtype) if scaled else Y
 
     def _fit_target_scaling(self, y):
         """``standardize_target``: the mean and standard deviation of each

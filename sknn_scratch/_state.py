@@ -130,14 +130,15 @@ def _target_range_problems(est):
     target_range = est.target_range_
     shape = (getattr(est, "n_outputs_", None),)
     fits = isinstance(target_range, tuple) and len(target_range) == 2
-    if not fits or not all(
-        isinstance(b, np.ndarray) and b.shape == shape and np.isfinite(b).all()
-        for b in target_range
-    ):
+    if not fits or not all(_finite_of_shape(b, shape) for b in target_range):
         return [f"target_range_ must be two finite arrays of shape {shape}"]
     if (target_range[0] > target_range[1]).any():
         return ["target_range_ has a low above its high"]
     return []
+
+
+def _finite_of_shape(values, shape):
+    return isinstance(values, np.ndarray) and values.shape == shape and np.isfinite(values).all()
 
 
 def _target_scaling_problems(est):
@@ -147,10 +148,7 @@ def _target_scaling_problems(est):
     if mean is None and scale is None:
         return []
     shape = (getattr(est, "n_outputs_", None),)
-    if not all(
-        isinstance(b, np.ndarray) and b.shape == shape and np.isfinite(b).all()
-        for b in (mean, scale)
-    ):
+    if not all(_finite_of_shape(b, shape) for b in (mean, scale)):
         return [f"target_mean_ and target_scale_ must be None or finite arrays of shape {shape}"]
     if (scale <= 0).any():
         return ["target_scale_ has a scale that is not positive"]

@@ -34,8 +34,10 @@ from ._compare import (
     cross_validate,
     final_estimator,
     folds_for,
+    mlp_row,
     models,
     notes,
+    rows,
     task_of,
     tune,
 )
@@ -354,8 +356,7 @@ def _compare(args):
         rows = _fitting(cross_validate, compared, data, folds, progress, bool(args.scheduler))
         report = _report(args, data, rows)
         if args.tune:
-            mlp = next(m for name, m in compared.items() if name.startswith("MLP") and _steps(m))
-            report["tuning"] = _fitting(tune, mlp, data, folds, args.n_jobs, progress)
+            report["tuning"] = _fitting(tune, mlp_row(compared), data, folds, args.n_jobs, progress)
     if args.scheduler:
         report["scheduler"] = args.scheduler
     progress.clear()
@@ -366,10 +367,6 @@ def _compare(args):
     if args.plot_dir:
         _plot(compared, data, args.plot_dir, progress, args.seed)
     return 0
-
-
-def _steps(model):
-    return dict(getattr(model, "steps", ()))
 
 
 def _task(data, args):
@@ -560,11 +557,6 @@ def _text_columns(X):
     return [c for c in X.columns if not _is_numeric(X[c])]
 
 
-def _rows(X, index):
-    """The rows ``index`` of a NumPy array or a DataFrame."""
-    return X[index] if isinstance(X, np.ndarray) else X.iloc[index]
-
-
 #: The extra that installs each optional module the command can use.
 _EXTRAS = {"matplotlib": "plot", "pandas": "csv"}
 
@@ -679,7 +671,7 @@ def _plot(models, data, directory, progress, seed):
         progress.clear()
         _plot_interaction(plt, fitted, data, directory / "interaction.png")
         written.append("interaction.png")
-    mlp = next((m for name, m in models.items() if name.startswith("MLP") and _steps(m)), None)
+    mlp = mlp_row(models)
     if mlp is None:
         skipped["loss_curve.png"] = "it shows the mlp row's training, and mlp is not in --models"
     else:
@@ -763,7 +755,7 @@ def _set_column(grid, columns, name, values):
 
 def _typical_rows(X, columns, n_rows):
     """``n_rows`` copies of a typical row: numeric medians, text modes."""
-    grid = _rows(X, np.zeros(n_rows, dtype=int)).copy()
+    grid = rows(X, np.zeros(n_rows, dtype=int)).copy()
     text = set(_text_columns(X))
     for name in columns:
         if name in text:
@@ -790,8 +782,8 @@ def _plot_loss_curve(plt, pipeline, data, seed, path):
         stratify=None if regression else data["y"],
     )
     preprocess, mlp = clone(pipeline[0]), clone(pipeline[-1])
-    X_train = preprocess.fit_transform(_rows(data["X"], train))
-    X_val = preprocess.transform(_rows(data["X"], val))
+    X_train = preprocess.fit_transform(rows(data["X"], train))
+    X_val = preprocess.transform(rows(data["X"], val))
     with warnings_quiet():
         mlp.fit(X_train, data["y"][train], X_val=X_val, y_val=data["y"][val])
     display = plot_training(mlp)

@@ -178,6 +178,8 @@ class NetworkDisplay:
         at = self._positions()
         largest = max(float(np.abs(c).max()) for c in self.coefs) or 1.0
         for layer, coef in enumerate(self.coefs):
+            # (Weights start further out where the source shows "sum -> value".)
+            start = 0.32 if write_weights and self._two_lines(layer) else 0.2
             for (i, j), weight in np.ndenumerate(coef):
                 (x0, y0), (x1, y1) = at[layer, i], at[layer + 1, j]
                 (line,) = self.ax_.plot(
@@ -190,10 +192,7 @@ class NetworkDisplay:
                 self.edges_[layer, i, j] = line
                 if write_weights:
                     # Near the source, where edges have not crossed yet, and
-                    # staggered by target so that a node's numbers do not stack;
-                    # further out where the source shows "sum -> value", two
-                    # lines wider than its circle.
-                    start = 0.32 if self._two_lines(layer) else 0.2
+                    # staggered by target so that a node's numbers do not stack.
                     t = start + 0.16 * j / max(coef.shape[1] - 1, 1)
                     self.weight_texts_[layer, i, j] = self.ax_.text(
                         x0 + t * (x1 - x0),
