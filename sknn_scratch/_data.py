@@ -200,7 +200,13 @@ class DataChecks:
         if isinstance(self.input_encoding, str):  # "tabular", the one name
             # float32: the network then trains in float32, 1.4-1.7x faster
             # with the same scores to 4 decimals on the tabular suite.
-            return TabularEncoder(dtype=np.float32)
+            # The smooth clip guards a network that reads the raw numbers
+            # against their outliers; piecewise-linear bins are quantiles,
+            # robust already, and their last bin extrapolates the tail the
+            # clip would flatten (flights' delays: 0.842 R^2 clipped, 0.866
+            # not, LightGBM 0.868).
+            clip = None if getattr(self, "piecewise_linear_bins", None) else 3.0
+            return TabularEncoder(dtype=np.float32, clip=clip)
         return clone(self.input_encoding)
 
     def _input_encoding_key(self):

@@ -290,6 +290,7 @@ class PiecewiseLinear(Layer):
     """
 
     kind = "piecewise_linear"
+    fixed = True
 
     def __init__(self, units, columns, edges):
         self.units, self.columns = units, np.asarray(columns, dtype=np.intp)

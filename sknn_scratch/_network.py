@@ -21,6 +21,7 @@ import math
 from contextlib import nullcontext
 
 import numpy as np
+import scipy.sparse as sp
 
 from ._input_layers import learned
 from ._layers import mean_response_raw, multilayer_perceptron
@@ -103,6 +104,11 @@ class Workspace:
         if layer.parameter_shapes():
             arrays["ones"] = (ones, factors["in"])
         return arrays
+
+
+#: The most memory ``TrainingNetwork.through_fixed`` takes for the fixed
+#: layers' output on all training rows.
+FIXED_BYTES = 2**29
 
 
 #: Which side of a layer each work array is on: its input or its output.
@@ -415,6 +421,32 @@ class TrainingNetwork(Network):
     def __getstate__(self):
         raise TypeError("A network in training is not saved: save the estimator.")
 
+    def through_fixed(self, X, max_bytes=FIXED_BYTES):
+        """``(X after the leading fixed layers, how many they are)``.
+
+        A fixed layer's output depends on its input alone (the piecewise-
+        linear encoding): a stochastic fit computes it once for all its rows
+        and draws its batches from that, instead of computing it again for
+        every batch of every epoch (a fifth of a fit's time on 300,000 rows).
+        The values are the same to the bit. Not when X is sparse, or when the
+        result would take more than ``max_bytes`` (512 MiB): ``(X, 0)``.
+        """
+        n_fixed = next((i for i, layer in enumerate(self.layers) if not layer.fixed), 0)
+        if not n_fixed or sp.issparse(X):
+            return X, 0
+        units = self.layers[n_fixed - 1].slot_shapes()["out"]
+        dtype = np.result_type(X.dtype, self.params)
+        if X.shape[0] * units * dtype.itemsize > max_bytes:
+            return X, 0
+        out = np.empty((X.shape[0], units), dtype=dtype)
+        rows = block_rows([0, units], dtype)
+        for start in range(0, X.shape[0], rows):
+            A = X[start : start + rows]
+            for layer in self.layers[: n_fixed - 1]:
+                A = layer.forward(A, (), Slot())
+            self.layers[n_fixed - 1].forward(A, (), Slot(out=out[start : start + rows]))
+        return out, n_fixed
+
     def over(self, flat):
         """The fitted network over another flat vector (no loss, no work
         arrays): what listeners and callbacks are handed."""
@@ -425,9 +457,10 @@ class TrainingNetwork(Network):
         """The output activation of the loss it trains with."""
         return self.layers[-1].loss.out_activation
 
-    def data_term_and_gradient(self, X, Y, sample_weight, data_scale, masks=None):
+    def data_term_and_gradient(self, X, Y, sample_weight, data_scale, masks=None, start=0):
         """Return ``sum_i s_i loss_i`` on a batch, and leave the gradient of
-        ``data_scale`` times it in ``grads``.
+        ``data_scale`` times it in ``grads``. ``start``: the batch is already
+        the output of the first ``start`` layers (see :meth:`through_fixed`).
 
         A batch larger than ``block_rows(...)`` (L-BFGS and gd see the whole
         training set) is processed in blocks whose gradients are summed: the
@@ -436,26 +469,26 @@ class TrainingNetwork(Network):
         """
         n_rows, block = X.shape[0], self._block
         if n_rows <= block:
-            return self._backprop(X, Y, sample_weight, data_scale, self.grad_views, masks)
+            return self._backprop(X, Y, sample_weight, data_scale, self.grad_views, masks, start)
         if not hasattr(self, "_block_grads"):
             self._block_grads = np.empty_like(self.grads)
             self._block_grad_views, _ = layout(self.layers, self._block_grads)
         self.grads[...] = 0
         data_term = 0.0
-        for start in range(0, n_rows, block):
-            rows = slice(start, start + block)
+        for first in range(0, n_rows, block):
+            rows = slice(first, first + block)
             weights = None if sample_weight is None else sample_weight[rows]
-            member_rows = slice(start * self.members, (start + block) * self.members)
+            member_rows = slice(first * self.members, (first + block) * self.members)
             block_masks = None if masks is None else [_rows_of(m, member_rows) for m in masks]
             data_term += self._backprop(
-                X[rows], Y[rows], weights, data_scale, self._block_grad_views, block_masks
+                X[rows], Y[rows], weights, data_scale, self._block_grad_views, block_masks, start
             )
             self.grads += self._block_grads
         return data_term
 
-    def _backprop(self, X, Y, sample_weight, data_scale, grad_views, masks):
+    def _backprop(self, X, Y, sample_weight, data_scale, grad_views, masks, start):
         """Forward and backward pass; the gradient goes to ``grad_views``."""
-        steps = self._steps(X.shape[0], grad_views, masks is not None)
+        steps = self._steps(X.shape[0], grad_views, masks is not None, start)
         if masks is not None:
             for slot, mask in zip(self._mask_slots[X.shape[0]], masks):
                 slot.mask = mask
@@ -470,24 +503,25 @@ class TrainingNetwork(Network):
             delta = backward(values[i], values[i + 1], delta, params, grads, slot)
         return data_term
 
-    def _steps(self, n_rows, grad_views, dropout):
+    def _steps(self, n_rows, grad_views, dropout, start):
         """Each layer's ``(forward, backward, params, grads, slot)`` for a batch
         of ``n_rows`` rows, bound once per batch size: the layers run in a
         loop of a few Python calls each (small networks are bound by them).
         The output layer's forward pass keeps its input, and dropout layers
         pass theirs through without masks: both are left out of the loop
-        (the output layer's loss starts the backward pass)."""
+        (the output layer's loss starts the backward pass). The first
+        ``start`` layers are left out too: the batch is their output."""
         if n_rows > self.workspace.rows:  # new work arrays: bind afresh
             self._bound.clear()
-        key = (n_rows, id(grad_views), dropout)
+        key = (n_rows, id(grad_views), dropout, start)
         steps = self._bound.get(key)
         if steps is None:
             slots = self.workspace.slots(n_rows)
             steps = [
                 (layer.forward, layer.backward, params, grads, slot)
-                for layer, params, grads, slot in zip(
-                    self.layers[:-1], self.param_views, grad_views, slots
-                )
+                for layer, params, grads, slot in list(
+                    zip(self.layers[:-1], self.param_views, grad_views, slots)
+                )[start:]
                 if dropout or not layer.takes_mask
             ]
             self._mask_slots[n_rows] = [slots[i] for i in self._dropout]

@@ -93,15 +93,16 @@ class Objective:
     def __init__(self, net, l1_ratio=0.0):
         self.net, self.l1_ratio = net, l1_ratio
 
-    def value_and_gradient(self, X, Y, sample_weight, data_scale, penalty, masks=None):
+    def value_and_gradient(self, X, Y, sample_weight, data_scale, penalty, masks=None, start=0):
         """Return J on a batch and leave its gradient in ``net.grads``.
 
         ``masks`` are the dropout masks of this batch (one array of its
         rows per hidden layer, or None): J is then that of the thinned
-        network.
+        network. ``start``: X is already the output of the network's first
+        ``start`` layers (``TrainingNetwork.through_fixed``).
         """
         net = self.net
-        data_term = net.data_term_and_gradient(X, Y, sample_weight, data_scale, masks)
+        data_term = net.data_term_and_gradient(X, Y, sample_weight, data_scale, masks, start)
         self._add_penalty_gradient(penalty)
         return float(data_scale * data_term + penalty_value(net.weights, penalty, self.l1_ratio))
 

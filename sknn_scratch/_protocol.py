@@ -43,13 +43,17 @@ class Layer:
     ``activates``: it applies a hidden activation (its input is a layer's
     weighted sums; ``hidden_activations`` shows them). ``takes_mask``: it
     takes the batch's dropout mask. ``row_factor``: rows of its output per
-    row of its input (an ensemble's members: ``k``).
+    row of its input (an ensemble's members: ``k``). ``fixed``: its output
+    depends on its input alone (no parameters, no randomness), so that a
+    stochastic fit may compute it once for all training rows instead of
+    once per batch (``TrainingNetwork.through_fixed``).
     """
 
     kind = None
     activates = False
     takes_mask = False
     row_factor = 1
+    fixed = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

@@ -226,7 +226,9 @@ default='squared_error'
         booleans, categories, text, missing values), encoded in float32
         (the network then trains in float32) by a
         :class:`TabularEncoder` fitted on the training rows: robust
-        scaling and smooth clipping of numbers with missing-value
+        scaling and smooth clipping of numbers (no clipping with
+        ``piecewise_linear_bins``, whose quantile bins are robust already
+        and whose last bin extrapolates the tail) with missing-value
         indicators, -1/+1 for two-valued columns, one-hot for the rest,
         zeros for unseen categories. An unfitted transformer (such as
         ``TabularEncoder(max_categories=8)``) is cloned and used instead.

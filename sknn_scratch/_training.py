@@ -117,7 +117,8 @@ def train_stochastic(plan, objective, optimizing, train, rng, record, listeners,
         (``_objective.epoch_scales``).
     """
     net, n_samples = objective.net, train[0].shape[0]
-    batches = _Batches(train, plan.batch_size)
+    X, start = net.through_fixed(train[0])
+    batches = _Batches((X, *train[1:]), plan.batch_size, start)
     snapshots = Snapshots([net.params, *listeners.arrays()], optimizing, record)
     guard = Guard(objective, train, scales.penalty)
     network = net.fitted()  # what the listeners see: the weights being trained
@@ -228,7 +229,9 @@ def _run_epoch(plan, objective, optimizer, batches, rng, scales, record):
             if dropout
             else None
         )
-        accumulated += step(X_batch, Y_batch, sw_batch, weight_scale / m, penalty, masks) * m
+        accumulated += (
+            step(X_batch, Y_batch, sw_batch, weight_scale / m, penalty, masks, batches.start) * m
+        )
         update(params, grads, scratch)
     if plan.max_grad_norm is not None:
         record.n_clipped_steps += update.clipped
@@ -290,10 +293,11 @@ class _Batches:
     Shuffled rows are gathered with ``np.take`` into buffers of one batch,
     allocated once per call to fit: no copy of the whole training set per
     epoch, and no allocation per batch. (Sparse X is indexed per batch.)
+    ``start``: X is the output of the network's first ``start`` layers.
     """
 
-    def __init__(self, train, batch_size):
-        self.train = train
+    def __init__(self, train, batch_size, start=0):
+        self.train, self.start = train, start
         self.batch_size = batch_size
         self.n_samples = train[0].shape[0]
         self.buffers = [

@@ -391,6 +391,43 @@ def test_piecewise_linear_bins_in_the_estimators():
         MLPRegressor(piecewise_linear_bins=1).fit(np.ones((5, 2)), np.arange(5.0))
 
 
+@pytest.mark.parametrize("dropout", [0.0, 0.2])
+def test_piecewise_linear_computed_once_per_fit_trains_the_same(dropout, monkeypatch):
+    """A stochastic fit encodes its rows through the bins once and draws its
+    batches from that (``TrainingNetwork.through_fixed``): the same weights,
+    to the bit, as encoding every batch (what a memory cap falls back to)."""
+    from sknn_scratch import _network
+
+    df, y = _frame()
+    params = dict(hidden_layer_sizes=(8,), max_iter=4, batch_size=16, dropout=dropout)
+    params.update(input_encoding="tabular", piecewise_linear_bins=4, random_state=0)
+    once = MLPRegressor(**params).fit(df, y)
+    calls = []
+    fixed = _network.TrainingNetwork.through_fixed
+
+    def capped(net, X, max_bytes=None):
+        calls.append(fixed(net, X)[1])
+        return fixed(net, X, max_bytes=0)
+
+    monkeypatch.setattr(_network.TrainingNetwork, "through_fixed", capped)
+    per_batch = MLPRegressor(**params).fit(df, y)
+    assert calls == [1]  # the bins are the one fixed layer, and the cap undid it
+    for a, b in zip(once.coefs_ + once.intercepts_, per_batch.coefs_ + per_batch.intercepts_):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_tabular_encoding_clips_numbers_only_without_bins():
+    """The smooth clip guards raw numbers; quantile bins need the tail."""
+    df, y = _frame()
+    plain = MLPRegressor(hidden_layer_sizes=(4,), max_iter=2, input_encoding="tabular")
+    binned = MLPRegressor(**{**plain.get_params(), "piecewise_linear_bins": 4})
+    with pytest.warns(Warning):
+        plain.fit(df, y), binned.fit(df, y)
+    assert plain.input_encoder_.clip == 3.0
+    assert binned.input_encoder_.clip is None
+    assert MLPRegressor.for_tabular().fit(df, y).input_encoder_.clip is None
+
+
 @pytest.mark.parametrize("first", [True, False])
 def test_category_embedding_gradients_by_finite_differences(first):
     from sknn_scratch._input_layers import CategoryEmbedding

@@ -95,6 +95,18 @@ def test_layer_kind_gradient_and_round_trips(kind):
 
 
 @pytest.mark.parametrize("kind", sorted(KIND_SETTINGS))
+def test_a_fixed_layer_kind_depends_on_its_input_alone(kind):
+    """A fit computes a fixed layer once for all rows: it must have nothing
+    that changes between batches (parameters, dropout masks)."""
+    layer = LAYER_KINDS[kind]
+    if layer.fixed:
+        assert not layer.takes_mask
+        est, _, _ = _fitted(KIND_SETTINGS[kind])
+        found = [x for x in est.network_.layers if x.kind == kind]
+        assert all(not x.parameter_shapes() for x in found)
+
+
+@pytest.mark.parametrize("kind", sorted(KIND_SETTINGS))
 def test_layer_kind_is_trusted_by_skops(kind, tmp_path):
     pytest.importorskip("skops")
     from sknn_scratch import persistence
