@@ -413,7 +413,9 @@ class BaseMLP(FittedNetwork, DataChecks, CallbackSupportMixin, BaseEstimator):
         >>> MLPRegressor.for_tabular(dropout=0.2).dropout
         0.2
         """
-        return cls(**{**cls._TABULAR, **overrides})
+        # (A copy of each dict, so that no two estimators share one.)
+        recipe = {k: dict(v) if isinstance(v, dict) else v for k, v in cls._TABULAR.items()}
+        return cls(**{**recipe, **overrides})
 
     # ------------------------------------------------------ explicit weights
 
