@@ -27,7 +27,7 @@ def test_defaults_are_scikit_learns():
     assert params["budget_rows"] is None and params["refit"] is False
     recipe = MLPClassifier.for_tabular().get_params()
     assert recipe["budget_rows"] == 8000 and recipe["refit"] is False
-    assert recipe["early_stopping"] is True and recipe["validation_fraction"] == 0.2
+    assert recipe["early_stopping"] is True and recipe["validation_fraction"] == 0.1
 
 
 def test_the_budget_grows_with_the_rows_and_the_epochs_stay():

@@ -31,7 +31,7 @@ def test_for_tabular_fits_and_predicts(rng):
     X = rng.normal(size=(300, 5))
     y = X[:, 0] * X[:, 1] + X[:, 2]
     reg = fit_quietly(MLPRegressor.for_tabular(random_state=0), X, y)
-    # 240 rows train for all 60 planned epochs; the best on the 60 held out
+    # 270 rows train for all 60 planned epochs; the best on the 30 held out
     # is kept.
     assert reg.n_iter_ == len(reg.validation_scores_) == 60
     assert reg.best_validation_score_ == max(reg.validation_scores_)
