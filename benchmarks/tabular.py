@@ -291,6 +291,7 @@ ABLATION = {
     "for_tabular())": {"budget_rows": None, "early_stopping": False},
     "with the refit on every row for the chosen length (refit=True)": {"refit": True},
     "no growth of the budget with the rows": {"budget_rows": None},
+    "20% held out to choose the epoch, not 10%": {"validation_fraction": 0.2},
     "budget_rows=16000 (half the passes on large sets)": {"budget_rows": 16000},
     "without standardize_target (regressions)": {"standardize_target": False},
 }
@@ -819,6 +820,7 @@ SUITES = {
             "ensemble of 4 members of two layers of 32",
             "without feature scaling (and one learning rate for all)",
             "numbers smoothly clipped (the previous encoding)",
+            "20% held out to choose the epoch, not 10%",
         ],
     ),
     "small": Suite(
