@@ -520,9 +520,12 @@ class TrainingNetwork(Network):
             slots = self.workspace.slots(n_rows)
             steps = [
                 (layer.forward, layer.backward, params, grads, slot)
-                for layer, params, grads, slot in list(
-                    zip(self.layers[:-1], self.param_views, grad_views, slots)
-                )[start:]
+                for layer, params, grads, slot in zip(
+                    self.layers[start:-1],
+                    self.param_views[start:],
+                    grad_views[start:],
+                    slots[start:],
+                )
                 if dropout or not layer.takes_mask
             ]
             self._mask_slots[n_rows] = [slots[i] for i in self._dropout]
