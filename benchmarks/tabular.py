@@ -292,6 +292,10 @@ ABLATION = {
     "with the refit on every row for the chosen length (refit=True)": {"refit": True},
     "no growth of the budget with the rows": {"budget_rows": None},
     "20% held out to choose the epoch, not 10%": {"validation_fraction": 0.2},
+    "the best epoch alone, not the mean of the best three (average_epochs=1)": {
+        "average_epochs": 1
+    },
+    "the mean of the best five epochs (average_epochs=5)": {"average_epochs": 5},
     "budget_rows=16000 (half the passes on large sets)": {"budget_rows": 16000},
     "without standardize_target (regressions)": {"standardize_target": False},
 }
@@ -821,6 +825,8 @@ SUITES = {
             "without feature scaling (and one learning rate for all)",
             "numbers smoothly clipped (the previous encoding)",
             "20% held out to choose the epoch, not 10%",
+            "the best epoch alone, not the mean of the best three (average_epochs=1)",
+            "the mean of the best five epochs (average_epochs=5)",
         ],
     ),
     "small": Suite(

@@ -92,6 +92,7 @@ class BaseMLP(FittedNetwork, DataChecks, CallbackSupportMixin, BaseEstimator):
         data_init=False,
         ensemble_size=1,
         regularization_schedule="constant",
+        average_epochs=1,
         piecewise_linear_bins=None,
         category_embedding=None,
         parametric_activation=False,
@@ -138,6 +139,7 @@ class BaseMLP(FittedNetwork, DataChecks, CallbackSupportMixin, BaseEstimator):
         self.data_init = data_init
         self.ensemble_size = ensemble_size
         self.regularization_schedule = regularization_schedule
+        self.average_epochs = average_epochs
         self.piecewise_linear_bins = piecewise_linear_bins
         self.category_embedding = category_embedding
         self.parametric_activation = parametric_activation
@@ -365,6 +367,7 @@ class BaseMLP(FittedNetwork, DataChecks, CallbackSupportMixin, BaseEstimator):
         self.validation_loss_curve_ = None
         self.best_validation_score_ = None
         self.best_epoch_ = None
+        self.averaged_epochs_ = None
         self.learning_rate_ = None
         self.n_clipped_steps_ = 0
         self._no_improvement_count = 0

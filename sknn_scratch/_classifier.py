@@ -275,6 +275,19 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         the first half of the ``max_iter`` epochs (or of those
         ``max_steps`` allows), then a half cosine down to 0 at the end, so
         that the last epochs fit the details with little of either.
+    average_epochs : int, default=1
+        How many epochs' weights the fitted network is the mean of; only
+        used with ``early_stopping=True`` and a stochastic solver (as
+        ``validation_fraction``). 1: the epoch with the best validation score
+        (scikit-learn's behaviour). ``k > 1``: the mean of the weights of
+        the ``k`` epochs with the lowest loss on the held-out rows
+        (``validation_loss_curve_``), a "soup" of one run's epochs that
+        generalises better than any one of them under a cyclical schedule
+        such as ``coslog4`` (Izmailov et al., 2018; Wortsman et al., 2022).
+        It costs ``k`` copies of the weights during training and nothing at
+        prediction: the result is one network. ``averaged_epochs_`` names
+        the epochs. ``refit`` trains new weights and keeps its last epoch's;
+        after a divergence the best sound epoch is kept alone.
     piecewise_linear_bins : int or None, default=None
         The piecewise-linear encoding of each numeric input column
         (Gorishniy et al., 2022), added after the columns themselves: None,
@@ -366,6 +379,10 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     best_epoch_ : int or None
         The epoch of this call (1-based) with the best validation score;
         with ``early_stopping=True`` its weights are the ones kept.
+    averaged_epochs_ : list of int or None
+        The epochs of this call (1-based) whose weights were averaged into
+        the fitted ones (``average_epochs``); None when one epoch's weights
+        were kept.
     budget_limited_ : bool or None
         Whether the budget, not convergence, ended the last ``fit``: it ran
         every planned epoch and its validation score was still rising (best
@@ -497,6 +514,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         data_init=False,
         ensemble_size=1,
         regularization_schedule="constant",
+        average_epochs=1,
         piecewise_linear_bins=None,
         category_embedding=None,
         parametric_activation=False,
@@ -546,6 +564,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             data_init=data_init,
             ensemble_size=ensemble_size,
             regularization_schedule=regularization_schedule,
+            average_epochs=average_epochs,
             piecewise_linear_bins=piecewise_linear_bins,
             category_embedding=category_embedding,
             parametric_activation=parametric_activation,

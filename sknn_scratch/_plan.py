@@ -374,7 +374,9 @@ def listeners_of(est, net, validation, scales, optimizing, reporter):
         on_validation = est.early_stopping and validation is not None
         listeners.append(stop_rule(est, optimizing, on_validation))
         if est.early_stopping and validation is not None:
-            listeners.append(BestWeights(net.params, est.scoring))
+            # (Estimators saved before average_epochs existed keep their best epoch.)
+            average = getattr(est, "average_epochs", 1)
+            listeners.append(BestWeights(net.params, est.scoring, average))
     listeners.append(reporter)
     if est.max_time is not None:
         listeners.append(TimeLimit(est.max_time, est.early_stopping))

@@ -18,6 +18,7 @@ SCALARS = {
     "best_loss": "best_loss_",
     "best_validation_score": "best_validation_score_",
     "best_epoch": "best_epoch_",
+    "averaged_epochs": "averaged_epochs_",
     "learning_rate": "learning_rate_",
     "n_clipped_steps": "n_clipped_steps_",
     "no_improvement_count": "_no_improvement_count",
@@ -76,6 +77,7 @@ class TrainingRecord:
         self.validation_loss_curve = [] if scored else None
         self.best_validation_score = -np.inf if scored else None
         self.best_epoch = None
+        self.averaged_epochs = None
         if early_stopping:
             self.best_loss = None
         elif self.best_loss is None:
