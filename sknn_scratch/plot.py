@@ -485,8 +485,10 @@ def plot_training(est, *, ax=None):
 
     The training objective ``loss_curve_``; where recorded, the validation
     objective ``validation_loss_curve_`` on the same axis, the validation
-    score ``validation_scores_`` on a second axis, and the best epoch
-    (``best_epoch_``) as a vertical line. The final learning rate
+    score ``validation_scores_`` on a second axis, the best epoch
+    (``best_epoch_``) as a vertical line, and the epochs whose weights were
+    averaged (``averaged_epochs_``) as points on the validation objective.
+    The final learning rate
     ``learning_rate_`` (the rate of the next epoch) is written in the title.
 
     Parameters
@@ -543,15 +545,27 @@ def plot_training(est, *, ax=None):
         )
         display.score_ax_.set_ylabel("validation score (higher is better)")
     best = getattr(est, "best_epoch_", None)
+    averaged = getattr(est, "averaged_epochs_", None)
     if best is not None and scores:
         start = len(est.loss_curve_) - len(scores)
         label = (
             f"best epoch, kept ({best})"
-            if getattr(est, "early_stopping", False)
+            if getattr(est, "early_stopping", False) and not averaged
             else f"best validation score (epoch {best})"
         )
         display.lines_["best_epoch_"] = ax.axvline(
             start + best, color="#555555", ls="--", lw=1, label=label
+        )
+    if averaged and curve:
+        # The kept weights are the mean of these epochs' (average_epochs).
+        start = len(est.loss_curve_) - len(curve)
+        (display.lines_["averaged_epochs_"],) = ax.plot(
+            [start + e for e in averaged],
+            [curve[e - 1] for e in averaged],
+            "o",
+            color="#d62728",
+            markersize=4,
+            label="averaged, kept (" + ", ".join(map(str, averaged)) + ")",
         )
     handles = [line for line in display.lines_.values()]
     ax.legend(handles, [h.get_label() for h in handles], fontsize=8, loc="center right")

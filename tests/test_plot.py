@@ -18,6 +18,7 @@ from sknn_scratch.plot import (  # noqa: E402
     NEGATIVE,
     POSITIVE,
     activation_and_slope,
+    overlapping_labels,
     plot_activations,
     plot_network,
     plot_training,
@@ -227,6 +228,30 @@ def test_training_curves_with_validation_and_the_best_epoch():
     assert f"{est.learning_rate_:.3g}" in display.ax_.get_title()
     plain = plot_training(fit_quietly(MLPRegressor(hidden_layer_sizes=(4,), max_iter=5), X, y))
     assert list(plain.lines_) == ["loss_curve_"] and plain.score_ax_ is None
+
+
+def test_the_averaged_epochs_are_marked_on_the_validation_objective():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(300, 3))
+    est = MLPRegressor(
+        hidden_layer_sizes=(8,),
+        early_stopping=True,
+        learning_rate="coslog4",
+        max_iter=20,
+        average_epochs=3,
+        random_state=0,
+    )
+    est = fit_quietly(est, X, X.sum(axis=1))
+    display = plot_training(est)
+    points = display.lines_["averaged_epochs_"]
+    assert list(points.get_xdata()) == est.averaged_epochs_
+    np.testing.assert_array_equal(
+        points.get_ydata(), [est.validation_loss_curve_[e - 1] for e in est.averaged_epochs_]
+    )
+    # The best epoch's line no longer says its weights are the ones kept.
+    assert "kept" not in display.lines_["best_epoch_"].get_label()
+    assert "kept" in points.get_label()
+    assert not overlapping_labels(display.figure_)
 
 
 def test_an_untrained_network_has_no_curve():
