@@ -544,6 +544,20 @@ def plot_training(est, *, ax=None):
             epochs[-len(scores) :], scores, ":", color="#2ca02c", label="validation score"
         )
         display.score_ax_.set_ylabel("validation score (higher is better)")
+    _mark_kept_epochs(display, est, curve, scores)
+    handles = [line for line in display.lines_.values()]
+    ax.legend(handles, [h.get_label() for h in handles], fontsize=8, loc="center right")
+    rate = getattr(est, "learning_rate_", None)
+    title = type(est).__name__ + (f": final learning rate {rate:.3g}" if rate is not None else "")
+    ax.set_title(title, fontsize=10)
+    display.figure_.tight_layout()
+    return display
+
+
+def _mark_kept_epochs(display, est, curve, scores):
+    """The best epoch as a vertical line, and the epochs whose mean the
+    weights are (``average_epochs``) as points on the validation objective."""
+    ax = display.ax_
     best = getattr(est, "best_epoch_", None)
     averaged = getattr(est, "averaged_epochs_", None)
     if best is not None and scores:
@@ -557,7 +571,6 @@ def plot_training(est, *, ax=None):
             start + best, color="#555555", ls="--", lw=1, label=label
         )
     if averaged and curve:
-        # The kept weights are the mean of these epochs' (average_epochs).
         start = len(est.loss_curve_) - len(curve)
         (display.lines_["averaged_epochs_"],) = ax.plot(
             [start + e for e in averaged],
@@ -567,13 +580,6 @@ def plot_training(est, *, ax=None):
             markersize=4,
             label="averaged, kept (" + ", ".join(map(str, averaged)) + ")",
         )
-    handles = [line for line in display.lines_.values()]
-    ax.legend(handles, [h.get_label() for h in handles], fontsize=8, loc="center right")
-    rate = getattr(est, "learning_rate_", None)
-    title = type(est).__name__ + (f": final learning rate {rate:.3g}" if rate is not None else "")
-    ax.set_title(title, fontsize=10)
-    display.figure_.tight_layout()
-    return display
 
 
 class TrainingDisplay:
