@@ -398,7 +398,8 @@ default='squared_error'
         validation data (given to ``fit`` or split off by early stopping).
     best_epoch_ : int or None
         The epoch of this call (1-based) with the best validation score;
-        with ``early_stopping=True`` its weights are the ones kept.
+        with ``early_stopping=True`` its weights are the ones kept (with
+        ``average_epochs > 1``, the mean of ``averaged_epochs_``' are).
     averaged_epochs_ : list of int or None
         The epochs of this call (1-based) whose weights were averaged into
         the fitted ones (``average_epochs``); None when one epoch's weights
