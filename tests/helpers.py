@@ -63,3 +63,19 @@ def fit_and_warnings(est, *args, **kwargs):
         warnings.simplefilter("ignore", ConvergenceWarning)
         est.fit(*args, **kwargs)
     return est, [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
+
+
+def diverge_in_third_epoch(monkeypatch):
+    """Make the third epoch of the next fit report a non-finite loss."""
+    import numpy as np
+
+    from sknn_scratch import _training
+
+    real = _training._run_epoch
+    epochs = {"n": 0}
+
+    def diverge_in_third(*args):
+        epochs["n"] += 1
+        return np.inf if epochs["n"] == 3 else real(*args)
+
+    monkeypatch.setattr(_training, "_run_epoch", diverge_in_third)

@@ -5,10 +5,10 @@ import pickle
 
 import numpy as np
 import pytest
-from helpers import fit_quietly
+from helpers import diverge_in_third_epoch, fit_quietly
 from sklearn.exceptions import ConvergenceWarning
 
-from sknn_scratch import MLPClassifier, MLPRegressor, _training
+from sknn_scratch import MLPClassifier, MLPRegressor
 from sknn_scratch._listeners import Listener, listening
 
 #: Enough epochs, under a cyclical schedule, that the lowest held-out losses
@@ -119,14 +119,7 @@ def test_refit_keeps_the_last_epoch_of_its_own_training():
 
 def test_a_divergence_keeps_the_best_sound_epoch_alone(monkeypatch):
     X, y = data(MLPRegressor)
-    real = _training._run_epoch
-    epochs = {"n": 0}
-
-    def diverge_in_third(*args):
-        epochs["n"] += 1
-        return np.inf if epochs["n"] == 3 else real(*args)
-
-    monkeypatch.setattr(_training, "_run_epoch", diverge_in_third)
+    diverge_in_third_epoch(monkeypatch)
     watched = Weights()
     with listening(watched), pytest.warns(ConvergenceWarning, match="diverged in epoch 3"):
         est = MLPRegressor(average_epochs=3, **dict(SETTINGS, solver="sgd")).fit(X, y)

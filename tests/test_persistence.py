@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from helpers import SMALL, fit_quietly, small_data
+from helpers import SMALL, diverge_in_third_epoch, fit_quietly, small_data
 from sklearn.exceptions import ConvergenceWarning
 
 from sknn_scratch import (
@@ -202,18 +202,6 @@ def test_load_accepts_every_genuine_state(Estimator, rng, tmp_path):
             persistence.load(path)
 
 
-def _diverge_in_third_epoch(monkeypatch):
-    """Make the third epoch of the next fit report a non-finite loss."""
-    real = _training._run_epoch
-    epochs = {"n": 0}
-
-    def diverge_in_third(*args):
-        epochs["n"] += 1
-        return np.inf if epochs["n"] == 3 else real(*args)
-
-    monkeypatch.setattr(_training, "_run_epoch", diverge_in_third)
-
-
 @pytest.mark.parametrize("warm_start", [False, True])
 @pytest.mark.parametrize("solver", ["sgd", "adam"])
 def test_divergence_warning_names_the_epochs(solver, warm_start, rng, monkeypatch):
@@ -221,7 +209,7 @@ def test_divergence_warning_names_the_epochs(solver, warm_start, rng, monkeypatc
     est = MLPRegressor(solver=solver, warm_start=warm_start, **{**SMALL, "max_iter": 10})
     if warm_start:
         fit_quietly(est, X, y)  # epochs of an earlier call do not count
-    _diverge_in_third_epoch(monkeypatch)
+    diverge_in_third_epoch(monkeypatch)
     with pytest.warns(ConvergenceWarning, match="epoch 3 of this call.*after epoch 2 of this"):
         est.fit(X, y)
     assert est.n_iter_ == 2 and len(est.loss_curve_) == 2 + 10 * warm_start
@@ -240,7 +228,7 @@ def test_divergence_with_early_stopping_keeps_the_best_epoch(rng, monkeypatch):
     X, y = small_data(MLPRegressor, rng, n=100)
     params = dict(hidden_layer_sizes=(6,), solver="sgd", early_stopping=True, random_state=0)
     reference = fit_quietly(MLPRegressor(max_iter=2, **params), X, y)
-    _diverge_in_third_epoch(monkeypatch)
+    diverge_in_third_epoch(monkeypatch)
     with pytest.warns(ConvergenceWarning, match="diverged in epoch 3"):
         est = MLPRegressor(max_iter=10, **params).fit(X, y)
     assert est.n_iter_ == 2 == len(est.validation_scores_)
