@@ -510,24 +510,30 @@ def units_table(results):
 
 #: The member counts ``--ensemble-cost`` times against one network.
 MEMBERS = (1, 2, 4, 8)
+#: And four members half as wide, whose hidden layers do the arithmetic of
+#: one network of 64 (four 32 x 32 products against one 64 x 64).
+NARROW = "4x32"
 
 
 def ensemble_cost(results, repeats=3, path=RESULTS):
-    """for_tabular()'s fit seconds with k members, on all rows of the QUICK
-    sets, the member counts alternating; medians of ``repeats`` runs."""
+    """for_tabular()'s fit seconds with k members, and with four members of
+    two layers of 32, on all rows of the QUICK sets, the member counts
+    alternating; medians of ``repeats`` runs."""
+    settings = {str(k): {"ensemble_size": k} for k in MEMBERS}
+    settings[NARROW] = {"ensemble_size": 4, "hidden_layer_sizes": (32, 32)}
     cost = {}
     for package, name, target, task, drop, log in (d for d in DATASETS if d[1] in QUICK):
         X, y = load(package, name, target, drop, log)
-        times = {k: [] for k in MEMBERS}
+        times = {k: [] for k in settings}
         for _ in range(repeats):
-            for k in MEMBERS:
-                est = ours(task, 0, ensemble_size=k)
+            for k, overrides in settings.items():
+                est = ours(task, 0, **overrides)
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
                     start = time.perf_counter()
                     est.fit(X, y)
                     times[k].append(time.perf_counter() - start)
-        cost[name] = {str(k): float(np.median(t)) for k, t in times.items()}
+        cost[name] = {k: float(np.median(t)) for k, t in times.items()}
         print(f"{name:20s} " + "  ".join(f"{k}: {s:.2f} s" for k, s in cost[name].items()))
     results["_ensemble_cost"] = cost
     path.write_text(json.dumps(results, indent=1))
@@ -538,22 +544,31 @@ def ensemble_cost_table(results):
     cost = results.get("_ensemble_cost")
     if not cost:
         return []
+    narrow = all(NARROW in seconds for seconds in cost.values())
     rows = [
         "",
         "Ensembles trained together (`--ensemble-cost`): for_tabular()'s fit seconds with "
         "k members (`ensemble_size=k`) on all rows of three sets, medians of 3 runs with the "
         "member counts alternating; in brackets, against one network and against k "
-        "separate fits:",
+        "separate fits"
+        + (
+            "; the last column, four members of two layers of 32 (against the one "
+            "network of two layers of 64, and against four fits of it):"
+            if narrow
+            else ":"
+        ),
         "",
-        "| data | " + " | ".join(f"k = {k}" for k in MEMBERS) + " |",
-        "|---|" + "---|" * len(MEMBERS),
+        "| data | "
+        + " | ".join(f"k = {k}" for k in MEMBERS)
+        + (" | k = 4, layers of 32 |" if narrow else " |"),
+        "|---|" + "---|" * (len(MEMBERS) + narrow),
     ]
     for name, seconds in cost.items():
         one = seconds["1"]
+        counts = [(str(k), k) for k in MEMBERS] + ([(NARROW, 4)] if narrow else [])
         cells = [
-            f"{seconds[str(k)]:.2f} s ({seconds[str(k)] / one:.1f}x, "
-            f"{seconds[str(k)] / (k * one):.2f})"
-            for k in MEMBERS
+            f"{seconds[key]:.2f} s ({seconds[key] / one:.1f}x, {seconds[key] / (k * one):.2f})"
+            for key, k in counts
         ]
         rows.append(f"| {name} | " + " | ".join(cells) + " |")
     return rows
