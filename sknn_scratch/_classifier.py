@@ -282,8 +282,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         (scikit-learn's behaviour). ``k > 1``: the mean of the weights of
         the ``k`` epochs with the lowest loss on the held-out rows
         (``validation_loss_curve_``), a "soup" of one run's epochs that
-        generalises better than any one of them under a cyclical schedule
-        such as ``coslog4`` (Izmailov et al., 2018; Wortsman et al., 2022).
+        often generalises better than the best of them under a cyclical
+        schedule such as ``coslog4`` (Izmailov et al., 2018; Wortsman et
+        al., 2022; the Tabular data page has the measurements).
         It costs ``k`` copies of the weights during training and nothing at
         prediction: the result is one network. ``averaged_epochs_`` names
         the epochs. ``refit`` trains new weights and keeps its last epoch's;

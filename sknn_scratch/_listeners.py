@@ -196,8 +196,8 @@ class BestWeights(Listener):
     validation loss instead (``average_epochs``).
 
     The mean of a few good epochs of one run lies in the same basin as
-    they do and generalises better than any one of them: the cyclical
-    rates of ``coslog4`` visit several such points (Izmailov et al., 2018,
+    they do and often generalises better than the best of them: the
+    cyclical rates of ``coslog4`` visit several such points (Izmailov et al., 2018,
     averaged the weights along one run, "SWA"; Wortsman et al., 2022, those
     of several fine-tuned models, "model soups"). The epochs are ranked by
     the validation loss, which is smoother than a score such as accuracy.
