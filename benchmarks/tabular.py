@@ -563,9 +563,9 @@ def ensemble_cost_table(results):
         + (" | k = 4, layers of 32 |" if narrow else " |"),
         "|---|" + "---|" * (len(MEMBERS) + narrow),
     ]
+    counts = [(str(k), k) for k in MEMBERS] + ([(NARROW, 4)] if narrow else [])
     for name, seconds in cost.items():
         one = seconds["1"]
-        counts = [(str(k), k) for k in MEMBERS] + ([(NARROW, 4)] if narrow else [])
         cells = [
             f"{seconds[key]:.2f} s ({seconds[key] / one:.1f}x, {seconds[key] / (k * one):.2f})"
             for key, k in counts

@@ -222,7 +222,7 @@ class BestWeights(Listener):
         self.average = average
         # The kept epochs: (validation loss, epoch, buffer), best first.
         self.kept = []
-        self.spare = [np.empty_like(params) for _ in range(average if average > 1 else 0)]
+        self.spare = [np.empty_like(params) for _ in range(average)] if average > 1 else []
 
     def arrays(self):
         return (self.best,)
@@ -248,7 +248,7 @@ class BestWeights(Listener):
         self.kept.sort(key=lambda kept: kept[:2])
 
     def training_ends(self, record, net, guard=None):
-        record.averaged_epochs = None
+        # (record.averaged_epochs starts each call as None: start_validation.)
         if _warn_unscorable(record, self.scoring):
             return  # no epoch has a score: keep the last sound one
         # After a divergence the record went back to a sound epoch; the
