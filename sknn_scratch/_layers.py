@@ -110,6 +110,78 @@ def _backward_product(delta, weights, out):
         np.matmul(delta, weights.T, out=out)
 
 
+class ScaledDense:
+    """A :class:`Scale` and the :class:`Dense` layer it feeds, run as one
+    step of training (not a layer kind: the network keeps both layers, and
+    prediction, the drawing and the exports run them as they are)::
+
+        out = (A * s) @ W + b = A @ (s W) + b
+
+    with ``s W`` the weights with row ``j`` times ``s_j``. Folding the
+    scales into the weights costs a pass over ``fan_in x fan_out`` values
+    instead of the batch's ``rows x fan_in``, and the backward pass needs
+    one product with the batch instead of two (on flights, 7% of a
+    ``for_tabular()`` fit)::
+
+        G = A^T delta        dJ/dW = s G        dJ/ds_j = sum_k W_jk G_jk
+        dJ/db = 1^T delta    dJ/dA = delta (s W)^T   (only above the data)
+
+    The values are the two layers', up to rounding.
+    """
+
+    def __init__(self, scale, dense, dtype):
+        self.first = scale.first
+        self.folded = np.empty((dense.fan_in, dense.fan_out), dtype=dtype)
+        self.product = np.empty_like(self.folded)
+
+    def forward(self, A, params, slot):
+        (scales,), (weights, biases) = params
+        np.multiply(weights, scales[:, None], out=self.folded)
+        out = slot.out
+        dot_into(A, self.folded, out)
+        out += biases if slot.bias is None else slot.bias
+        return out
+
+    def backward(self, A, out, delta, params, grads, slot):
+        (scales,), (weights, _) = params
+        (scale_grads,), (weight_grads, bias_grads) = grads
+        dot_into(A.T, delta, self.product)  # A may be sparse
+        np.multiply(self.product, scales[:, None], out=weight_grads)
+        np.einsum("jk,jk->j", weights, self.product, out=scale_grads)
+        np.dot(slot.ones, delta, out=bias_grads)
+        if self.first:
+            return None
+        _backward_product(delta, self.folded, slot.delta_in)
+        return slot.delta_in
+
+
+def training_steps(entries):
+    """Each ``(layer, params, grads, slot)``'s ``(forward, backward, params,
+    grads, slot)`` for a training batch, with a :class:`Scale` followed by a
+    :class:`Dense` layer fused into one :class:`ScaledDense` step."""
+    steps, i = [], 0
+    while i < len(entries):
+        layer, params, grads, slot = entries[i]
+        following = entries[i + 1][0] if i + 1 < len(entries) else None
+        if isinstance(layer, Scale) and type(following) is Dense:
+            _, dense_params, dense_grads, dense_slot = entries[i + 1]
+            fused = ScaledDense(layer, following, dense_params[0].dtype)
+            steps.append(
+                (
+                    fused.forward,
+                    fused.backward,
+                    (params, dense_params),
+                    (grads, dense_grads),
+                    dense_slot,
+                )
+            )
+            i += 2
+            continue
+        steps.append((layer.forward, layer.backward, params, grads, slot))
+        i += 1
+    return steps
+
+
 class Dropout(Layer):
     """Inverted dropout: ``out = A * M`` in place, ``M`` this batch's mask
     (see ``_training.dropout_masks``); backward ``delta * M``. With no mask

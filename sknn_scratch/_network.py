@@ -24,7 +24,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._input_layers import learned
-from ._layers import mean_response_raw, multilayer_perceptron
+from ._layers import mean_response_raw, multilayer_perceptron, training_steps
 from ._losses import Output
 from ._protocol import Slot
 from ._threads import Threads, largest_product
@@ -511,23 +511,27 @@ class TrainingNetwork(Network):
         The output layer's forward pass keeps its input, and dropout layers
         pass theirs through without masks: both are left out of the loop
         (the output layer's loss starts the backward pass). The first
-        ``start`` layers are left out too: the batch is their output."""
+        ``start`` layers are left out too: the batch is their output. A
+        scaling layer and the dense layer it feeds run as one step
+        (``_layers.ScaledDense``)."""
         if n_rows > self.workspace.rows:  # new work arrays: bind afresh
             self._bound.clear()
         key = (n_rows, id(grad_views), dropout, start)
         steps = self._bound.get(key)
         if steps is None:
             slots = self.workspace.slots(n_rows)
-            steps = [
-                (layer.forward, layer.backward, params, grads, slot)
-                for layer, params, grads, slot in zip(
-                    self.layers[start:-1],
-                    self.param_views[start:],
-                    grad_views[start:],
-                    slots[start:],
-                )
-                if dropout or not layer.takes_mask
-            ]
+            steps = training_steps(
+                [
+                    entry
+                    for entry in zip(
+                        self.layers[start:-1],
+                        self.param_views[start:],
+                        grad_views[start:],
+                        slots[start:],
+                    )
+                    if dropout or not entry[0].takes_mask
+                ]
+            )
             self._mask_slots[n_rows] = [slots[i] for i in self._dropout]
             self._bound[key] = steps
         return steps

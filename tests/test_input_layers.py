@@ -8,6 +8,7 @@ import pytest
 from helpers import finite_differences
 
 from sknn_scratch import MLPRegressor
+from sknn_scratch._input_layers import Scale
 from sknn_scratch._schedules import Schedule
 
 
@@ -84,6 +85,43 @@ def test_scale_layer_gradients_by_finite_differences(first):
     A = rng.normal(size=(7, 4))
     out, (scales,) = _layer_gradients_match(Scale(4, first=first), A, rng)
     np.testing.assert_allclose(out, A * scales)
+
+
+@pytest.mark.parametrize("first", [True, False])
+def test_a_scaling_layer_and_its_dense_layer_train_as_one_step_with_their_values(first):
+    """Training runs ``Scale`` then ``Dense`` as one ``ScaledDense`` step
+    (the scales folded into the weights): its output and every gradient are
+    the two layers' own, run one after the other."""
+    from sknn_scratch._layers import Dense, ScaledDense, training_steps
+    from sknn_scratch._protocol import Slot
+
+    rng = np.random.RandomState(5)
+    A, delta = rng.normal(size=(9, 4)), rng.normal(size=(9, 3))
+    scale, dense = Scale(4, first=first), Dense(4, 3)
+    scales = rng.normal(1.0, 0.3, 4)
+    weights, biases = rng.normal(size=(4, 3)), rng.normal(size=3)
+
+    def slot():
+        return Slot(out=np.empty((9, 3)), delta_in=np.empty((9, 4)), ones=np.ones(9))
+
+    scale_entry = (scale, (scales,), (np.empty(4),), Slot(out=np.empty((9, 4))))
+    dense_entry = (dense, (weights, biases), (np.empty((4, 3)), np.empty(3)), slot())
+    [(forward, backward, params, grads, fused_slot)] = training_steps([scale_entry, dense_entry])
+    assert isinstance(forward.__self__, ScaledDense)
+    out = forward(A, params, fused_slot).copy()
+    delta_in = backward(A, out, delta, params, grads, fused_slot)
+
+    scaled = scale.forward(A, (scales,), Slot(out=np.empty((9, 4))))
+    dense_grads, scale_grads = (np.empty((4, 3)), np.empty(3)), (np.empty(4),)
+    np.testing.assert_allclose(out, dense.forward(scaled, (weights, biases), slot()))
+    middle = dense.backward(scaled, out, delta, (weights, biases), dense_grads, slot())
+    expected_in = scale.backward(A, scaled, middle, (scales,), scale_grads, Slot(delta_in=A * 0))
+    for fused, plain in zip((*grads[0], *grads[1]), (*scale_grads, *dense_grads)):
+        np.testing.assert_allclose(fused, plain, rtol=1e-12, atol=1e-12)
+    if first:
+        assert delta_in is None
+    else:
+        np.testing.assert_allclose(delta_in, expected_in, rtol=1e-12, atol=1e-12)
 
 
 def test_periodic_embedding_gradients_by_finite_differences():
@@ -312,9 +350,9 @@ def test_flat_cosine_anneals_dropout_and_weight_decay(monkeypatch):
     seen = []
     original = _training.dropout_masks
 
-    def spy(rng, n_rows, units, rates, dtype):
+    def spy(bits, n_rows, units, rates, dtype):
         seen.append(list(rates))
-        return original(rng, n_rows, units, rates, dtype)
+        return original(bits, n_rows, units, rates, dtype)
 
     monkeypatch.setattr(_training, "dropout_masks", spy)
     rng = np.random.RandomState(0)
