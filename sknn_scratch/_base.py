@@ -84,6 +84,7 @@ class BaseMLP(FittedNetwork, DataChecks, CallbackSupportMixin, BaseEstimator):
         weight_decay=0.0,
         max_steps=None,
         budget_rows=None,
+        dropout_rows=None,
         refit=False,
         input_encoding=None,
         numerical_embedding=None,
@@ -131,6 +132,7 @@ class BaseMLP(FittedNetwork, DataChecks, CallbackSupportMixin, BaseEstimator):
         self.weight_decay = weight_decay
         self.max_steps = max_steps
         self.budget_rows = budget_rows
+        self.dropout_rows = dropout_rows
         self.refit = refit
         self.input_encoding = input_encoding
         self.numerical_embedding = numerical_embedding

@@ -312,13 +312,24 @@ def stochastic_plan(est, epochs, n_train, incremental, threads=None, chosen=Fals
         epochs=epochs,
         batch_size=_batch_size(est, n_train, incremental),
         shuffle=est.shuffle,
-        dropout=dropout_rates_of(est.dropout, len(est.network_.coefs) - 1, est.solver),
+        dropout=dropout_rates(est, n_train, incremental),
         max_grad_norm=est.max_grad_norm,
         exhausted=None if incremental or chosen else _exhausted_message(est, epochs, n_train),
         hints=_hints(est),
         block=getattr(est, "_block_epoch", None),
         threads=threads,
     )
+
+
+def dropout_rates(est, n_train, incremental=False):
+    """Each hidden layer's dropout rate for a call on ``n_train`` training
+    rows: ``dropout``'s, times ``dropout_rows / n_train`` where a ``fit``
+    has more rows than ``dropout_rows``."""
+    rates = dropout_rates_of(est.dropout, len(est.network_.coefs) - 1, est.solver)
+    dropout_rows = getattr(est, "dropout_rows", None)  # (absent in estimators saved before it)
+    if dropout_rows is None or incremental or n_train <= dropout_rows:
+        return rates
+    return [rate * dropout_rows / n_train for rate in rates]
 
 
 def lbfgs_plan(est, threads=None):

@@ -206,6 +206,13 @@ default='squared_error'
         budget is what ``max_steps`` and ``batch_size`` say, whatever the
         rows (scikit-learn's behaviour). Not with 'lbfgs'; ``partial_fit``
         does not grow its batch.
+    dropout_rows : int or None, default=None
+        The number of training rows that ``dropout`` is meant for. A
+        ``fit`` on ``n`` rows, more than ``dropout_rows``, multiplies each
+        dropout rate by ``dropout_rows / n``: many rows regularise by
+        themselves, and a fixed rate then holds the network back (the
+        Tabular data page has the measurement). None: the rates are
+        ``dropout``'s whatever the rows. ``partial_fit`` keeps them.
     refit : bool, default=False
         With ``early_stopping=True`` and no ``X_val``: after a first
         training on the rows early stopping keeps, which chooses its best
@@ -533,6 +540,7 @@ default='squared_error'
         weight_decay=0.0,
         max_steps=None,
         budget_rows=None,
+        dropout_rows=None,
         refit=False,
         input_encoding=None,
         numerical_embedding=None,
@@ -585,6 +593,7 @@ default='squared_error'
             weight_decay=weight_decay,
             max_steps=max_steps,
             budget_rows=budget_rows,
+            dropout_rows=dropout_rows,
             refit=refit,
             input_encoding=input_encoding,
             numerical_embedding=numerical_embedding,

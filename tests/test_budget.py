@@ -1,7 +1,7 @@
 """The budget that follows the data: ``budget_rows`` (steps and batch grow
-with the rows), ``refit`` (the length chosen on held-out rows, then trained
-on all of them) and ``budget_limited_`` (the budget, not convergence, ended
-training)."""
+with the rows), ``dropout_rows`` (dropout shrinks with them), ``refit``
+(the length chosen on held-out rows, then trained on all of them) and
+``budget_limited_`` (the budget, not convergence, ended training)."""
 
 import warnings
 
@@ -56,6 +56,57 @@ def test_partial_fit_keeps_its_batch():
     X, y = _data(800)
     est = MLPRegressor(budget_rows=200, **GROWN).partial_fit(X, y)
     assert est._optimizer.t == 40  # 800 rows in batches of 20
+
+
+def _rates_seen(monkeypatch, est, X, y, partial=False):
+    """The dropout rates of every batch of a fit (or a partial_fit)."""
+    from sknn_scratch import _training
+
+    seen, original = [], _training.dropout_masks
+
+    def spy(bits, n_rows, units, rates, dtype):
+        seen.append(tuple(rates))
+        return original(bits, n_rows, units, rates, dtype)
+
+    monkeypatch.setattr(_training, "dropout_masks", spy)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.partial_fit(X, y) if partial else est.fit(X, y)
+    return set(seen)
+
+
+DROPPED = dict(hidden_layer_sizes=(8, 6), dropout=(0.2, 0.4), max_iter=3, random_state=0)
+
+
+def test_dropout_rates_shrink_with_the_rows_beyond_dropout_rows(monkeypatch):
+    X, y = _data(800)
+    # 800 rows, 4x dropout_rows: a quarter of each rate.
+    rates = _rates_seen(monkeypatch, MLPRegressor(dropout_rows=200, **DROPPED), X, y)
+    assert rates == {(0.05, 0.1)}
+    # The rows that count are those trained on: 720 after early stopping's 10%.
+    held = MLPRegressor(dropout_rows=180, early_stopping=True, **DROPPED)
+    assert _rates_seen(monkeypatch, held, X, y) == {(0.2 * 180 / 720, 0.4 * 180 / 720)}
+
+
+def test_dropout_rows_changes_nothing_up_to_its_rows_nor_in_partial_fit(monkeypatch):
+    X, y = _data(200)
+    kept = fit_quietly(MLPRegressor(dropout_rows=200, **DROPPED), X, y)
+    plain = fit_quietly(MLPRegressor(**DROPPED), X, y)
+    np.testing.assert_array_equal(kept.predict(X), plain.predict(X))
+    X, y = _data(800)
+    incremental = MLPRegressor(dropout_rows=200, **DROPPED)
+    assert _rates_seen(monkeypatch, incremental, X, y, partial=True) == {(0.2, 0.4)}
+    assert MLPRegressor().dropout_rows is None
+    assert MLPClassifier.for_tabular().dropout_rows == 8000
+
+
+@pytest.mark.parametrize("value", [0, -5, 2.5, "many"])
+def test_dropout_rows_must_be_a_positive_integer(value):
+    X, y = _data(50)
+    est = MLPRegressor(dropout_rows=value, **DROPPED)
+    with pytest.raises(ValueError, match="dropout_rows"):
+        est.fit(X, y)
+    assert not hasattr(est, "network_")
 
 
 @pytest.mark.parametrize(
