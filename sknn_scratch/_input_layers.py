@@ -384,7 +384,9 @@ class Members(Layer):
 
         dJ/dr_j = sum_i A_i * delta_(i, j)        dJ/dA_i = sum_j delta_(i, j) * r_j
 
-    It is the last input layer, right under the first dense layer.
+    It is the last input layer, right under the first dense layer; in
+    training the two run as one step, ``r_j`` folded into the weights
+    (``_layers.FoldedDense``), so that the batch is not copied ``k`` times.
     """
 
     kind = "members"

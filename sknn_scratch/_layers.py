@@ -110,76 +110,128 @@ def _backward_product(delta, weights, out):
         np.matmul(delta, weights.T, out=out)
 
 
-class ScaledDense:
-    """A :class:`Scale` and the :class:`Dense` layer it feeds, run as one
-    step of training (not a layer kind: the network keeps both layers, and
-    prediction, the drawing and the exports run them as they are)::
+class FoldedDense:
+    """The diagonal input layers under the first dense layer (a :class:`Scale`,
+    an ensemble's :class:`Members`, or both) and that :class:`Dense` layer,
+    run as one step of training. It is not a layer kind: the network keeps
+    the layers, and prediction, the drawing and the exports run them as
+    they are.
 
-        out = (A * s) @ W + b = A @ (s W) + b
+    With ``f_j = s * r_j`` (``s`` the scales, ``r_j`` member ``j``'s factors;
+    either is 1 where its layer is absent, and ``k = 1`` without members),
+    member ``j``'s rows are::
 
-    with ``s W`` the weights with row ``j`` times ``s_j``. Folding the
-    scales into the weights costs a pass over ``fan_in x fan_out`` values
-    instead of the batch's ``rows x fan_in``, and the backward pass needs
-    one product with the batch instead of two (on flights, 7% of a
-    ``for_tabular()`` fit)::
+        out_(i, j) = (A_i * f_j) @ W + b = A_i @ (f_j W) + b
 
-        G = A^T delta        dJ/dW = s G        dJ/ds_j = sum_k W_jk G_jk
-        dJ/db = 1^T delta    dJ/dA = delta (s W)^T   (only above the data)
+    so one product of the batch's ``n`` rows with the folded weights
+    ``[f_1 W | ... | f_k W]`` (``fan_in x k*fan_out``) gives every member's
+    rows. That costs a pass over the weights instead of the batch's scaled
+    (and, for an ensemble, ``k``-fold) copy, and the backward pass needs
+    one product with the batch instead of two::
 
-    The values are the two layers', up to rounding.
+        G_j = A^T delta_j            dJ/dW = sum_j f_j G_j     dJ/db = 1^T delta
+        H_jl = sum_c W_lc (G_j)_lc   dJ/dr_j = s * H_j         dJ/ds = sum_j r_j * H_j
+        dJ/dA = [delta_1 | ... | delta_k] [f_1 W | ... | f_k W]^T   (above the data only)
+
+    The values are the layers', up to rounding (on flights, 7% of a
+    ``for_tabular()`` fit).
     """
 
-    def __init__(self, scale, dense, dtype):
-        self.first = scale.first
-        self.folded = np.empty((dense.fan_in, dense.fan_out), dtype=dtype)
+    def __init__(self, scale, members, dense, dtype):
+        self.k = 1 if members is None else members.members
+        self.first = (scale or members).first
+        d, u = dense.fan_in, dense.fan_out
+        self.folded = np.empty((d, self.k * u), dtype=dtype)
         self.product = np.empty_like(self.folded)
+        self.factors = np.empty((self.k, d), dtype=dtype)
+        self.sums = np.empty_like(self.factors)
+
+    def _factors(self, scale_params, member_params):
+        """``f``: one row ``s * r_j`` per member."""
+        if member_params is None:
+            return scale_params[0][None, :]
+        if scale_params is None:
+            return member_params[0]
+        return np.multiply(member_params[0], scale_params[0], out=self.factors)
 
     def forward(self, A, params, slot):
-        (scales,), (weights, biases) = params
-        np.multiply(weights, scales[:, None], out=self.folded)
-        out = slot.out
-        dot_into(A, self.folded, out)
-        out += biases if slot.bias is None else slot.bias
+        *diagonal, (weights, biases) = params
+        factors = self._factors(*diagonal)
+        n, (d, u) = A.shape[0], weights.shape
+        np.multiply(factors.T[:, :, None], weights[:, None, :], out=self.folded.reshape(d, -1, u))
+        out = slot[-1].out  # (n k, u): C-contiguous rows of the workspace, so
+        dot_into(A, self.folded, out.reshape(n, -1))  # this view is (n, k u)
+        out += biases if slot[-1].bias is None else slot[-1].bias
         return out
 
     def backward(self, A, out, delta, params, grads, slot):
-        (scales,), (weights, _) = params
-        (scale_grads,), (weight_grads, bias_grads) = grads
-        dot_into(A.T, delta, self.product)  # A may be sparse
-        np.multiply(self.product, scales[:, None], out=weight_grads)
-        np.einsum("jk,jk->j", weights, self.product, out=scale_grads)
-        np.dot(slot.ones, delta, out=bias_grads)
+        scale_params, member_params, (weights, _) = params
+        scale_grads, member_grads, (weight_grads, bias_grads) = grads
+        factors = self._factors(scale_params, member_params)
+        n, (d, u) = A.shape[0], weights.shape
+        joined = delta.reshape(n, -1)  # [delta_1 | ... | delta_k]
+        dot_into(A.T, joined, self.product)  # A may be sparse
+        G = self.product.reshape(d, self.k, u)
+        if self.k == 1:
+            np.multiply(self.product, factors[0][:, None], out=weight_grads)
+        else:
+            np.einsum("lju,jl->lu", G, factors, out=weight_grads)
+        np.einsum("lu,lju->jl", weights, G, out=self.sums)
+        np.dot(slot[-1].ones, delta, out=bias_grads)
+        if member_params is not None:
+            scales = 1 if scale_params is None else scale_params[0]
+            np.multiply(self.sums, scales, out=member_grads[0])
+        if scale_params is not None and member_params is None:
+            scale_grads[0][...] = self.sums[0]
+        elif scale_params is not None:
+            np.einsum("jl,jl->l", member_params[0], self.sums, out=scale_grads[0])
         if self.first:
             return None
-        _backward_product(delta, self.folded, slot.delta_in)
-        return slot.delta_in
+        delta_in = slot[0].delta_in  # the first diagonal layer's: n rows
+        _backward_product(joined, self.folded, delta_in)
+        return delta_in
 
 
 def training_steps(entries):
     """Each ``(layer, params, grads, slot)``'s ``(forward, backward, params,
-    grads, slot)`` for a training batch, with a :class:`Scale` followed by a
-    :class:`Dense` layer fused into one :class:`ScaledDense` step."""
+    grads, slot)`` for a training batch, with the diagonal input layers and
+    the dense layer they feed fused into one :class:`FoldedDense` step."""
     steps, i = [], 0
     while i < len(entries):
-        layer, params, grads, slot = entries[i]
-        following = entries[i + 1][0] if i + 1 < len(entries) else None
-        if isinstance(layer, Scale) and type(following) is Dense:
-            _, dense_params, dense_grads, dense_slot = entries[i + 1]
-            fused = ScaledDense(layer, following, dense_params[0].dtype)
+        run = _diagonal_run(entries, i)
+        if run:
+            found = {entry[0].kind: entry for entry in entries[i : i + run]}
+            scale, members, dense = (found.get(kind) for kind in ("scale", "members", "dense"))
+            fused = FoldedDense(
+                scale and scale[0], members and members[0], dense[0], dense[1][0].dtype
+            )
+            chosen = (scale, members, dense)
             steps.append(
                 (
                     fused.forward,
                     fused.backward,
-                    (params, dense_params),
-                    (grads, dense_grads),
-                    dense_slot,
+                    tuple(entry and entry[1] for entry in chosen),
+                    tuple(entry and entry[2] for entry in chosen),
+                    tuple(entry[3] for entry in entries[i : i + run]),
                 )
             )
-            i += 2
+            i += run
             continue
+        layer, params, grads, slot = entries[i]
         steps.append((layer.forward, layer.backward, params, grads, slot))
         i += 1
     return steps
+
+
+def _diagonal_run(entries, i):
+    """How many entries from ``i`` form a fusable run: a :class:`Scale`
+    and/or a :class:`Members` layer, in that order, then a :class:`Dense`
+    layer; 0 if none starts there."""
+    kinds = [type(entry[0]) for entry in entries[i : i + 3]]
+    for run in ([Scale, Dense], [Members, Dense], [Scale, Members, Dense]):
+        if kinds[: len(run)] == run:
+            return len(run)
+    return 0
 
 
 class Dropout(Layer):

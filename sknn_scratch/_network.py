@@ -511,9 +511,9 @@ class TrainingNetwork(Network):
         The output layer's forward pass keeps its input, and dropout layers
         pass theirs through without masks: both are left out of the loop
         (the output layer's loss starts the backward pass). The first
-        ``start`` layers are left out too: the batch is their output. A
-        scaling layer and the dense layer it feeds run as one step
-        (``_layers.ScaledDense``)."""
+        ``start`` layers are left out too: the batch is their output. The
+        input scale and an ensemble's members run with the dense layer
+        they feed as one step (``_layers.FoldedDense``)."""
         if n_rows > self.workspace.rows:  # new work arrays: bind afresh
             self._bound.clear()
         key = (n_rows, id(grad_views), dropout, start)

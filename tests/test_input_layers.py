@@ -87,37 +87,65 @@ def test_scale_layer_gradients_by_finite_differences(first):
     np.testing.assert_allclose(out, A * scales)
 
 
+def _run_apart(entries, A, delta):
+    """The output and ``delta_in`` of layers run one after the other, each
+    writing its gradients into its entry's ``grads``."""
+    values = [A]
+    for layer, params, _, slot in entries:
+        values.append(layer.forward(values[-1].copy(), params, slot).copy())
+    for i in range(len(entries) - 1, -1, -1):
+        layer, params, grads, slot = entries[i]
+        delta = layer.backward(values[i], values[i + 1], delta.copy(), params, grads, slot)
+    return values[-1], delta
+
+
 @pytest.mark.parametrize("first", [True, False])
-def test_a_scaling_layer_and_its_dense_layer_train_as_one_step_with_their_values(first):
-    """Training runs ``Scale`` then ``Dense`` as one ``ScaledDense`` step
-    (the scales folded into the weights): its output and every gradient are
-    the two layers' own, run one after the other."""
-    from sknn_scratch._layers import Dense, ScaledDense, training_steps
+@pytest.mark.parametrize("kinds", [("scale",), ("members",), ("scale", "members")])
+def test_diagonal_input_layers_and_their_dense_layer_train_as_one_step(kinds, first):
+    """Training runs a ``Scale`` and/or an ensemble's ``Members`` and the
+    dense layer above them as one ``FoldedDense`` step (the factors folded
+    into the weights): its output and every gradient are the layers' own,
+    run one after the other."""
+    from sknn_scratch._input_layers import Members
+    from sknn_scratch._layers import Dense, FoldedDense, training_steps
     from sknn_scratch._protocol import Slot
 
     rng = np.random.RandomState(5)
-    A, delta = rng.normal(size=(9, 4)), rng.normal(size=(9, 3))
-    scale, dense = Scale(4, first=first), Dense(4, 3)
-    scales = rng.normal(1.0, 0.3, 4)
-    weights, biases = rng.normal(size=(4, 3)), rng.normal(size=3)
+    n, d, u, k = 9, 4, 3, (3 if "members" in kinds else 1)
+    A, delta = rng.normal(size=(n, d)), rng.normal(size=(n * k, u))
+    made = {
+        "scale": (Scale(d, first=first), (rng.normal(1.0, 0.3, d),)),
+        "members": (
+            Members(d, 3, first=first and kinds == ("members",)),
+            (rng.normal(size=(3, d)),),
+        ),
+    }
 
-    def slot():
-        return Slot(out=np.empty((9, 3)), delta_in=np.empty((9, 4)), ones=np.ones(9))
+    def entries():
+        chosen = [made[kind] for kind in kinds]
+        chosen.append((Dense(d, u), (rng.normal(size=(d, u)), rng.normal(size=u))))
+        out, m = [], n  # m: the layer's input rows
+        for layer, params in chosen:
+            units = layer.fan_out if isinstance(layer, Dense) else d
+            m_out = m * getattr(layer, "members", 1)
+            slot = Slot(out=np.empty((m_out, units)), delta_in=np.empty((m, d)), ones=np.ones(m))
+            out.append((layer, params, tuple(np.empty_like(p) for p in params), slot))
+            m = m_out
+        return out
 
-    scale_entry = (scale, (scales,), (np.empty(4),), Slot(out=np.empty((9, 4))))
-    dense_entry = (dense, (weights, biases), (np.empty((4, 3)), np.empty(3)), slot())
-    [(forward, backward, params, grads, fused_slot)] = training_steps([scale_entry, dense_entry])
-    assert isinstance(forward.__self__, ScaledDense)
-    out = forward(A, params, fused_slot).copy()
-    delta_in = backward(A, out, delta, params, grads, fused_slot)
-
-    scaled = scale.forward(A, (scales,), Slot(out=np.empty((9, 4))))
-    dense_grads, scale_grads = (np.empty((4, 3)), np.empty(3)), (np.empty(4),)
-    np.testing.assert_allclose(out, dense.forward(scaled, (weights, biases), slot()))
-    middle = dense.backward(scaled, out, delta, (weights, biases), dense_grads, slot())
-    expected_in = scale.backward(A, scaled, middle, (scales,), scale_grads, Slot(delta_in=A * 0))
-    for fused, plain in zip((*grads[0], *grads[1]), (*scale_grads, *dense_grads)):
-        np.testing.assert_allclose(fused, plain, rtol=1e-12, atol=1e-12)
+    state = rng.get_state()
+    apart = entries()
+    rng.set_state(state)
+    together = entries()  # the same parameters, other gradient and work arrays
+    [(forward, backward, params, grads, slot)] = training_steps(together)
+    assert isinstance(forward.__self__, FoldedDense)
+    out = forward(A.copy(), params, slot).copy()
+    delta_in = backward(A.copy(), out, delta.copy(), params, grads, slot)
+    expected_out, expected_in = _run_apart(apart, A, delta)
+    np.testing.assert_allclose(out, expected_out, rtol=1e-12, atol=1e-12)
+    for (_, _, plain, _), fused in zip(apart, [g for g in grads if g is not None]):
+        for a, b in zip(fused, plain):
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
     if first:
         assert delta_in is None
     else:
