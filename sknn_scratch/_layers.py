@@ -156,7 +156,8 @@ class FoldedDense:
 
     def forward(self, A, params, slot):
         *diagonal, (weights, biases) = params
-        factors = self._factors(*diagonal)
+        # (Kept for the backward pass, which comes before any update.)
+        self.current = factors = self._factors(*diagonal)
         n, (d, u) = A.shape[0], weights.shape
         np.multiply(factors.T[:, :, None], weights[:, None, :], out=self.folded.reshape(d, -1, u))
         out = slot[-1].out  # (n k, u): C-contiguous rows of the workspace, so
@@ -167,7 +168,7 @@ class FoldedDense:
     def backward(self, A, out, delta, params, grads, slot):
         scale_params, member_params, (weights, _) = params
         scale_grads, member_grads, (weight_grads, bias_grads) = grads
-        factors = self._factors(scale_params, member_params)
+        factors = self.current
         n, (d, u) = A.shape[0], weights.shape
         joined = delta.reshape(n, -1)  # [delta_1 | ... | delta_k]
         dot_into(A.T, joined, self.product)  # A may be sparse
