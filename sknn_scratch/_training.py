@@ -244,37 +244,70 @@ def _batch_rows(batch):
 
 
 def mask_bits(rng):
-    """The random bits of an epoch's dropout masks: a PCG64 generator seeded
-    by one draw of the fit's random state ``rng``, so that ``random_state``
-    stays the one source of randomness. Its raw 64-bit outputs, four 16-bit
-    draws each, cost a third of ``rng.randint``'s 16-bit draws (14 us
-    against 39 us for a batch of 360 x 64 units)."""
-    return np.random.PCG64(rng.randint(0, 2**32, size=4, dtype=np.uint64))
+    """The random source of an epoch's dropout masks: a PCG64 generator
+    seeded by one draw of the fit's random state ``rng``, so that
+    ``random_state`` stays the one source of randomness. Its raw 64-bit
+    outputs, four 16-bit draws each, cost a third of ``rng.randint``'s
+    16-bit draws (14 us against 39 us for a batch of 360 x 64 units)."""
+    return np.random.Generator(np.random.PCG64(rng.randint(0, 2**32, size=4, dtype=np.uint64)))
 
 
 def dropout_masks(bits, n_rows, units, rates, dtype):
     """Inverted-dropout masks: each unit kept with probability ``1 - p``, and
     scaled by ``1 / (1 - p)`` so that every unit's expected value is unchanged
     (predict then needs no rescaling). None for layers with ``p = 0``.
-    ``bits``: a NumPy bit generator (:func:`mask_bits`).
+    ``bits``: a NumPy generator (:func:`mask_bits`).
 
-    The draws are 16-bit integers, a quarter of the random bits of a float:
-    the keep probability is then ``1 - p`` rounded to a multiple of 1/65536,
-    and the scale is the inverse of that rounded probability, so the
-    expectation stays exact.
+    Rates of at least :data:`SPARSE_RATE` compare one 16-bit draw per unit
+    with a threshold: the keep probability is then ``1 - p`` rounded to a
+    multiple of 1/65536, and the scale is the inverse of that rounded
+    probability, so the expectation stays exact. Lower rates (``dropout_rows``
+    lowers them on large training sets) draw only the dropped units
+    (:func:`_dropped`): their cost falls with the rate.
     """
     masks = []
     for n_units, rate in zip(units, rates):
         if not rate:
             masks.append(None)
-            continue
-        threshold = max(1, round((1.0 - rate) * _DRAWS))
-        size = n_rows * n_units
-        draws = bits.random_raw(-(-size // 4)).view(np.uint16)[:size]
-        mask = np.less(draws.reshape(n_rows, n_units), threshold).astype(dtype)
-        mask *= _DRAWS / threshold
-        masks.append(mask)
+        elif rate < SPARSE_RATE:
+            masks.append(_dropped(bits, n_rows, n_units, rate, dtype))
+        else:
+            masks.append(_compared(bits, n_rows, n_units, rate, dtype))
     return masks
+
+
+#: Below this rate a mask draws its dropped units, not a draw per unit.
+#: Measured on 360 x 64 float32: 20 us a mask by comparison at any rate;
+#: by drawing the dropped units, 20 us at 0.1, 16 us at 1/16, 12 us at
+#: 1/40 and 9 us at flights' 0.004 (``dropout_rows``).
+SPARSE_RATE = 1 / 16
+
+
+def _compared(bits, n_rows, n_units, rate, dtype):
+    """A mask from one 16-bit draw per unit (four per raw 64-bit output)."""
+    threshold = max(1, round((1.0 - rate) * _DRAWS))
+    size = n_rows * n_units
+    draws = bits.bit_generator.random_raw(-(-size // 4)).view(np.uint16)[:size]
+    mask = np.less(draws.reshape(n_rows, n_units), threshold).astype(dtype)
+    mask *= _DRAWS / threshold
+    return mask
+
+
+def _dropped(bits, n_rows, n_units, rate, dtype):
+    """A mask whose dropped units are drawn directly: a Poisson number of
+    hits, with mean ``-log(1 - p)`` per unit, at uniformly drawn units.
+
+    Spread uniformly, a Poisson count of hits is an independent Poisson
+    count at each unit, so each unit is hit at least once, and dropped,
+    with probability ``1 - exp(log(1 - p)) = p``, independently of the
+    others: the same masks in law as a draw per unit, for about ``p``
+    draws per unit.
+    """
+    size = n_rows * n_units
+    mask = np.full(size, 1.0 / (1.0 - rate), dtype=dtype)
+    hits = bits.poisson(-size * np.log1p(-rate))
+    mask[bits.integers(0, size, hits)] = 0
+    return mask.reshape(n_rows, n_units)
 
 
 _DRAWS = 1 << 16

@@ -60,6 +60,54 @@ def test_dropout_keeps_the_expected_activation(rng):
     assert not np.array_equal(again[0], other[0])
 
 
+@pytest.mark.parametrize("rate", [0.05, 0.004])
+def test_low_rates_draw_the_dropped_units_at_the_rate(rate, rng):
+    from sknn_scratch._training import SPARSE_RATE, dropout_masks, mask_bits
+
+    assert rate < SPARSE_RATE  # (the path under test)
+    masks = dropout_masks(mask_bits(rng), 20001, [51], [rate], np.float32)[0]
+    assert masks.shape == (20001, 51) and masks.dtype == np.float32
+    assert set(np.unique(masks)) == {0.0, np.float32(1 / (1 - rate))}
+    dropped = masks == 0
+    sd = np.sqrt(rate * (1 - rate) / dropped.size)
+    assert abs(dropped.mean() - rate) < 5 * sd
+    assert masks.mean(dtype=np.float64) == pytest.approx(1.0, abs=6 * sd)  # E[A M] = A
+    # No unit, and no part of the batch, drops at another rate.
+    per_column = np.sqrt(rate * (1 - rate) / 20001)
+    assert np.abs(dropped.mean(axis=0) - rate).max() < 5 * per_column
+    halves = dropped[:10000].mean(), dropped[10001:].mean()
+    assert abs(halves[0] - halves[1]) < 10 * sd
+    # The same state draws the same masks; another draws others.
+    again = dropout_masks(mask_bits(np.random.RandomState(7)), 300, [50], [rate], np.float64)
+    same = dropout_masks(mask_bits(np.random.RandomState(7)), 300, [50], [rate], np.float64)
+    other = dropout_masks(mask_bits(np.random.RandomState(8)), 300, [50], [rate], np.float64)
+    np.testing.assert_array_equal(again[0], same[0])
+    assert not np.array_equal(again[0], other[0])
+
+
+def test_low_rates_drop_the_units_hit_by_a_poisson_count_of_draws():
+    from sknn_scratch._training import _dropped
+
+    class Recorded:
+        """Hits 0, 5 and 5 again (a unit hit twice is dropped once)."""
+
+        def poisson(self, lam):
+            self.lam = lam
+            return 3
+
+        def integers(self, low, high, size):
+            self.range = (low, high, size)
+            return np.array([0, 5, 5])
+
+    bits = Recorded()
+    mask = _dropped(bits, 4, 3, 0.2, np.float64)
+    assert bits.lam == pytest.approx(-12 * np.log(0.8))  # P(no hit) = 0.8 per unit
+    assert bits.range == (0, 12, 3)
+    expected = np.full(12, 1.25)
+    expected[[0, 5]] = 0
+    np.testing.assert_array_equal(mask, expected.reshape(4, 3))
+
+
 def test_dropout_is_reproducible_and_predict_is_deterministic(rng):
     X = rng.normal(size=(200, 3))
     y = X[:, 0] * X[:, 1]
