@@ -41,9 +41,13 @@ class ValidationData(NamedTuple):
     sample_weight: object
 
 
-def validation_record(est, network, validation, penalty_term):
-    """Return ``(score, loss)`` of the ``network`` (a ``_network.Network``)."""
-    raw = network.predict_raw(validation.X, est.out_activation_)
+def validation_record(est, network, validation, penalty_term, inputs=None):
+    """Return ``(score, loss)`` of the ``network`` (a ``_network.Network``).
+    ``inputs``: ``(X, start)``, the validation inputs after the network's
+    first ``start`` input layers (``TrainingNetwork.through_fixed``), or
+    None for the inputs as they are."""
+    X, start = (validation.X, 0) if inputs is None else inputs
+    raw = network.predict_raw(X, est.out_activation_, start=start)
     weights = validation.sample_weight
     loss = mean_loss(est._loss(), raw, validation.Y, weights) + penalty_term
     if est.scoring is None:

@@ -377,7 +377,7 @@ def listeners_of(est, net, validation, scales, optimizing, reporter):
     block = getattr(est, "_block_epoch", None) is not None
     listeners = []
     if validation is not None:
-        score = _validation_score(est, validation)
+        score = _validation_score(est, net, validation)
         listeners.append(ValidationScorer(score, scales.penalty, est.l1_ratio))
     if est.verbose and not block:
         listeners.append(VerbosePrinter())
@@ -399,9 +399,14 @@ def stop_rule(est, optimizing, on_validation=False):
     return StopRule(on_validation, est.tol, est.n_iter_no_change, optimizing, est.verbose)
 
 
-def _validation_score(est, validation):
+def _validation_score(est, net, validation):
+    """The validation record of each epoch's weights. The fixed input layers
+    (the piecewise-linear bins) run once on the validation rows, not every
+    epoch, as they do on the training rows (``through_fixed``)."""
+    inputs = net.through_fixed(validation.X)
+
     def score(weights, penalty_term):
-        return validation_record(est, weights, validation, penalty_term)
+        return validation_record(est, weights, validation, penalty_term, inputs)
 
     return score
 
