@@ -327,3 +327,28 @@ def test_scoring_monitor_logs_the_last_epoch_when_training_stops_itself(regressi
     epochs = [row for row in log.data if row["task_name"] == "epoch"]
     assert est.n_iter_ < 500 and len(epochs) == est.n_iter_
     assert epochs[-1]["r2"] == pytest.approx(est.score(X, y), rel=1e-9)
+
+
+# ------------------------------------------- validation rows through fixed layers
+
+
+def test_validation_rows_go_through_the_fixed_input_layers_once(monkeypatch, rng):
+    from sknn_scratch._input_layers import PiecewiseLinear
+
+    X, X_val = rng.normal(size=(300, 3)), rng.normal(size=(80, 3))
+    y, y_val = np.sin(2 * X[:, 0]) + X[:, 1], np.sin(2 * X_val[:, 0]) + X_val[:, 1]
+    seen, forward = [], PiecewiseLinear.forward
+
+    def counted(self, A, params, slot):
+        seen.append(A.shape[0])
+        return forward(self, A, params, slot)
+
+    monkeypatch.setattr(PiecewiseLinear, "forward", counted)
+    params = dict(piecewise_linear_bins=8, early_stopping=True, max_iter=12, random_state=0)
+    est = fit_quietly(MLPRegressor(**params), X, y, X_val=X_val, y_val=y_val)
+    assert est.n_iter_ == 12
+    # The training rows once and the validation rows once, not every epoch.
+    assert sorted(seen) == [80, 300]
+    # The scores are those of the network on the raw validation rows: the
+    # weights kept are the best epoch's, whose score is the best one.
+    assert est.score(X_val, y_val) == pytest.approx(est.best_validation_score_, rel=1e-12)
