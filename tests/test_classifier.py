@@ -146,3 +146,31 @@ def test_label_smoothing_caps_confidence(kind, rng):
     # The smoothed target of the true class is 1 - eps + eps / k.
     assert smooth.predict_proba(X).max() == pytest.approx(1 - 0.2 + 0.2 / k, abs=0.01)
     np.testing.assert_array_equal(smooth.predict(X), y)
+
+
+@pytest.mark.parametrize(
+    "y, classes",
+    [
+        (np.array(["no", "yes", "yes", "no", "yes"], dtype=object), None),
+        (
+            np.array(["no", "yes", "yes"], dtype=object),
+            np.array(["maybe", "no", "yes"], dtype=object),
+        ),
+        (np.array([3, 1, 2, 2, 1]), None),
+        (np.array([3, 1, 1]), np.array([0, 1, 2, 3])),
+        (np.array(["b", "a", "c", "a"]), None),
+        (np.array([1.0, 0.0, 0.0]), None),
+        (np.array([True, False, True]), None),
+        (np.array([1, 0, 0]), np.array([0, 1])),
+    ],
+)
+def test_targets_are_binarized_as_label_binarizer_does(y, classes):
+    from sklearn.preprocessing import LabelBinarizer
+
+    from sknn_scratch._classifier import _binarized
+
+    binarizer = LabelBinarizer().fit(y if classes is None else classes)
+    expected = binarizer.transform(y).astype(np.float32)
+    got = _binarized(binarizer, y, np.float32)
+    assert got.dtype == np.float32 and got.shape == expected.shape
+    np.testing.assert_array_equal(got, expected)
