@@ -175,16 +175,18 @@ def _train_stochastic(est, net, call, record, reporter, n_epochs, schedule, hold
     over ``schedule`` epochs. ``holdout``: whether early stopping holds
     rows out (not in the refit of ``refit``, which runs a chosen length:
     it ends where it was planned to, with no warning)."""
-    optimizing = Optimizing(_prepared_optimizer(est, net, call.incremental, schedule, record))
     if holdout:
         rows, validation = split_validation(est, call)
     else:
         rows, validation = Rows(call.X, call.Y, call.sample_weight), None
-    plan = stochastic_plan(est, n_epochs, rows.X.shape[0], call.incremental, chosen=not holdout)
-    steps = plan.epochs * -(-rows.X.shape[0] // plan.batch_size)
+    n_train = rows.X.shape[0]
+    optimizer = _prepared_optimizer(est, net, call.incremental, schedule, record, n_train)
+    optimizing = Optimizing(optimizer)
+    plan = stochastic_plan(est, n_epochs, n_train, call.incremental, chosen=not holdout)
+    steps = plan.epochs * -(-n_train // plan.batch_size)
     threads = threads_of(est, net, plan.batch_size, steps)
     record.start_validation(validation is not None, est.early_stopping and holdout)
-    scales = epoch_scales(rows.X.shape[0], rows.sample_weight, call.alpha)
+    scales = epoch_scales(n_train, rows.sample_weight, call.alpha)
     listeners = listeners_of(est, net, validation, scales, optimizing, reporter)
     objective = Objective(net, est.l1_ratio)
     with threads:
@@ -194,9 +196,10 @@ def _train_stochastic(est, net, call, record, reporter, n_epochs, schedule, hold
     est.n_threads_ = threads.count
 
 
-def _prepared_optimizer(est, net, incremental, epochs, record):
+def _prepared_optimizer(est, net, incremental, epochs, record, n_train):
     """The optimizer's state kept for partial_fit, or a fresh one for fit
-    (its schedule planned over ``epochs``)."""
+    (its schedule planned over ``epochs``, its rate grown for ``n_train``
+    training rows)."""
     if not incremental:
         record.n_iter = 0
         record.no_improvement_count = 0
@@ -206,7 +209,8 @@ def _prepared_optimizer(est, net, incremental, epochs, record):
     if not reuse:
         warn_long_warmup(est.warmup_epochs, est.max_iter, est.learning_rate)
         groups = group_settings_of(est.group_learning_rates)
-        optimizer = make_optimizer(est, net, epochs, groups)
+        growth = budget_growth(est, n_train, incremental)
+        optimizer = make_optimizer(est, net, epochs, groups, rate_growth=float(np.sqrt(growth)))
     record.learning_rate = optimizer.rate
     return optimizer
 
@@ -234,8 +238,8 @@ def planned_epochs(est, n_samples, validation_given):
     stochastic solver takes ``ceil(n_train / batch_size)`` steps an epoch
     (``n_train`` the rows left after any early-stopping split), so
     ``max_steps`` allows ``ceil(max_steps / steps_per_epoch)`` whole
-    epochs. Above ``budget_rows`` training rows, ``max_steps`` and the
-    batch both grow (:func:`budget_growth`).
+    epochs. Above ``budget_rows`` training rows the batch grows
+    (:func:`budget_growth`): the same steps take more rows.
     """
     if est.max_steps is not None and est.solver == "lbfgs":
         raise ValueError(
@@ -249,35 +253,36 @@ def planned_epochs(est, n_samples, validation_given):
         n_train -= _n_validation(est, n_samples)
     n_train = max(n_train, 1)  # (an empty split is refused later, with its own error)
     steps_per_epoch = -(-n_train // _rows_per_batch(est, n_train))
-    return min(est.max_iter, -(-step_budget(est, n_train) // steps_per_epoch))
+    return min(est.max_iter, -(-est.max_steps // steps_per_epoch))
 
 
 def budget_growth(est, n_train, incremental=False):
-    """The factor ``sqrt(n_train / budget_rows)`` (at least 1) by which
-    ``fit`` grows ``max_steps`` and the batch on ``n_train`` training rows.
+    """The factor ``n_train / budget_rows`` (at least 1) by which ``fit``
+    grows the batch on ``n_train`` training rows; the learning rate grows
+    by its square root, and ``max_steps`` stays.
 
-    Steps times rows per step then grow as the rows do, so a fit on more
-    rows than ``budget_rows`` makes as many passes over its data as one
-    on ``budget_rows`` rows: more rows mean more learning, at a cost that
-    grows linearly with them (the trees' cost grows so too). The larger
-    batch keeps the number of steps, and the per-step overhead that
-    dominates small networks, growing only as the square root.
-    ``partial_fit`` (one epoch of the rows it is given) does not grow.
+    Rows per step then grow as the rows do, so a fit on more rows than
+    ``budget_rows`` makes as many passes over its data as one on
+    ``budget_rows`` rows, at a cost that grows linearly with them (the
+    trees' cost grows so too) and the per-step overhead of ``max_steps``
+    steps alone. The square-root scaling rule of adaptive optimizers
+    (Malladi et al., 2022: a batch ``g`` times larger with a rate
+    ``sqrt(g)`` times higher follows the same path, with less noise) makes
+    those steps go as far as ``sqrt(g)`` times as many on the smaller batch:
+    more rows mean more learning. ``partial_fit`` (one epoch of the rows it
+    is given) does not grow.
     """
     budget_rows = getattr(est, "budget_rows", None)  # (absent in estimators saved before it)
     if budget_rows is None or incremental or n_train <= budget_rows:
         return 1.0
-    return float(np.sqrt(n_train / budget_rows))
+    return n_train / budget_rows
 
 
-def step_budget(est, n_train):
-    """``max_steps``, grown for ``n_train`` rows (:func:`budget_growth`)."""
-    return int(np.ceil(est.max_steps * budget_growth(est, n_train)))
-
-
-def make_optimizer(est, net, epochs=None, group_settings=None):
+def make_optimizer(est, net, epochs=None, group_settings=None, rate_growth=1.0):
     """The optimizer for ``est.solver`` with the estimator's hyper-parameters;
-    its schedule is planned over ``epochs`` (default ``est.max_iter``).
+    its schedule is planned over ``epochs`` (default ``est.max_iter``), from
+    ``learning_rate_init`` times ``rate_growth`` (:func:`budget_growth`'s
+    square root).
 
     ``group_settings`` (``{(layer index or None, group or None):
     GroupSettings}``, see ``_optimizers.parameter_groups``) gives groups of
@@ -288,7 +293,7 @@ def make_optimizer(est, net, epochs=None, group_settings=None):
     """
     schedule = Schedule(
         est.learning_rate,
-        est.learning_rate_init,
+        est.learning_rate_init * rate_growth,
         est.power_t,
         est.max_iter if epochs is None else epochs,
         est.warmup_epochs,
@@ -356,7 +361,8 @@ def _exhausted_message(est, epochs, n_train):
     steps = f"max_steps={est.max_steps}"
     if est.max_steps is not None and budget_growth(est, n_train) > 1:
         steps += (
-            f", {step_budget(est, n_train)} for {n_train} rows with budget_rows={est.budget_rows}"
+            f" of {_rows_per_batch(est, n_train)} rows for {n_train} rows with "
+            f"budget_rows={est.budget_rows}"
         )
     limit = (
         f"Maximum iterations ({est.max_iter})"

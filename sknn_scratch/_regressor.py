@@ -197,15 +197,21 @@ default='squared_error'
         Ignored by ``partial_fit``; refused with 'lbfgs', whose iterations
         ``max_iter`` counts.
     budget_rows : int or None, default=None
-        The number of training rows that ``max_steps`` and ``batch_size``
-        are meant for. A ``fit`` on ``n`` rows, more than ``budget_rows``,
-        grows both by ``sqrt(n / budget_rows)`` (rounded up; ``"auto"``
-        from 200 rows), so it makes as many passes over its rows as a fit on
-        ``budget_rows`` rows: more rows mean more learning, at a cost that
-        grows linearly with the rows (as the trees' does). None: the
-        budget is what ``max_steps`` and ``batch_size`` say, whatever the
-        rows (scikit-learn's behaviour). Not with 'lbfgs'; ``partial_fit``
-        does not grow its batch.
+        The number of training rows that ``batch_size`` and
+        ``learning_rate_init`` are meant for. A ``fit`` on ``n`` rows, more
+        than ``budget_rows``, takes batches ``n / budget_rows`` times larger
+        (rounded; ``"auto"`` from 200 rows) at a learning rate
+        ``sqrt(n / budget_rows)`` times higher, for the same ``max_steps``:
+        it makes as many passes over its rows as a fit on ``budget_rows``
+        rows, at a cost that grows linearly with the rows (as the trees'
+        does), and by the square-root scaling rule of adaptive optimizers
+        (a batch ``g`` times larger at a rate ``sqrt(g)`` times higher
+        follows the same path with less noise) its steps go as far as
+        ``sqrt(g)`` times as many would on the smaller batch: more rows
+        mean more learning. None: the batch and the rate are
+        ``batch_size``'s and ``learning_rate_init``'s whatever the rows
+        (scikit-learn's behaviour). Not with 'lbfgs'; ``partial_fit`` does
+        not grow them.
     dropout_rows : int or None, default=None
         The number of training rows that ``dropout`` is meant for. A
         ``fit`` on ``n`` rows, more than ``dropout_rows``, multiplies each

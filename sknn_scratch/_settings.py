@@ -154,7 +154,7 @@ def check_budget(params):
     stochastic = params["solver"] != "lbfgs"
     if params.get("budget_rows") is not None and not stochastic:
         raise ValueError(
-            "budget_rows grows the step budget (max_steps) and the batch of the stochastic "
+            "budget_rows grows the batch and the learning rate of the stochastic "
             "solvers ('sgd', 'adam', 'gd'); L-BFGS's iterations are limited by max_iter: "
             "set budget_rows=None."
         )

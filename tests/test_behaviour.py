@@ -209,7 +209,9 @@ def test_ctrl_c_keeps_last_completed_epoch(rng, monkeypatch):
     reference = fit_quietly(MLPRegressor(batch_size=20, **{**SMALL, "max_iter": 2}), X, y)
 
     real = _plan.make_optimizer
-    monkeypatch.setattr(_plan, "make_optimizer", lambda *a: _InterruptAfter(real(*a), n=5 * 2 + 3))
+    monkeypatch.setattr(
+        _plan, "make_optimizer", lambda *a, **k: _InterruptAfter(real(*a, **k), n=5 * 2 + 3)
+    )
     with pytest.warns(UserWarning, match="interrupted"):
         est = MLPRegressor(batch_size=20, **SMALL).fit(X, y)
     assert est.n_iter_ == 2

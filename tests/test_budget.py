@@ -1,5 +1,5 @@
-"""The budget that follows the data: ``budget_rows`` (steps and batch grow
-with the rows), ``dropout_rows`` (dropout shrinks with them), ``refit``
+"""The budget that follows the data: ``budget_rows`` (batch and learning
+rate grow with the rows), ``dropout_rows`` (dropout shrinks with them), ``refit``
 (the length chosen on held-out rows, then trained on all of them) and
 ``budget_limited_`` (the budget, not convergence, ended training)."""
 
@@ -34,15 +34,28 @@ def test_the_budget_grows_with_the_rows_and_the_epochs_stay():
     X, y = _data(800)
     # 200 rows: 10 steps of 20 rows an epoch, 50 steps: 5 epochs.
     small = fit_quietly(MLPRegressor(budget_rows=200, **GROWN), X[:200], y[:200])
-    # 800 rows, 4x budget_rows: batch and steps both 2x, so 5 epochs again,
-    # of 20 steps of 40 rows: 100 steps, and 4x the rows seen.
+    # 800 rows, 4x budget_rows: batches 4x larger, so 5 epochs again, of
+    # 10 steps of 80 rows: the same 50 steps, 4x the rows seen, and the
+    # learning rate 2x (the square root of the batch's growth).
     large = fit_quietly(MLPRegressor(budget_rows=200, **GROWN), X, y)
     assert small.n_iter_ == large.n_iter_ == 5
-    assert small._optimizer.t == 50 and large._optimizer.t == 100
+    assert small._optimizer.t == large._optimizer.t == 50
     assert large.t_ == 4 * small.t_ == 4000
-    # Without budget_rows the steps stay 50: 3 epochs of 40 steps (rounded up).
+    assert small._optimizer.rate == 0.001 and large._optimizer.rate == 0.002
+    # Without budget_rows the steps stay 50 of 20 rows: 2 epochs of 40 steps
+    # (rounded up) at the rate as given.
     fixed = fit_quietly(MLPRegressor(**GROWN), X, y)
     assert fixed.n_iter_ == 2 and fixed._optimizer.t == 80
+    assert fixed._optimizer.rate == 0.001
+
+
+def test_the_rate_grows_from_the_training_rows_after_the_split():
+    X, y = _data(1000)
+    # Early stopping holds 10% out: 900 training rows, 4.5x budget_rows.
+    params = dict(GROWN, early_stopping=True, validation_fraction=0.1, learning_rate_init=0.01)
+    est = fit_quietly(MLPRegressor(budget_rows=200, **params), X, y)
+    assert est._optimizer.rate == pytest.approx(0.01 * np.sqrt(4.5), rel=1e-12)
+    assert est.t_ // est._optimizer.t == 90  # batches of 4.5 x 20 rows
 
 
 def test_below_budget_rows_nothing_changes():
@@ -112,7 +125,7 @@ def test_dropout_rows_must_be_a_positive_integer(value):
 @pytest.mark.parametrize(
     "params, match",
     [
-        (dict(solver="lbfgs", budget_rows=100), "budget_rows grows the step budget"),
+        (dict(solver="lbfgs", budget_rows=100), "budget_rows grows the batch"),
         (dict(refit=True), "refit=True .* needs early_stopping=True"),
         (dict(refit=True, early_stopping=True, solver="lbfgs"), "needs early_stopping=True"),
         (dict(refit=True, early_stopping=True, warm_start=True), "cannot continue"),
