@@ -251,8 +251,15 @@ def _standardised(regressor):
     return TransformedTargetRegressor(regressor, transformer=StandardScaler())
 
 
+#: The ablation row of the budget's previous growth (:func:`_previous_growth`).
+PREVIOUS_GROWTH = (
+    "steps and batch both grown by sqrt(n / 8000), the rate as given (the previous growth)"
+)
+
 #: for_tabular() with one ingredient changed (``--ablation``): what each buys.
 #: (The suites without a list of their own run every one but LARGE_ONLY.)
+#: A value is the overrides, or a function of the fold's training rows
+#: that returns them.
 ABLATION = {
     "the periodic embedding instead (the previous for_tabular())": {
         "piecewise_linear_bins": None,
@@ -298,13 +305,28 @@ ABLATION = {
     },
     "the mean of the best five epochs (average_epochs=5)": {"average_epochs": 5},
     "budget_rows=16000 (half the passes on large sets)": {"budget_rows": 16000},
+    PREVIOUS_GROWTH: lambda rows: _previous_growth(rows),
     "dropout at its rate whatever the rows (dropout_rows=None)": {"dropout_rows": None},
     "without standardize_target (regressions)": {"standardize_target": False},
 }
 
 
 #: Variants that change nothing below 8,000 training rows: the large suite's alone.
-LARGE_ONLY = ["dropout at its rate whatever the rows (dropout_rows=None)"]
+LARGE_ONLY = ["dropout at its rate whatever the rows (dropout_rows=None)", PREVIOUS_GROWTH]
+
+
+def _previous_growth(rows):
+    """The budget as ``budget_rows`` grew it before the batch took the whole
+    growth: steps and batch both ``sqrt(n / 8000)`` times larger, ``n`` the
+    fold's training rows less the 10% held out, and the learning rate as
+    given. Fixed settings for this fold's rows reproduce it."""
+    n_train = rows - int(np.ceil(0.1 * rows))
+    growth = max(1.0, np.sqrt(n_train / 8000))
+    return {
+        "budget_rows": None,
+        "batch_size": int(round(64 * growth)),
+        "max_steps": int(np.ceil(2000 * growth)),
+    }
 
 
 def ours(task, seed, **overrides):
@@ -324,13 +346,16 @@ def ours(task, seed, **overrides):
     return Estimator.for_tabular(random_state=seed, **overrides)
 
 
-def model(name, task, X, seed):
-    """The model ``name`` for this task, with the preprocessing it is meant to have."""
+def model(name, task, X, seed, rows=None):
+    """The model ``name`` for this task, with the preprocessing it is meant
+    to have; ``rows``: the training rows it will be fitted on (variants of
+    the budget that depend on them)."""
     regression = task == "regression"
     if name == "ours":
         return ours(task, seed)
     if name in ABLATION:
-        return ours(task, seed, **ABLATION[name])
+        overrides = ABLATION[name]
+        return ours(task, seed, **(overrides(rows) if callable(overrides) else overrides))
     if name == "sklearn_mlp":
         net = (SkMLPRegressor if regression else SkMLPClassifier)(random_state=seed)
         return make_pipeline(_column_transformer(X), _standardised(net) if regression else net)
@@ -401,7 +426,7 @@ def evaluate(name, X, y, task, n_folds, seed=0):
     Split = KFold if task == "regression" else StratifiedKFold
     scores, seconds = [], 0.0
     for train, test in Split(n_folds, shuffle=True, random_state=seed).split(X, y):
-        est = model(name, task, X, seed)
+        est = model(name, task, X, seed, rows=len(train))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             start = time.perf_counter()
@@ -842,6 +867,7 @@ SUITES = {
             "with the refit on every row for the chosen length (refit=True)",
             "no growth of the budget with the rows",
             "budget_rows=16000 (half the passes on large sets)",
+            PREVIOUS_GROWTH,
             "dropout at its rate whatever the rows (dropout_rows=None)",
             "ensemble of 4 members of two layers of 32",
             "without feature scaling (and one learning rate for all)",
