@@ -101,8 +101,9 @@ PARAMETER_CONSTRAINTS = {
 #: layers of 64 silu units, light dropout (shrunk in proportion to the rows
 #: beyond 8,000: ``dropout_rows``), AdamW's decoupled decay with
 #: beta_2 = 0.95, and a budget of at most 60 epochs and 2,000 steps of 64
-#: rows under RealMLP's four-cycle coslog4 schedule, both grown with the
-#: square root of the rows beyond 8,000 (``budget_rows``), the weights the
+#: rows under RealMLP's four-cycle coslog4 schedule, the batch grown in
+#: proportion to the rows beyond 8,000 and the learning rate with its
+#: square root (``budget_rows``), the weights the
 #: mean of the three epochs with the lowest loss on 10% of the rows held
 #: out (``average_epochs``); regression targets standardised.
 #: The three suites of ``benchmarks/tabular.py`` (harder, large, small)
