@@ -16,7 +16,7 @@ from sklearn.utils.multiclass import (
 
 from ._activations import OUTPUT_ACTIVATIONS
 from ._base import BaseMLP, _has_stochastic_solver
-from ._compat import Interval, StrOptions, _check_sample_weight
+from ._compat import Interval, StrOptions, _check_sample_weight, with_unique
 from ._settings import TABULAR
 
 
@@ -734,6 +734,18 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         return self._label_binarizer.inverse_transform(probabilities)
 
     def _encode_targets(self, y, dtype, first_pass, incremental, classes):
+        # One sort of the labels for every check below: scikit-learn's checks
+        # read a view that carries np.unique's result (four sorts of AER
+        # Fertility's 170,000 text labels took 0.15 s; one takes 0.04 s).
+        # The view stays here: its cache would go stale if the array changed.
+        try:
+            y = with_unique(y)
+        except TypeError:  # (NumPy's words: "'<' not supported between ...")
+            kinds = sorted({type(label).__name__ for label in np.asarray(y, dtype=object).flat})
+            raise ValueError(
+                f"y mixes labels that cannot be sorted together ({', '.join(kinds)}): give "
+                "labels of one kind, all text or all numbers, with no missing values."
+            ) from None
         check_classification_targets(y)
         if first_pass:
             self._label_binarizer = self._new_binarizer(y, incremental, classes)

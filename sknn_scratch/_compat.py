@@ -37,3 +37,18 @@ except ImportError:  # pragma: no cover - scikit-learn < 1.9
 
     def with_callbacks(method):
         return method
+
+
+# scikit-learn's cache of a label array's np.unique (1.6 and later): each
+# of its target checks sorts the labels again without it.
+try:
+    from sklearn.utils._unique import attach_unique as _attach_unique
+except ImportError:  # pragma: no cover - older releases sort every time
+    _attach_unique = None
+
+
+def with_unique(y):
+    """``y`` as a view that carries its sorted distinct labels for
+    scikit-learn's target checks (``y`` itself before scikit-learn 1.6).
+    Labels that cannot be sorted together raise NumPy's TypeError."""
+    return y if _attach_unique is None else _attach_unique(y)

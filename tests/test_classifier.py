@@ -174,3 +174,48 @@ def test_targets_are_binarized_as_label_binarizer_does(y, classes):
     got = _binarized(binarizer, y, np.float32)
     assert got.dtype == np.float32 and got.shape == expected.shape
     np.testing.assert_array_equal(got, expected)
+
+
+def test_text_labels_are_sorted_once_per_fit(monkeypatch):
+    # scikit-learn's target checks each sort the labels (np.unique) unless
+    # the array carries the result: one sort serves them all.
+    X = np.random.default_rng(0).random((300, 2))
+    y = np.array(["no", "yes", "maybe"] * 100, dtype=object)
+    sorts = []
+    unique = np.unique
+
+    def counted(values, *args, **kwargs):
+        if np.ndim(values) == 1 and len(values) == len(y):
+            sorts.append(values)
+        return unique(values, *args, **kwargs)
+
+    monkeypatch.setattr(np, "unique", counted)
+    clf = fit_quietly(MLPClassifier(max_iter=2, random_state=0), X, y)
+    assert len(sorts) == 1
+    assert list(clf.classes_) == ["maybe", "no", "yes"]
+    assert set(clf.predict(X)) <= {"maybe", "no", "yes"}
+    # The cache lives on a view inside the fit: the caller's array is as given.
+    assert y.dtype.metadata is None
+
+
+@pytest.mark.parametrize(
+    "y, kinds",
+    [
+        (np.array(["a", 1, "b", "a", 1, "b"], dtype=object), "int, str"),
+        (np.array(["a", None, "b", "a", "b", "a"], dtype=object), "NoneType, str"),
+    ],
+)
+def test_labels_that_cannot_be_sorted_together_are_refused_by_name(y, kinds):
+    X = np.random.default_rng(0).random((6, 2))
+    clf = MLPClassifier(max_iter=2)
+    with pytest.raises(ValueError, match=rf"y mixes labels .*\({kinds}\)"):
+        clf.fit(X, y)
+    assert not hasattr(clf, "classes_")
+    # A fitted model keeps its state when a later fit is refused.
+    fitted = fit_quietly(MLPClassifier(max_iter=2, random_state=0), X, ["a", "b"] * 3)
+    before = [c.copy() for c in fitted.coefs_]
+    with pytest.raises(ValueError, match="y mixes labels"):
+        fitted.fit(X, y)
+    assert list(fitted.classes_) == ["a", "b"]
+    for a, b in zip(before, fitted.coefs_):
+        np.testing.assert_array_equal(a, b)
