@@ -37,6 +37,7 @@ import numbers
 import re
 import warnings
 from collections import Counter
+from functools import cached_property
 from itertools import repeat
 
 import numpy as np
@@ -162,7 +163,7 @@ class _Summary:
 
     def __init__(self, raw, limit=None):
         self.name, self.numeric, self.boolean = raw.name, raw.numeric, raw.boolean
-        self.n_rows = len(raw.values)
+        self.n_rows = raw.n_rows
         if raw.numeric:
             present = raw.values[~np.isnan(raw.values)]
             unique = np.unique(present)
@@ -175,7 +176,7 @@ class _Summary:
                 present = present[np.linspace(0, present.size - 1, limit).astype(np.intp)]
             self.values = present
         else:
-            keys, missing = _category_keys(raw.values)
+            keys, missing = raw.category_keys()
             self.missing = bool(missing.any())
             # (Counter counts in C; its keys in the order they first appear.)
             self.counts = dict(Counter(keys[~missing].tolist()))
@@ -250,6 +251,35 @@ class _Raw:
 
     def __init__(self, name, values, numeric, boolean=False):
         self.name, self.values, self.numeric, self.boolean = name, values, numeric, boolean
+        self.n_rows = len(values)
+
+    def category_keys(self):
+        """Each value's key (:func:`_category_keys`), and where missing."""
+        return _category_keys(self.values)
+
+
+class _CategoricalRaw(_Raw):
+    """A pandas categorical column (not numeric), read through its codes and
+    categories: the keys are computed once per category and looked up by
+    code, with no object per row and no hashing of the rows (AER Fertility's
+    five text columns, 170,000 rows: 0.03 s against 0.14 s for fit and
+    transform together). The rows' objects are made only if asked for."""
+
+    def __init__(self, name, series):
+        self.name, self.numeric, self.boolean = name, False, False
+        self._series, self.n_rows = series, len(series)
+
+    @cached_property
+    def values(self):
+        return np.asarray(self._series.to_numpy(), dtype=object)
+
+    def category_keys(self):
+        categories = np.asarray(self._series.cat.categories, dtype=object)
+        if any(isinstance(c, (bool, np.bool_)) for c in categories):
+            return super().category_keys()  # (True and 1: see _factorized)
+        table = np.array([_key(c) for c in categories] + [None], dtype=object)
+        codes = self._series.cat.codes.to_numpy()
+        return table[codes], codes < 0  # (code -1, missing, reads the None at the end)
 
 
 def _columns_of(X):
@@ -306,6 +336,8 @@ def _column_values(name, series):
     is_number = kind in ("i", "u", "f") or any(
         text.startswith(p) for p in ("int", "uint", "float", "double")
     )
+    if str(dtype) == "category" and hasattr(series, "cat"):  # (pandas')
+        return _CategoricalRaw(name, series)
     values = series.to_numpy()
     if is_time:
         return _Raw(name, _seconds(values), True)
@@ -521,7 +553,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         summaries, per_block = None, max(1, limit // max(n_blocks, 1))
         for X in blocks:
             raws = self._checked(X, reset=summaries is None)
-            if not len(raws[0].values):
+            if not raws[0].n_rows:
                 continue
             new = [_Summary(raw, per_block) for raw in raws]
             summaries = new if summaries is None else [a.merge(b) for a, b in zip(summaries, new)]
@@ -579,7 +611,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
                 "TabularEncoder takes a DataFrame or a dense array, not a sparse matrix."
             )
         columns = _columns_of(X)
-        n_rows = len(columns[0].values) if columns else np.shape(X)[0]
+        n_rows = columns[0].n_rows if columns else np.shape(X)[0]
         if not columns or n_rows == 0:
             what = "feature" if n_rows else "sample"
             raise ValueError(
@@ -664,7 +696,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         # Each block cast into its columns of one array: no float64 copy of
         # the whole table (hstack's) to cast afterwards (flights' 218,000
         # rows: 0.08 s against 0.3 s, most of it in the fresh pages).
-        n_rows = len(columns[0].values)  # (_checked refuses a table of no columns)
+        n_rows = columns[0].n_rows  # (_checked refuses a table of no columns)
         out = np.empty((n_rows, sum(block.shape[1] for block in blocks)), dtype=self.dtype)
         start = 0
         for block in blocks:
@@ -674,12 +706,12 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
 
     def _encoded(self, column, raw):
         if column.kind == "identifier":
-            return np.zeros((len(raw.values), 0))
+            return np.zeros((raw.n_rows, 0))
         if column.kind == "numeric":
             return self._encoded_number(column, _as_numbers(raw.values, column.name))
         if column.kind == "binary" and column.numeric:
             return binary_signs(column, _as_numbers(raw.values, column.name))[:, None]
-        keys, missing = _category_keys(raw.values)
+        keys, missing = raw.category_keys()
         if column.kind == "binary":
             low, high = column.categories
             signs = np.where(keys == high, 1.0, np.where(keys == low, -1.0, 0.0))

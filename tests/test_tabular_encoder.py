@@ -567,3 +567,34 @@ def test_load_checks_the_fitted_encoder(change, message, tmp_path):
     persistence.dump(tampered(est, change), path)
     with pytest.raises(ValueError, match=f"Refusing.*{message}"):
         persistence.load(path)
+
+
+@pytest.mark.parametrize(
+    "levels",
+    [
+        ["red", "green", None, "blue", "green", "teal"],  # text, a missing value
+        [1, 2.0, 3, None, 2, 1],  # numbers as categories (keys "1", "2", "3")
+        [True, False, True, None, False, True],  # booleans: read as objects
+    ],
+)
+def test_categorical_columns_encode_as_their_object_twins(levels):
+    # Pandas categories are read through their codes; the encoding must not
+    # tell them from the same values held as objects, in fit or transform,
+    # with a level unseen in fit and rare levels sharing a column.
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(0)
+    picks = rng.integers(0, len(levels), 200)
+    values = [levels[i] for i in picks]
+    as_objects = pd.DataFrame({"c": pd.Series(values, dtype=object), "x": rng.normal(size=200)})
+    as_categories = as_objects.astype({"c": "category"})
+    fit_rows, new_rows = slice(0, 150), slice(100, 200)
+    a = TabularEncoder(max_categories=3).fit(as_objects[fit_rows])
+    b = TabularEncoder(max_categories=3).fit(as_categories[fit_rows])
+    assert b.get_feature_names_out().tolist() == a.get_feature_names_out().tolist()
+    np.testing.assert_array_equal(
+        b.transform(as_categories[new_rows]), a.transform(as_objects[new_rows])
+    )
+    unseen = as_categories[new_rows].copy()
+    unseen["c"] = unseen["c"].cat.add_categories(["unseen"])
+    unseen.iloc[0, 0] = "unseen"
+    assert not b.transform(unseen)[0, :-1].any()  # all zeros but the number
