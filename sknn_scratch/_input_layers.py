@@ -352,7 +352,13 @@ class PiecewiseLinear(Layer):
         out[:, : self.units] = A
         E = out[:, self.units :]
         lower, width = self.lower.astype(A.dtype), self.width.astype(A.dtype)
-        np.subtract(A[:, self.bin_columns], lower, out=E)
+        # Column by column, broadcast over its bins: no gathered copy of the
+        # inputs, one per bin (on flights' 196,000 rows, 112 bins: 88 MB).
+        start = 0
+        for j, edges in zip(self.columns, self.edges):
+            stop = start + len(edges) - 1
+            np.subtract(A[:, j, None], lower[start:stop], out=E[:, start:stop])
+            start = stop
         E /= width
         np.clip(E, self.low_limit.astype(A.dtype), self.high_limit.astype(A.dtype), out=E)
         return out
