@@ -722,7 +722,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         index.update(dict.fromkeys(column.rare, len(column.categories)))
         # (map and fromiter: half the time of a list of the codes.)
         codes = np.fromiter(map(index.get, keys, repeat(-1)), dtype=np.intp, count=len(keys))
-        onehot = np.zeros((len(keys), len(column.categories) + column.infrequent))
+        onehot = np.zeros((len(keys), len(column.categories) + column.infrequent), self.dtype)
         rows = np.flatnonzero(codes >= 0)
         onehot[rows, codes[rows]] = 1.0
         return onehot
