@@ -518,9 +518,10 @@ class BaseMLP(FittedNetwork, DataChecks, CallbackSupportMixin, BaseEstimator):
         """Name of the output activation for the current targets."""
         raise NotImplementedError
 
-    def _stratify_validation(self):
-        """Whether the early-stopping split is stratified by the target."""
-        return False
+    def _validation_strata(self, Y):
+        """What the early-stopping split is stratified by, one value per row
+        of the encoded targets ``Y``; None where it is not stratified."""
+        return None
 
     def _encode_validation_targets(self, y_val, dtype):
         """Validation targets encoded like the training targets, checked

@@ -879,8 +879,17 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             )
         return problems
 
-    def _stratify_validation(self):
-        return self.n_outputs_ == 1 or self.out_activation_ == "softmax"
+    def _validation_strata(self, Y):
+        # Each row's class as its column of Y (the true class keeps the
+        # largest value under label smoothing). The columns follow the
+        # sorted classes, so the split is the one the labels would give,
+        # without sorting them again: text labels sort slowly (AER
+        # Fertility's 170,000: 0.04 s a fit).
+        if self.n_outputs_ == 1:
+            return (Y[:, 0] > 0.5).astype(np.intp)
+        if self.out_activation_ == "softmax":
+            return Y.argmax(axis=1)
+        return None  # (multilabel: not stratified)
 
     def _encode_validation_targets(self, y_val, dtype):
         check_classification_targets(y_val)

@@ -464,7 +464,7 @@ def split_validation(est, call):
             f"of {X.shape[0]} sample(s) gives {n_validation}. Increase "
             "validation_fraction, give more samples, or set early_stopping=False."
         )
-    stratify = y if est._stratify_validation() else None
+    stratify = est._validation_strata(Y)
     arrays = [X, Y, y] + ([sample_weight] if sample_weight is not None else [])
     parts = train_test_split(
         *arrays,

@@ -1,5 +1,6 @@
 """Behaviour: targets, input types, dtypes, continued training, persistence."""
 
+import copy
 import pickle
 import warnings
 
@@ -137,12 +138,19 @@ def test_early_stopping_stratifies_classifier_split(kind, stratified, rng, monke
         "multilabel": np.c_[X[:, 0] > 0, X[:, 1] > 1].astype(int),
         "regression": X[:, 0],
     }[kind]
-    seen = []
+    seen, splits = [], []
     real = _plan.train_test_split
 
     def spy(*arrays, **kwargs):
         seen.append(kwargs["stratify"])
-        return real(*arrays, **kwargs)
+        # The split stratified by the labels themselves, from the same state.
+        by_labels = None
+        if kwargs["stratify"] is not None:
+            state = copy.deepcopy(kwargs["random_state"])
+            by_labels = real(*arrays, **dict(kwargs, random_state=state, stratify=y))
+        used = real(*arrays, **kwargs)
+        splits.append((used, by_labels))
+        return used
 
     monkeypatch.setattr(_plan, "train_test_split", spy)
     Estimator = MLPRegressor if kind == "regression" else MLPClassifier
@@ -150,7 +158,12 @@ def test_early_stopping_stratifies_classifier_split(kind, stratified, rng, monke
     assert len(est.validation_scores_) == est.n_iter_
     assert (seen[0] is not None) == stratified
     if stratified:
-        np.testing.assert_array_equal(seen[0], y)
+        # Each row's class index (text labels sort slowly): the same strata,
+        # so the same rows on each side as stratifying by the labels.
+        np.testing.assert_array_equal(seen[0], np.unique(y, return_inverse=True)[1])
+        used, by_labels = splits[0]
+        for part, expected in zip(used, by_labels):
+            np.testing.assert_array_equal(part, expected)
 
 
 def test_convergence_warning_at_max_iter(rng):
