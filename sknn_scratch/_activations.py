@@ -191,16 +191,23 @@ def gelu(Z, work=None):
 def silu(Z, work=None):
     """f(z) = z sigma(z), sigma the logistic function ("swish").
 
-    sigma is computed as ``1 / (1 + exp(-z))`` with z first raised to
+    sigma is computed as ``1 / (1 + exp(-z))`` with z raised to
     ``_EXP_FLOOR`` (where sigma is already 0 to the dtype's precision) so
     that ``exp`` cannot overflow: NumPy's vectorised ``exp`` makes that
-    about three times faster than scipy's ``expit``. In training, f'(z) =
-    sigma(z) + z sigma(z) (1 - sigma(z)) = sigma (1 - A) + A, with A = f(z),
-    goes to ``work``.
+    about three times faster than scipy's ``expit``. Only a z below the
+    floor needs raising, so the raise runs only when the smallest z is
+    below it: ``np.maximum`` on float32 takes as long as ``exp`` (31 us on
+    1,571 x 64, where the minimum takes 4), and the values are the same.
+    In training, f'(z) = sigma(z) + z sigma(z) (1 - sigma(z)) =
+    sigma (1 - A) + A, with A = f(z), goes to ``work``.
     """
     sigma = np.empty_like(Z) if work is None else work
-    np.maximum(Z, _EXP_FLOOR[Z.dtype], out=sigma)
-    np.negative(sigma, out=sigma)
+    floor = _EXP_FLOOR[Z.dtype]
+    if Z.size and not Z.min() >= floor:  # (a NaN hides the minimum: raise then too)
+        np.maximum(Z, floor, out=sigma)
+        np.negative(sigma, out=sigma)
+    else:
+        np.negative(Z, out=sigma)
     np.exp(sigma, out=sigma)
     sigma += 1
     np.reciprocal(sigma, out=sigma)

@@ -85,3 +85,31 @@ def test_new_parameters_survive_skops(rng, tmp_path):
     loaded = persistence.load(tmp_path / "clf.skops")
     assert loaded.get_params() == clf.get_params()
     np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_silu_raises_z_to_its_floor_only_where_needed(dtype):
+    # sigma = 1 / (1 + exp(-max(z, floor))): the floor keeps exp finite. It
+    # is applied only when some z is below it, with the same values.
+    from sknn_scratch._activations import _EXP_FLOOR, silu
+
+    floor = _EXP_FLOOR[np.dtype(dtype)]
+
+    def reference(Z):
+        sigma = 1 / (1 + np.exp(-np.maximum(Z, floor)))
+        A = Z * sigma
+        return A, sigma * (1 - A) + A
+
+    rng = np.random.default_rng(0)
+    ordinary = rng.normal(scale=5, size=(30, 4)).astype(dtype)
+    extreme = ordinary.copy()
+    extreme[0, :] = [floor - 1, 2 * floor, -np.inf, np.nan]
+    extreme[1, :2] = [np.inf, floor]
+    for Z in (ordinary, extreme):
+        expected, slope = reference(Z)
+        work = np.empty_like(Z)
+        with np.errstate(over="raise"):  # (exp never overflows)
+            got = silu(Z.copy(), work)
+            np.testing.assert_array_equal(silu(Z.copy()), expected)
+        np.testing.assert_array_equal(got, expected)
+        np.testing.assert_array_equal(work, slope)
