@@ -274,12 +274,9 @@ class _CategoricalRaw(_Raw):
         return np.asarray(self._series.to_numpy(), dtype=object)
 
     def category_keys(self):
-        categories = np.asarray(self._series.cat.categories, dtype=object)
-        if any(isinstance(c, (bool, np.bool_)) for c in categories):
-            return super().category_keys()  # (True and 1: see _factorized)
-        table = np.array([_key(c) for c in categories] + [None], dtype=object)
-        codes = self._series.cat.codes.to_numpy()
-        return table[codes], codes < 0  # (code -1, missing, reads the None at the end)
+        series = self._series
+        keys = _keys_by_code(series.cat.codes.to_numpy(), series.cat.categories)
+        return super().category_keys() if keys is None else keys
 
 
 def _columns_of(X):
@@ -385,22 +382,31 @@ def _category_keys(values):
     """Each value as the text by which categories are matched (see
     :func:`_key`); None where missing."""
     factorized = _factorized(values)
-    if factorized is not None:
-        codes, uniques = factorized
-        missing = codes < 0
-        table = np.array([_key(u) for u in uniques] + [None], dtype=object)
-        return table[codes], missing  # (code -1, missing, reads the None at the end)
+    keys = None if factorized is None else _keys_by_code(*factorized)
+    if keys is not None:
+        return keys
     missing = _is_missing(values)
     keys = np.array([None if m else _key(v) for v, m in zip(values, missing)], dtype=object)
     return keys, missing
 
 
+def _keys_by_code(codes, uniques):
+    """The keys (see :func:`_category_keys`) of rows given as ``codes`` into
+    their distinct values ``uniques`` (-1 where missing), :func:`_key` run
+    once per distinct value; None where ``uniques`` hold booleans: grouping
+    by value may have merged values that keys tell apart (``True == 1``, but
+    their keys are ``"True"`` and ``"1"``)."""
+    uniques = np.asarray(uniques, dtype=object)
+    if any(isinstance(u, (bool, np.bool_)) for u in uniques):
+        return None
+    table = np.array([_key(u) for u in uniques] + [None], dtype=object)
+    return table[codes], codes < 0  # (code -1, missing, reads the None at the end)
+
+
 def _factorized(values):
     """``pandas.factorize`` of a column (codes, -1 where missing, and its
-    distinct values), so that :func:`_key` runs once per distinct value, not
-    once per row; None where that could merge values that keys tell apart:
-    without pandas, and for columns holding booleans (``True == 1``, but
-    their keys are ``"True"`` and ``"1"``)."""
+    distinct values), for :func:`_keys_by_code`; None without pandas and for
+    a boolean array."""
     try:
         import pandas as pd
     except ImportError:
@@ -408,11 +414,7 @@ def _factorized(values):
     values = np.asarray(values)
     if values.dtype.kind == "b":
         return None
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    uniques = np.asarray(uniques, dtype=object)
-    if any(isinstance(u, (bool, np.bool_)) for u in uniques):
-        return None
-    return codes, uniques
+    return pd.factorize(values, use_na_sentinel=True)
 
 
 class TabularEncoder(TransformerMixin, BaseEstimator):
