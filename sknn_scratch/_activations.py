@@ -191,38 +191,30 @@ def gelu(Z, work=None):
 def silu(Z, work=None):
     """f(z) = z sigma(z), sigma the logistic function ("swish").
 
-    sigma is computed as ``1 / (1 + exp(-z))`` with z raised to
-    ``_EXP_FLOOR`` (where sigma is already 0 to the dtype's precision) so
-    that ``exp`` cannot overflow: NumPy's vectorised ``exp`` makes that
-    about three times faster than scipy's ``expit``. Only a z below the
-    floor needs raising, so the raise runs only when the smallest z is
-    below it: ``np.maximum`` on float32 takes as long as ``exp`` (31 us on
-    1,571 x 64, where the minimum takes 4), and the values are the same.
+    sigma is computed as ``(1 + tanh(z / 2)) / 2``, the same function:
+    NumPy's vectorised ``tanh`` on float32 takes half the time of ``exp``
+    and needs no guard against overflow, which makes the whole call about
+    twice as fast as ``1 / (1 + exp(-z))`` (66 against 120 us on
+    1,571 x 64; ``reciprocal`` is slow too). The values agree with that
+    formula to the dtype's rounding in absolute terms (below ``1e-6`` in
+    float32 for ``|z|`` up to 100); where sigma is below the dtype's
+    resolution next to 1/2 (z below about -17 in float32, -37 in float64)
+    it is 0, so f(z) = -0 where the exact value is smaller than the
+    rounding of an ordinary one. ``z = +inf`` gives ``inf``, ``z = -inf``
+    and NaN give NaN.
     In training, f'(z) = sigma(z) + z sigma(z) (1 - sigma(z)) =
     sigma (1 - A) + A, with A = f(z), goes to ``work``.
     """
     sigma = np.empty_like(Z) if work is None else work
-    floor = _EXP_FLOOR[Z.dtype]
-    if Z.size and not Z.min() >= floor:  # (a NaN hides the minimum: raise then too)
-        np.maximum(Z, floor, out=sigma)
-        np.negative(sigma, out=sigma)
-    else:
-        np.negative(Z, out=sigma)
-    np.exp(sigma, out=sigma)
-    sigma += 1
-    np.reciprocal(sigma, out=sigma)
+    np.multiply(Z, 0.5, out=sigma)
+    np.tanh(sigma, out=sigma)
+    sigma *= 0.5
+    sigma += 0.5
     Z *= sigma
     if work is not None:
         work *= 1 - Z
         work += Z
     return Z
-
-
-#: z below which exp(-z) would overflow; sigma(z) there is below the
-#: dtype's smallest normal number, so raising z to it changes nothing.
-_EXP_FLOOR = {
-    np.dtype(dtype): -np.floor(np.log(np.finfo(dtype).max)) for dtype in (np.float32, np.float64)
-}
 
 
 def softplus(Z, work=None):
