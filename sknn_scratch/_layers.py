@@ -274,10 +274,13 @@ class Heads(Dense):
 
         out_(i, j) = A_(i, j) @ W_j + b_j
 
-    one batched matrix product over the members. Backward, per member (as
-    two products over all rows, with ``delta`` zero outside each row's head)::
+    one batched matrix product over the members. Backward, per member::
 
         dJ/dW_j = A_j^T delta_j     dJ/db_j = 1^T delta_j     dJ/dA_j = delta_j W_j^T
+
+    the first a batched product over the members' strided rows, the last
+    one product of each sample's ``k`` deltas with the block-diagonal
+    ``diag(W_1^T, ..., W_k^T)``.
     """
 
     kind = "heads"
@@ -295,8 +298,7 @@ class Heads(Dense):
         return np.hstack([w for w, _ in heads]), np.concatenate([b for _, b in heads])
 
     def slot_shapes(self):
-        # work: the output delta spread over every head's columns.
-        return {"out": self.fan_out // self.members, "delta_in": self.fan_in, "work": self.fan_out}
+        return {"out": self.fan_out // self.members, "delta_in": self.fan_in}
 
     def _per_member(self, A, W):
         """``A`` as ``(k, n, fan_in)`` and ``W`` as ``(k, fan_in, o)`` views."""
@@ -311,23 +313,31 @@ class Heads(Dense):
         out = slot.out if slot.out is not None else np.empty((n * k, self.fan_out // k), A.dtype)
         A3, W3 = self._per_member(A, params[0])
         out3 = out.reshape(n, k, -1)
-        out3[...] = np.matmul(A3, W3).transpose(1, 0, 2)
+        np.matmul(A3, W3, out=out3.transpose(1, 0, 2))
         out3 += params[1].reshape(k, -1)
         return out
 
     def backward(self, A, out, delta, params, grads, slot):
         k, n = self.members, A.shape[0] // self.members
-        # delta spread over all k heads' columns, zero outside each row's
-        # own: then dW and dA are each one ordinary matrix product (4-6x
-        # faster than k small ones over transposed views).
-        wide = slot.work
-        wide.fill(0)
+        o = self.fan_out // k
+        A3, _ = self._per_member(A, params[0])
+        # dJ/dW_j = A_j^T delta_j, batched over the members' strided rows:
+        # 3x faster than spreading delta over every head's columns for
+        # one product (15 against 45 us on 1,360 x 4 rows of 32, o = 1).
+        np.matmul(
+            A3.transpose(0, 2, 1),
+            delta.reshape(n, k, o).transpose(1, 0, 2),
+            out=grads[0].reshape(self.fan_in, k, o).transpose(1, 0, 2),
+        )
+        # The sums over samples as a product with ones (np.sum over the
+        # first axis of an (n, k o) array is 10x slower).
+        joined = delta.reshape(n, k * o)  # sample i's row: [delta_i1 | ... | delta_ik]
+        np.dot(slot.ones[:n], joined, out=grads[1])
+        # dJ/dA_ij = delta_ij W_j^T: each sample's row against diag(W_j^T).
+        blocks = np.zeros((k, o, k, self.fan_in), dtype=delta.dtype)
         members = np.arange(k)
-        D3 = delta.reshape(n, k, -1)
-        wide.reshape(n, k, k, -1)[:, members, members, :] = D3
-        np.matmul(A.T, wide, out=grads[0])
-        np.sum(D3, axis=0, out=grads[1].reshape(k, -1))
-        np.matmul(wide, params[0].T, out=slot.delta_in)
+        blocks[members, :, members, :] = params[0].reshape(self.fan_in, k, o).transpose(1, 2, 0)
+        np.matmul(joined, blocks.reshape(k * o, -1), out=slot.delta_in.reshape(n, -1))
         return slot.delta_in
 
 
@@ -349,15 +359,44 @@ def mean_response_raw(raw, members, out_activation):
     k = members
     Z = raw.reshape(-1, k, raw.shape[1])
     if out_activation == "identity":
-        return Z.mean(axis=1)
-    log_k = np.log(k)
+        return _member_sum(Z) / k
     if out_activation == "exp":
-        return logsumexp(Z, axis=1) - log_k
+        return _log_mean_exp(Z)
     if out_activation == "softmax":
-        log_probs = Z - logsumexp(Z, axis=2, keepdims=True)
-        return logsumexp(log_probs, axis=1) - log_k
-    # logistic: log sigmoid(z) = -log(1 + e^-z), log(1 - sigmoid(z)) = -log(1 + e^z)
-    return logsumexp(-np.logaddexp(0, -Z), axis=1) - logsumexp(-np.logaddexp(0, Z), axis=1)
+        return _log_mean_exp(Z - logsumexp(Z, axis=2, keepdims=True))
+    # logistic: log sigmoid(z) = min(z, 0) - log(1 + e^-|z|), and
+    # log(1 - sigmoid(z)) = log sigmoid(-z) = min(-z, 0) - log(1 + e^-|z|).
+    tail = np.log1p(np.exp(-np.abs(Z)))
+    log_p = np.minimum(Z, 0) - tail
+    log_q = np.minimum(-Z, 0) - tail
+    return _log_mean_exp(log_p) - _log_mean_exp(log_q)
+
+
+def _log_mean_exp(L):
+    """``log mean_j exp(L[:, j])`` over the members' axis of ``(n, k, o)``,
+    shifted by the members' maximum so that nothing overflows or vanishes.
+
+    Loops over the ``k`` members' slices: NumPy's reductions over a short
+    middle axis are slow (scipy's ``logsumexp`` took 1.9 ms on 15,000 x 4 x
+    1, this 0.2).
+    """
+    k = L.shape[1]
+    top = L[:, 0].copy()
+    for j in range(1, k):
+        np.maximum(top, L[:, j], out=top)
+    # Where every member is -inf the shift must not make NaN; the mean is
+    # exp(-inf) = 0 there all the same.
+    top[~np.isfinite(top)] = 0
+    return np.log(_member_sum(np.exp(L - top[:, None])) / k) + top
+
+
+def _member_sum(Z):
+    """The sum over the members' axis of ``(n, k, o)``, member by member (see
+    :func:`_log_mean_exp`)."""
+    total = Z[:, 0].copy()
+    for j in range(1, Z.shape[1]):
+        total += Z[:, j]
+    return total
 
 
 def multilayer_perceptron(

@@ -344,18 +344,55 @@ class Network:
 
     def _predict_members(self, X, out_activation, rows, threads, start=0):
         """``predict_raw`` of an ensemble: blocks of samples go through the input
-        layers (which give ``k`` rows per sample), the network, and the mean."""
+        layers, the network (``k`` rows per sample) and the mean.
+
+        The diagonal layers at the top of the input layers (the scale and the
+        members) are folded into the first dense layer, as in training
+        (``_layers.FoldedDense``): each block's ``n`` rows times
+        ``[f_1 W | ... | f_k W]`` give its ``n k`` member rows, without the
+        ``k``-fold copy of the block. The values are the layers', up to
+        rounding."""
         if out_activation is None:
             raise ValueError("An ensemble's raw output needs the output activation.")
         layers, params = self._dense_stack()
         dtype = np.result_type(X.dtype, self.params)
-        out = np.empty((X.shape[0], self.units[-1] // self.members), dtype=dtype)
+        n_diagonal, folded, bias = self._folded_members(dtype)
+        upto = len(self.input_layers) - n_diagonal
+        k, n_units = self.members, folded.shape[1] // self.members
+        out = np.empty((X.shape[0], self.units[-1] // k), dtype=dtype)
+        first_rows = min(rows, X.shape[0])
+        hidden = [_prediction_slot(layer, first_rows * k, dtype).out for layer in layers]
         for first in _block_starts(X.shape[0], rows, threads):
-            A = self.through_inputs(X[first : first + rows], start)
-            slots = [_prediction_slot(layer, A.shape[0], dtype) for layer in layers]
-            raw = _run(layers, params, slots, A)[-1]
-            out[first : first + rows] = mean_response_raw(raw, self.members, out_activation)
+            block = X[first : first + rows]
+            for layer, layer_params in zip(
+                self.input_layers[start:upto], self.input_params[start:upto]
+            ):
+                block = layer.forward(block, layer_params, Slot())
+            m = block.shape[0]
+            Z = hidden[0][: m * k]
+            np.matmul(block, folded, out=Z.reshape(m, k * n_units))
+            Z += bias
+            slots = [Slot(out=None if h is None else h[: m * k]) for h in hidden[1:]]
+            raw = _run(layers[1:], params[1:], slots, Z)[-1]
+            out[first : first + m] = mean_response_raw(raw, k, out_activation)
         return out
+
+    def _folded_members(self, dtype):
+        """How many diagonal layers (scale, members) end the input layers, the
+        first dense layer's weights with their factors folded in (``fan_in x
+        k*units``, member ``j``'s ``f_j W`` in columns ``j*units ..``) and its
+        biases."""
+        n_diagonal = 0
+        factors = np.ones((self.members, self.input_layers[-1].units_out), dtype=dtype)
+        for layer, layer_params in zip(self.input_layers[::-1], self.input_params[::-1]):
+            if layer.kind not in ("scale", "members"):
+                break
+            factors = factors * layer_params[0]  # (k, d) or (d,): broadcast
+            n_diagonal += 1
+        weights, biases = self._dense_stack()[1][0]
+        d, units = weights.shape
+        folded = factors.T[:, :, None] * weights[:, None, :]  # (d, k, units)
+        return n_diagonal, folded.reshape(d, -1).astype(dtype, copy=False), biases.astype(dtype)
 
     def hidden_sums_and_values(self, X):
         """Every hidden layer's weighted sums ``Z = A W + b`` and its values

@@ -28,6 +28,7 @@ def _check_layer(layer, A, params, n_out_rows, rng):
             out=np.empty((n_out_rows, layer.slot_shapes()["out"])),
             delta_in=np.empty_like(A),
             work=None if work is None else np.full((n_out_rows, work), np.nan),
+            ones=np.ones(n_out_rows),
         )
 
     R = rng.normal(size=(n_out_rows, layer.slot_shapes()["out"]))
@@ -293,3 +294,32 @@ def test_sparse_input_is_refused_clearly_like_the_other_input_layers():
     X = sp.csr_matrix(np.random.RandomState(0).normal(size=(30, 4)))
     with pytest.raises(TypeError, match="ensemble_size > 1 read dense columns.*toarray"):
         MLPRegressor(ensemble_size=3, max_iter=2).fit(X, np.arange(30.0))
+
+
+@pytest.mark.parametrize("classify", [False, True])
+def test_folded_prediction_matches_the_layers_run_one_by_one(classify):
+    # predict_raw folds the scale and the members' factors into the first
+    # dense layer; running each layer as it is gives the same raw output.
+    from sknn_scratch._network import _prediction_slot, _run
+
+    rng = np.random.RandomState(3)
+    X = rng.normal(size=(300, 5))
+    y = X[:, 0] * X[:, 1] + np.sin(X[:, 2])
+    kind = MLPClassifier if classify else MLPRegressor
+    est = kind(
+        hidden_layer_sizes=(8, 6),
+        ensemble_size=3,
+        feature_scaling=True,
+        piecewise_linear_bins=4,
+        max_iter=30,
+        random_state=0,
+    ).fit(X, y > 0 if classify else y)
+    net = est.network_
+    assert [layer.kind for layer in net.input_layers][-2:] == ["scale", "members"]
+    assert np.ptp(net.input_params[-2][0]) > 0  # the scales have moved from 1
+    A = net.through_inputs(X)
+    layers, params = net._dense_stack()
+    raw = _run(layers, params, [_prediction_slot(la, len(A), A.dtype) for la in layers], A)[-1]
+    expected = mean_response_raw(raw, 3, est.out_activation_)
+    got = net.predict_raw(X, est.out_activation_, block_bytes=2**12)  # several blocks
+    np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-12)
