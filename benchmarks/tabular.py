@@ -373,7 +373,15 @@ def model(name, task, X, seed, rows=None):
         catboost = _require("catboost")
         cls = catboost.CatBoostRegressor if regression else catboost.CatBoostClassifier
         text = X.select_dtypes(["category", "bool", "object"]).columns.tolist()
-        boost = cls(thread_count=THREADS, random_seed=seed, verbose=0, cat_features=text)
+        # (allow_writing_files=False: no catboost_info/ folder of training logs
+        # in the working directory; the model is the same.)
+        boost = cls(
+            thread_count=THREADS,
+            random_seed=seed,
+            verbose=0,
+            cat_features=text,
+            allow_writing_files=False,
+        )
         return make_pipeline(CategoriesAsText(text), boost)
     if name == "realmlp":
         pytabkit = _require("pytabkit")
