@@ -20,6 +20,7 @@ import scipy.optimize
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 
+from ._layers import DroppedUnits
 from ._safeguards import (
     Guard,
     Hints,
@@ -301,13 +302,13 @@ def _dropped(bits, n_rows, n_units, rate, dtype):
     count at each unit, so each unit is hit at least once, and dropped,
     with probability ``1 - exp(log(1 - p)) = p``, independently of the
     others: the same masks in law as a draw per unit, for about ``p``
-    draws per unit.
+    draws per unit. Kept as :class:`DroppedUnits`, not as an array.
     """
     size = n_rows * n_units
-    mask = np.full(size, 1.0 / (1.0 - rate), dtype=dtype)
     hits = bits.poisson(-size * np.log1p(-rate))
-    mask[bits.integers(0, size, hits)] = 0
-    return mask.reshape(n_rows, n_units)
+    flat = bits.integers(0, size, hits)
+    scale = np.asarray(1.0 / (1.0 - rate), dtype=dtype)[()]
+    return DroppedUnits.at(scale, flat, (n_rows, n_units))
 
 
 _DRAWS = 1 << 16

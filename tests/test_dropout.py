@@ -9,8 +9,14 @@ from sknn_scratch import MLPRegressor
 # ----------------------------------------------------------------- dropout
 
 
-@pytest.mark.parametrize("activation", ["relu", "tanh", "logistic", "gelu", "identity"])
-def test_backprop_through_dropout_masks_matches_finite_differences(activation, rng):
+@pytest.mark.parametrize(
+    "activation, rates",
+    [
+        *((name, [0.3, 0.5]) for name in ["relu", "tanh", "logistic", "gelu", "identity"]),
+        ("silu", [0.04, 0.02]),  # the low rates' masks (DroppedUnits)
+    ],
+)
+def test_backprop_through_dropout_masks_matches_finite_differences(activation, rates, rng):
     from sknn_scratch._network import Network
     from sknn_scratch._objective import Objective
     from sknn_scratch._training import dropout_masks, mask_bits
@@ -21,7 +27,7 @@ def test_backprop_through_dropout_masks_matches_finite_differences(activation, r
     net = Network.of_lists(coefs, intercepts, activation)
     net = net.for_training("squared_error", np.float64)
     objective = Objective(net)
-    masks = dropout_masks(mask_bits(rng), 40, [6, 5], [0.3, 0.5], np.float64)
+    masks = dropout_masks(mask_bits(rng), 40, [6, 5], rates, np.float64)
     objective.value_and_gradient(X, Y, None, 1 / 40, 0.1, masks)
     analytic = net.grads.copy()
     numeric = np.empty_like(analytic)
@@ -62,10 +68,13 @@ def test_dropout_keeps_the_expected_activation(rng):
 
 @pytest.mark.parametrize("rate", [0.05, 0.004])
 def test_low_rates_draw_the_dropped_units_at_the_rate(rate, rng):
+    from sknn_scratch._layers import DroppedUnits
     from sknn_scratch._training import SPARSE_RATE, dropout_masks, mask_bits
 
     assert rate < SPARSE_RATE  # (the path under test)
-    masks = dropout_masks(mask_bits(rng), 20001, [51], [rate], np.float32)[0]
+    kept = dropout_masks(mask_bits(rng), 20001, [51], [rate], np.float32)[0]
+    assert isinstance(kept, DroppedUnits)  # a scale and the dropped units, not an array
+    masks = np.asarray(kept)
     assert masks.shape == (20001, 51) and masks.dtype == np.float32
     assert set(np.unique(masks)) == {0.0, np.float32(1 / (1 - rate))}
     dropped = masks == 0
@@ -133,3 +142,22 @@ def test_bad_dropout_is_a_clear_error(params, match, rng):
     X, y = rng.normal(size=(20, 2)), rng.normal(size=20)
     with pytest.raises(ValueError, match=match):
         MLPRegressor(**params).fit(X, y)
+
+
+def test_dropped_units_apply_as_their_mask_whole_and_by_rows(rng):
+    # A low rate's mask multiplies as the array it stands for, in place, on
+    # contiguous or strided arrays, and a slice of its rows is the slice.
+    from sknn_scratch._layers import DroppedUnits, apply_mask
+    from sknn_scratch._training import dropout_masks, mask_bits
+
+    kept = dropout_masks(mask_bits(rng), 300, [20], [0.03], np.float32)[0]
+    assert isinstance(kept, DroppedUnits) and len(kept.rows) > 0
+    dense = np.asarray(kept)
+    A = rng.normal(size=(300, 20)).astype(np.float32)
+    np.testing.assert_array_equal(apply_mask(A.copy(), kept), A * dense)
+    strided = np.asfortranarray(A)
+    assert apply_mask(strided, kept) is strided
+    np.testing.assert_array_equal(strided, A * dense)
+    for rows in (slice(0, 128), slice(128, 256), slice(256, 384)):
+        np.testing.assert_array_equal(np.asarray(kept[rows]), dense[rows])
+        np.testing.assert_array_equal(apply_mask(A[rows].copy(), kept[rows]), A[rows] * dense[rows])
