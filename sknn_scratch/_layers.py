@@ -275,7 +275,7 @@ class DroppedUnits:
         return DroppedUnits(self.scale, self.rows[inside] - start, self.cols[inside], shape)
 
     def __array__(self, dtype=None, copy=None):
-        mask = np.full(self.shape, self.scale, dtype=dtype or self.dtype)
+        mask = np.full(self.shape, self.scale, dtype=self.dtype if dtype is None else dtype)
         mask[self.rows, self.cols] = 0
         return mask
 

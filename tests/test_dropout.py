@@ -153,6 +153,7 @@ def test_dropped_units_apply_as_their_mask_whole_and_by_rows(rng):
     kept = dropout_masks(mask_bits(rng), 300, [20], [0.03], np.float32)[0]
     assert isinstance(kept, DroppedUnits) and len(kept.rows) > 0
     dense = np.asarray(kept)
+    assert dense.dtype == np.float32 and np.asarray(kept, dtype=np.float64).dtype == np.float64
     A = rng.normal(size=(300, 20)).astype(np.float32)
     np.testing.assert_array_equal(apply_mask(A.copy(), kept), A * dense)
     strided = np.asfortranarray(A)
