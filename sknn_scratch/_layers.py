@@ -110,6 +110,17 @@ def _backward_product(delta, weights, out):
         np.matmul(delta, weights.T, out=out)
 
 
+def folded_weights(factors, weights, out=None):
+    """``[f_1 W | ... | f_k W]`` (``fan_in x k*units``): the first dense
+    layer's weights with member ``j``'s diagonal factors ``f_j`` (a row of
+    ``factors``, ``k x fan_in``) folded in, so that one product of the rows
+    ``A`` with it gives every member's ``(A * f_j) @ W``."""
+    d, u = weights.shape
+    out = np.empty((d, factors.shape[0] * u), dtype=weights.dtype) if out is None else out
+    np.multiply(factors.T[:, :, None], weights[:, None, :], out=out.reshape(d, -1, u))
+    return out
+
+
 class FoldedDense:
     """The diagonal input layers under the first dense layer (a :class:`Scale`,
     an ensemble's :class:`Members`, or both) and that :class:`Dense` layer,
@@ -158,8 +169,8 @@ class FoldedDense:
         *diagonal, (weights, biases) = params
         # (Kept for the backward pass, which comes before any update.)
         self.current = factors = self._factors(*diagonal)
-        n, (d, u) = A.shape[0], weights.shape
-        np.multiply(factors.T[:, :, None], weights[:, None, :], out=self.folded.reshape(d, -1, u))
+        n = A.shape[0]
+        folded_weights(factors, weights, out=self.folded)
         out = slot[-1].out  # (n k, u): C-contiguous rows of the workspace, so
         dot_into(A, self.folded, out.reshape(n, -1))  # this view is (n, k u)
         out += biases if slot[-1].bias is None else slot[-1].bias

@@ -24,7 +24,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._input_layers import learned
-from ._layers import mean_response_raw, multilayer_perceptron, training_steps
+from ._layers import folded_weights, mean_response_raw, multilayer_perceptron, training_steps
 from ._losses import Output
 from ._protocol import Slot
 from ._threads import Threads, largest_product
@@ -277,10 +277,11 @@ class Network:
         n = len(self.input_layers)
         return self.layers[n:], self.param_views[n:]
 
-    def through_inputs(self, X, start=0):
+    def through_inputs(self, X, start=0, stop=None):
         """X after the input layers, ready for the first dense layer;
-        ``start``: X is the output of the first ``start`` of them already."""
-        for layer, params in zip(self.input_layers[start:], self.input_params[start:]):
+        ``start``: X is the output of the first ``start`` of them already;
+        ``stop``: only up to that one (all by default)."""
+        for layer, params in zip(self.input_layers[start:stop], self.input_params[start:stop]):
             X = layer.forward(X, params, Slot())
         return X
 
@@ -363,11 +364,7 @@ class Network:
         first_rows = min(rows, X.shape[0])
         hidden = [_prediction_slot(layer, first_rows * k, dtype).out for layer in layers]
         for first in _block_starts(X.shape[0], rows, threads):
-            block = X[first : first + rows]
-            for layer, layer_params in zip(
-                self.input_layers[start:upto], self.input_params[start:upto]
-            ):
-                block = layer.forward(block, layer_params, Slot())
+            block = self.through_inputs(X[first : first + rows], start, upto)
             m = block.shape[0]
             Z = hidden[0][: m * k]
             np.matmul(block, folded, out=Z.reshape(m, k * n_units))
@@ -390,9 +387,8 @@ class Network:
             factors = factors * layer_params[0]  # (k, d) or (d,): broadcast
             n_diagonal += 1
         weights, biases = self._dense_stack()[1][0]
-        d, units = weights.shape
-        folded = factors.T[:, :, None] * weights[:, None, :]  # (d, k, units)
-        return n_diagonal, folded.reshape(d, -1).astype(dtype, copy=False), biases.astype(dtype)
+        folded = folded_weights(factors, weights.astype(dtype, copy=False))
+        return n_diagonal, folded, biases.astype(dtype)
 
     def hidden_sums_and_values(self, X):
         """Every hidden layer's weighted sums ``Z = A W + b`` and its values
